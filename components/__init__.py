@@ -1,0 +1,1 @@
+"""Reusable UI pieces. Each owns its widget keys; builders return Altair charts or pydeck decks."""

@@ -1,0 +1,65 @@
+"""Detail of one target: its numbers, the plan's words, and its time series (key "target", in the URL)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import url_state
+from components.charts import target_trend_chart
+from components.status_style import status_cell
+from components.target_table import DETAIL_KEY
+from core.status import TargetSpec, evaluate_target, fmt
+from core.periods import period_from_code
+from core.target_views import target_history
+from db import cached
+
+
+def render_target_detail(table: pd.DataFrame, period: str) -> None:
+    st.divider()
+    st.subheader("指标详情")
+    labels = dict(zip(table["id"], table["id"] + " " + table["name"]))
+    ids = list(labels)
+    index = url_state.restore(DETAIL_KEY, ids, ids[0])
+    target_id = st.selectbox("选择指标（也可点击上表中的一行）", ids, index=index, key=DETAIL_KEY, format_func=labels.get)
+    url_state.remember(DETAIL_KEY, target_id, ids[0])
+    row = table.set_index("id").loc[target_id]
+    spec = TargetSpec.from_row({**row.to_dict(), "id": target_id})
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("目标", row["target_text"], help=f"{row['target_year']} 年")
+    c2.metric(f"最新值（{row['latest_period'] or '无'}）", row["latest_text"])
+    c3.metric("状态", status_cell(row["status"]))
+    c4.metric("牵头部门", row["lead_department"])
+    st.info(row["explanation"])
+    st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
+                f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
+                f"（{row['lead_basis']}）  \n**类别**：{row['category']}")
+    history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
+                             cached.districts())
+    if history.empty:
+        st.warning(f"截至 {period} 尚无该指标的报送数据。")
+        return
+    if history["is_demo"].any():
+        st.caption("⚠️ 图中数据含演示数据，并非真实报送。")
+    city = history[history["district_adcode"] == ""]
+    st.altair_chart(target_trend_chart(city, spec), width="stretch")
+    if bool(row["district_breakdown"]):
+        _district_section(history, spec, period)
+
+
+def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> None:
+    st.markdown("#### 分区县")
+    districts = history[history["district_adcode"] != ""]
+    if districts.empty:
+        st.caption("暂无分区县数据。")
+        return
+    areas = sorted(districts["area"].unique())
+    chosen = st.multiselect("区县", areas, default=areas[:3], key="target_detail_areas")
+    st.altair_chart(target_trend_chart(districts, spec, chosen or areas), width="stretch")
+    p = period_from_code(period)
+    rows = []
+    for area, g in districts.groupby("area"):
+        series = dict(zip(g["period_code"], g["value"]))
+        st_ = evaluate_target(spec, series, p)
+        rows.append({"区县": area, f"{period} 实际值": fmt(series.get(period), spec.unit),
+                     "状态": status_cell(st_.label), "说明": st_.explanation})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

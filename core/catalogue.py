@@ -1,0 +1,284 @@
+"""The plan catalogue: data/plan/*.csv read, validated and cross-checked.
+
+The CSV files are what a city edits when it revises its plan, so every problem
+is reported with file, row and column, all at once, in Chinese.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.paths import PLAN_DIR
+
+COMPARATORS = ("≥", "≤", "=", "区间")
+KINDS = ("numeric", "yesno")
+DISTRICT_KINDS = ("区", "县", "县级市")
+
+
+class CatalogueError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("计划目录有误：\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    kind: str  # department | group
+    aliases: tuple[str, ...]
+    order: int
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    title: str
+    measure: int
+    lead_department: str
+    participants: tuple[str, ...]
+    content: str
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    category: str
+    name: str
+    unit: str
+    comparator: str
+    target_value: float
+    target_max: float | None
+    target_year: int
+    kind: str
+    task_id: int | None
+    lead_department: str
+    lead_basis: str
+    district_breakdown: bool
+    baseline: float | None
+    source_clause: str
+    order: int
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.comparator == "≤"
+
+
+@dataclass(frozen=True)
+class District:
+    adcode: str
+    name: str
+    kind: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    district: str
+    task_id: int | None
+    lon: float
+    lat: float
+    approximate: bool
+    source_clause: str
+
+
+@dataclass
+class Catalogue:
+    departments: list[Department]
+    tasks: list[Task]
+    targets: list[Target]
+    districts: list[District]
+    places: list[Place]
+    _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for d in self.departments:
+            self._alias_index[d.name] = d.name
+            for a in d.aliases:
+                self._alias_index[a] = d.name
+
+    def canonical_department(self, name: str) -> str | None:
+        return self._alias_index.get(name.strip())
+
+    def department_names(self, include_groups: bool = False) -> list[str]:
+        return [d.name for d in self.departments if include_groups or d.kind == "department"]
+
+
+class _Rows:
+    """Reads one CSV and collects problems with file, row and column."""
+
+    def __init__(self, path: Path, required: list[str], problems: list[str]):
+        self.path, self.problems = path, problems
+        self.rows: list[tuple[int, dict[str, str]]] = []
+        if not path.exists():
+            problems.append(f"{path.name}：文件不存在（应在 {path.parent}）")
+            return
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                problems.append(f"{path.name}：缺少列 {'、'.join(missing)}")
+                return
+            # Row numbers as a spreadsheet shows them: the header is row 1.
+            self.rows = [(i, {k: (v or "").strip() for k, v in r.items() if k}) for i, r in enumerate(reader, 2)]
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.problems.append(f"{self.path.name} 第{row}行 {column} 列：{message}")
+
+    def number(self, row: int, rec: dict, column: str, *, optional: bool = False) -> float | None:
+        raw = rec.get(column, "")
+        if raw == "" and optional:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            self.error(row, column, f"“{raw}”不是数字")
+            return None
+
+    def integer(self, row: int, rec: dict, column: str, *, optional: bool = False) -> int | None:
+        value = self.number(row, rec, column, optional=optional)
+        if value is not None and value != int(value):
+            self.error(row, column, f"“{rec[column]}”不是整数")
+            return None
+        return None if value is None else int(value)
+
+    def boolean(self, row: int, rec: dict, column: str) -> bool:
+        raw = rec.get(column, "").lower()
+        if raw in ("true", "1", "是", "yes"):
+            return True
+        if raw in ("false", "0", "否", "no", ""):
+            return False
+        self.error(row, column, f"“{rec[column]}”应为 true 或 false")
+        return False
+
+    def unique(self, column: str) -> None:
+        seen: dict[str, int] = {}
+        for row, rec in self.rows:
+            key = rec.get(column, "")
+            if key in seen:
+                self.error(row, column, f"编号“{key}”与第{seen[key]}行重复")
+            seen.setdefault(key, row)
+
+
+def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
+    problems: list[str] = []
+    departments = _departments(_Rows(plan_dir / "departments.csv", ["name", "kind", "aliases"], problems))
+    known = {d.name for d in departments} | {a for d in departments for a in d.aliases}
+    groups = {d.name for d in departments if d.kind == "group"}
+    canon = {a: d.name for d in departments for a in (d.name, *d.aliases)}
+
+    def check_department(rows: _Rows, row: int, column: str, name: str, allow_group: bool) -> str:
+        if name not in known:
+            rows.error(row, column, f"部门“{name}”不在 departments.csv 中（请先在 departments.csv 增加该部门或别名）")
+            return name
+        if name in groups and not allow_group:
+            rows.error(row, column, f"“{name}”是部门组，不能作为牵头部门")
+        return canon[name]
+
+    tasks = _tasks(_Rows(plan_dir / "tasks.csv", ["id", "title", "measure", "lead_department", "participants", "content"], problems), check_department)
+    task_ids = {t.id for t in tasks}
+    districts = _districts(_Rows(plan_dir / "districts.csv", ["adcode", "name", "kind"], problems))
+    district_names = {d.name for d in districts}
+    targets = _targets(
+        _Rows(plan_dir / "targets.csv", list(Target.__dataclass_fields__)[:-1], problems),
+        check_department, task_ids,
+    )
+    places = _places(
+        _Rows(plan_dir / "places.csv", ["id", "name", "district", "task_id", "lon", "lat", "approximate", "source_clause"], problems),
+        district_names, task_ids,
+    )
+    if problems:
+        raise CatalogueError(problems)
+    return Catalogue(departments, tasks, targets, districts, places)
+
+
+def _departments(rows: _Rows) -> list[Department]:
+    rows.unique("name")
+    out = []
+    for order, (row, rec) in enumerate(rows.rows):
+        if rec["kind"] not in ("department", "group"):
+            rows.error(row, "kind", f"“{rec['kind']}”应为 department 或 group")
+        if not rec["name"]:
+            rows.error(row, "name", "部门名称为空")
+        aliases = tuple(a.strip() for a in rec["aliases"].split("|") if a.strip())
+        out.append(Department(rec["name"], rec["kind"], aliases, order))
+    return out
+
+
+def _tasks(rows: _Rows, check_department) -> list[Task]:
+    rows.unique("id")
+    out = []
+    for row, rec in rows.rows:
+        tid = rows.integer(row, rec, "id")
+        measure = rows.integer(row, rec, "measure")
+        if measure is not None and not 3 <= measure <= 32:
+            rows.error(row, "measure", f"举措编号 {measure} 不在方案的 3–32 之内")
+        lead = check_department(rows, row, "lead_department", rec["lead_department"], False)
+        parts = tuple(
+            check_department(rows, row, "participants", p, True)
+            for p in rec["participants"].split("、") if p.strip()
+        )
+        if not rec["title"]:
+            rows.error(row, "title", "工作任务名称为空")
+        out.append(Task(tid or 0, rec["title"], measure or 0, lead, parts, rec["content"]))
+    return out
+
+
+def _districts(rows: _Rows) -> list[District]:
+    rows.unique("adcode")
+    out = []
+    for order, (row, rec) in enumerate(rows.rows):
+        if not (rec["adcode"].isdigit() and len(rec["adcode"]) == 6):
+            rows.error(row, "adcode", f"“{rec['adcode']}”不是6位行政区划代码")
+        if rec["kind"] not in DISTRICT_KINDS:
+            rows.error(row, "kind", f"“{rec['kind']}”应为 {'、'.join(DISTRICT_KINDS)} 之一")
+        out.append(District(rec["adcode"], rec["name"], rec["kind"], order))
+    return out
+
+
+def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
+    rows.unique("id")
+    out = []
+    for order, (row, rec) in enumerate(rows.rows):
+        comparator, kind = rec["comparator"], rec["kind"]
+        if comparator not in COMPARATORS:
+            rows.error(row, "comparator", f"“{comparator}”应为 {' '.join(COMPARATORS)} 之一")
+        if kind not in KINDS:
+            rows.error(row, "kind", f"“{kind}”应为 numeric 或 yesno")
+        value = rows.number(row, rec, "target_value")
+        vmax = rows.number(row, rec, "target_max", optional=True)
+        if comparator == "区间" and (vmax is None or value is None or vmax <= value):
+            rows.error(row, "target_max", "区间目标需要大于 target_value 的上限")
+        if kind == "yesno" and value not in (None, 1.0):
+            rows.error(row, "target_value", "是/否类目标的目标值应为 1（表示“是”）")
+        task_id = rows.integer(row, rec, "task_id", optional=True)
+        if task_id is not None and task_id not in task_ids:
+            rows.error(row, "task_id", f"任务编号 {task_id} 不在 tasks.csv 中")
+        lead = check_department(rows, row, "lead_department", rec["lead_department"], False)
+        out.append(Target(
+            id=rec["id"], category=rec["category"], name=rec["name"], unit=rec["unit"],
+            comparator=comparator, target_value=value or 0.0, target_max=vmax,
+            target_year=rows.integer(row, rec, "target_year") or 0, kind=kind, task_id=task_id,
+            lead_department=lead, lead_basis=rec["lead_basis"],
+            district_breakdown=rows.boolean(row, rec, "district_breakdown"),
+            baseline=rows.number(row, rec, "baseline", optional=True),
+            source_clause=rec["source_clause"], order=order,
+        ))
+    return out
+
+
+def _places(rows: _Rows, district_names: set[str], task_ids: set[int]) -> list[Place]:
+    rows.unique("id")
+    out = []
+    for row, rec in rows.rows:
+        if rec["district"] not in district_names:
+            rows.error(row, "district", f"区县“{rec['district']}”不在 districts.csv 中")
+        task_id = rows.integer(row, rec, "task_id", optional=True)
+        if task_id is not None and task_id not in task_ids:
+            rows.error(row, "task_id", f"任务编号 {task_id} 不在 tasks.csv 中")
+        lon, lat = rows.number(row, rec, "lon"), rows.number(row, rec, "lat")
+        out.append(Place(rec["id"], rec["name"], rec["district"], task_id, lon or 0.0, lat or 0.0,
+                         rows.boolean(row, rec, "approximate"), rec["source_clause"]))
+    return out

@@ -1,0 +1,266 @@
+"""The one status engine: every page, export and the CLI ask it, so a colour means one thing.
+
+Targets (指标): 已达标 when the latest value meets the target; otherwise the value is held
+against 序时进度, a straight path from the baseline to the target at the end of the target
+year: q = (actual - baseline) / (expected - baseline). Bands come from settings.toml.
+Tasks (任务): reported progress against the elapsed share of the plan period.
+Every status carries one Chinese sentence that explains it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from core.periods import Period, period_from_code, period_range
+from core.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class StatusKind:
+    code: str
+    label: str
+    color: str
+    rank: int  # worse statuses sort first in red lists
+
+
+MET = StatusKind("met", "已达标", "#1a7f37", 6)
+ON_TRACK = StatusKind("on_track", "正常", "#2da44e", 5)
+WARNING = StatusKind("warning", "预警", "#d4a72c", 3)
+LAGGING = StatusKind("lagging", "滞后", "#cf222e", 1)
+FAILED = StatusKind("failed", "未完成", "#82071e", 0)
+MISSING = StatusKind("missing", "未报送", "#8c959f", 2)
+DONE = StatusKind("done", "已完成", "#1a7f37", 6)
+AHEAD = StatusKind("ahead", "超前", "#2da44e", 5)
+ON_TIME = StatusKind("on_time", "按期", "#2da44e", 5)
+DUE_SOON = StatusKind("due_soon", "即将到期", "#0969da", 4)
+OVERDUE = StatusKind("overdue", "逾期", "#82071e", 0)
+
+TARGET_KINDS = (MET, ON_TRACK, WARNING, LAGGING, FAILED, MISSING)
+TASK_KINDS = (DONE, AHEAD, ON_TIME, DUE_SOON, WARNING, LAGGING, OVERDUE, MISSING)
+ALL_KINDS = {k.label: k for k in (*TARGET_KINDS, *TASK_KINDS)}
+# Statuses that count as "on track" in shares and scores.
+GOOD_LABELS = frozenset({MET.label, ON_TRACK.label, DONE.label, AHEAD.label, ON_TIME.label, DUE_SOON.label})
+RED_LABELS = frozenset({LAGGING.label, FAILED.label, OVERDUE.label})
+
+
+@dataclass(frozen=True)
+class Status:
+    kind: StatusKind
+    explanation: str
+    actual: float | None = None
+    expected: float | None = None
+    q: float | None = None
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+    @property
+    def color(self) -> str:
+        return self.kind.color
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    name: str
+    unit: str
+    comparator: str
+    target_value: float
+    target_max: float | None
+    target_year: int
+    kind: str
+    baseline: float | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> "TargetSpec":
+        def num(v):
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v) else float(v)
+
+        return cls(row["name"], row["unit"], row["comparator"], float(row["target_value"]), num(row.get("target_max")),
+                   int(row["target_year"]), row["kind"], num(row.get("baseline")))
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "是/否":
+        return "是" if value >= 1 else "否"
+    text = f"{value:,.{1 if unit == '%' else 2}f}".rstrip("0").rstrip(".")
+    return f"{text}{unit}" if unit in ("%",) else f"{text} {unit}".strip()
+
+
+def meets(spec: TargetSpec, value: float) -> bool:
+    if spec.kind == "yesno":
+        return value >= 1
+    if spec.comparator == "≤":
+        return value <= spec.target_value + 1e-9
+    if spec.comparator == "=":
+        return abs(value - spec.target_value) < 1e-9
+    return value >= spec.target_value - 1e-9  # ≥, and 区间 is met from its lower bound
+
+
+def target_text(spec: TargetSpec) -> str:
+    if spec.kind == "yesno":
+        return "是"
+    if spec.comparator == "区间":
+        return f"{fmt(spec.target_value, '')}–{fmt(spec.target_max, spec.unit)}"
+    return f"{spec.comparator}{fmt(spec.target_value, spec.unit)}"
+
+
+def _gap_text(actual: float, expected: float, spec: TargetSpec) -> str:
+    gap = abs(expected - actual)
+    unit = "个百分点" if spec.unit == "%" else spec.unit
+    return f"{fmt(gap, '')} {unit}".strip() if unit != "个百分点" else f"{fmt(gap, '')} 个百分点"
+
+
+def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Period,
+                    settings: Settings | None = None) -> Status:
+    """series: period code → reported value (only periods up to `period` are looked at)."""
+    s = settings or load_settings()
+    known = {k: v for k, v in series.items() if k <= period.code and v is not None and not pd.isna(v)}
+    end = Period(spec.target_year, 4)
+    if period.code not in known:
+        last = max(known) if known else None
+        tail = f"最近一次为 {last} 的 {fmt(known[last], spec.unit)}" if last else "此前也无报送"
+        return Status(MISSING, f"{period.code} 未报送；{tail}")
+    actual = known[period.code]
+    if spec.unit == "%" and spec.comparator != "≤":
+        actual = min(actual, 100.0)  # a rate cannot pass 100%; a typo above it is not extra credit
+    if meets(spec, actual):
+        extra = ""
+        if spec.comparator == "区间" and spec.target_max is not None and actual > spec.target_max:
+            extra = f"（超过区间上限 {fmt(spec.target_max, spec.unit)}）"
+        return Status(MET, f"实际 {fmt(actual, spec.unit)}，已达到目标 {target_text(spec)}{extra}", actual, q=None)
+    if period > end:
+        return Status(FAILED, f"目标年 {spec.target_year} 年已过，实际 {fmt(actual, spec.unit)}，未达到目标 {target_text(spec)}", actual)
+    left = len(period_range(period.code, end.code)) - 1
+    if spec.kind == "yesno":
+        kind = LAGGING if left < 2 else WARNING
+        return Status(kind, f"尚未达到（目标：{spec.target_year} 年底前实现），距目标年底还有 {left} 个季度", actual)
+    first = period_from_code(s.first_period)
+    if spec.baseline is not None:
+        base, base_period = spec.baseline, first.previous()
+    else:
+        base_period = period_from_code(min(known))
+        base = known[base_period.code]
+    total = len(period_range(base_period.code, end.code)) - 1
+    elapsed = len(period_range(base_period.code, period.code)) - 1
+    goal = spec.target_value
+    if total <= 0 or elapsed <= 0 or abs(goal - base) < 1e-12:
+        return Status(ON_TRACK, f"实际 {fmt(actual, spec.unit)}，以本期为基线，目标 {target_text(spec)}", actual)
+    expected = base + (goal - base) * elapsed / total
+    q = (actual - base) / (expected - base)
+    kind = ON_TRACK if q >= s.on_track else WARNING if q >= s.warning else LAGGING
+    ahead = (actual - expected) * (1 if goal >= base else -1)
+    where = "领先" if ahead >= 0 else "落后"
+    return Status(kind, f"实际 {fmt(actual, spec.unit)}，按序时进度应达 {fmt(expected, spec.unit)}，"
+                        f"{where} {_gap_text(actual, expected, spec)}", actual, expected, q)
+
+
+def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
+                     settings: Settings | None = None, district_level: bool = False) -> pd.DataFrame:
+    """One row per target (and per district when district_level) with status and explanation.
+
+    targets: db.queries.targets(); values: db.queries.current_values() (any history up to period).
+    """
+    p = period_from_code(period)
+    s = settings or load_settings()
+    series: dict[tuple[str, str], dict[str, float]] = {}
+    for tid, dist, per, val in values[["target_id", "district_adcode", "period_code", "value"]].itertuples(index=False):
+        series.setdefault((tid, dist or ""), {})[per] = val
+    rows = []
+    for t in targets.to_dict("records"):
+        spec = TargetSpec.from_row(t)
+        keys = sorted(k for k in series if k[0] == t["id"] and (k[1] != "") == district_level)
+        if not district_level and not keys:
+            keys = [(t["id"], "")]
+        for key in keys:
+            st = evaluate_target(spec, series.get(key, {}), p, s)
+            rows.append({"target_id": t["id"], "district_adcode": key[1], "status": st.label, "color": st.color,
+                         "rank": st.kind.rank, "explanation": st.explanation, "actual": st.actual,
+                         "expected": st.expected, "q": st.q})
+    return pd.DataFrame(rows, columns=["target_id", "district_adcode", "status", "color", "rank", "explanation",
+                                       "actual", "expected", "q"])
+
+
+# --- Tasks ---------------------------------------------------------------------------------------
+
+
+def evaluate_task(percent: float | None, reported_status: str | None, period: Period,
+                  settings: Settings | None = None, due: Period | None = None) -> Status:
+    """A task's (or one department's share of it) progress for `period`.
+
+    Expected progress is the elapsed share of the plan period (first..last period of settings),
+    so by the end of the last quarter 100% is due.
+    """
+    s = settings or load_settings()
+    first, last = period_from_code(s.first_period), due or period_from_code(s.last_period)
+    if percent is None and reported_status is None:
+        return Status(MISSING, f"{period.code} 未报送进展")
+    pct = max(0.0, min(100.0, float(percent or 0.0)))
+    if reported_status == "已完成" or pct >= 100:
+        return Status(DONE, f"已完成（{period.code} 报告完成 {pct:.0f}%）", pct)
+    total = len(period_range(first.code, last.code))
+    elapsed = min(len(period_range(first.code, period.code)), total)
+    expected = 100.0 * elapsed / total
+    if period > last:
+        return Status(OVERDUE, f"计划期已于 {last.end:%Y年%m月%d日} 结束，完成 {pct:.0f}%，已逾期", pct, 100.0)
+    q = pct / expected if expected else 1.0
+    gap = pct - expected
+    text = f"完成 {pct:.0f}%，按序时进度应达 {expected:.0f}%，{'领先' if gap >= 0 else '落后'} {abs(gap):.0f} 个百分点"
+    days_left = (last.end - period.end).days
+    if q >= s.on_track and days_left <= s.due_soon_days:
+        return Status(DUE_SOON, f"{text}；距计划期结束还有 {days_left} 天", pct, expected, q)
+    if q >= s.on_track:
+        return Status(AHEAD if gap >= 5 else ON_TIME, text, pct, expected, q)
+    if q >= s.warning:
+        kind = WARNING
+    else:
+        kind = LAGGING
+    if days_left <= s.due_soon_days:
+        text += f"；距计划期结束还有 {days_left} 天"
+    if reported_status == "滞后" and kind is WARNING:
+        kind = LAGGING
+        text += "；部门自报滞后"
+    return Status(kind, text, pct, expected, q)
+
+
+def evaluate_tasks(tasks: pd.DataFrame, progress: pd.DataFrame, period: str,
+                   settings: Settings | None = None, per_department: bool = False) -> pd.DataFrame:
+    """Status per task (the lead department's report; participants' average if the lead is silent),
+    or per (task, department) when per_department."""
+    p = period_from_code(period)
+    s = settings or load_settings()
+    cur = progress[progress["period_code"] == period]
+    rows = []
+    if per_department:
+        for r in cur.to_dict("records"):
+            st = evaluate_task(r["percent"], r["status"], p, s)
+            rows.append({"task_id": r["task_id"], "department": r["department"], "status": st.label,
+                         "color": st.color, "rank": st.kind.rank, "explanation": st.explanation,
+                         "percent": st.actual, "expected": st.expected})
+        return pd.DataFrame(rows, columns=["task_id", "department", "status", "color", "rank", "explanation",
+                                           "percent", "expected"])
+    by_task = {tid: g for tid, g in cur.groupby("task_id")}
+    for t in tasks.to_dict("records"):
+        g = by_task.get(t["id"])
+        percent = status_word = None
+        if g is not None and not g.empty:
+            lead = g[g["department"] == t["lead_department"]]
+            src = lead if not lead.empty else g
+            percent = float(src["percent"].mean()) if src["percent"].notna().any() else 0.0
+            status_word = src["status"].iloc[0] if len(src) == 1 else None
+        st = evaluate_task(percent, status_word, p, s)
+        rows.append({"task_id": t["id"], "status": st.label, "color": st.color, "rank": st.kind.rank,
+                     "explanation": st.explanation, "percent": st.actual, "expected": st.expected})
+    return pd.DataFrame(rows, columns=["task_id", "status", "color", "rank", "explanation", "percent", "expected"])
+
+
+def status_counts(statuses: Iterable[str], kinds: Iterable[StatusKind]) -> dict[str, int]:
+    counts = {k.label: 0 for k in kinds}
+    for label in statuses:
+        counts[label] = counts.get(label, 0) + 1
+    return counts

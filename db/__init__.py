@@ -1,0 +1,1 @@
+"""The database: models, sessions, reads and writes. The only package that opens a Session."""

@@ -1,0 +1,17 @@
+"""Make sure the database the app points at has the schema and the current catalogue."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.paths import database_url
+from db.setup import init_database
+
+
+@st.cache_resource(show_spinner="正在准备数据库…")
+def _ensure(url: str) -> str:
+    # Once per server process and database: schema + catalogue sync (a no-op when unchanged).
+    return init_database().summary()
+
+
+def ensure_database() -> None:
+    _ensure(database_url())

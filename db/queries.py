@@ -1,0 +1,165 @@
+"""Reads as SQL, returned as DataFrames. Uncached: the CLI and tests use these directly;
+pages go through db.cached."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import bindparam, text
+
+from core.reporting import COUNTED_STATES
+from core.timeutil import CHINA_TZ
+from db.engine import get_engine
+
+
+_TIME_COLUMNS = ("created_at", "reviewed_at", "undone_at", "at", "locked_until")
+
+
+def _frame(sql: str, **params) -> pd.DataFrame:
+    stmt = text(sql)
+    for name, value in params.items():
+        if isinstance(value, (list, tuple)):
+            stmt = stmt.bindparams(bindparam(name, expanding=True))
+    with get_engine().connect() as conn:
+        df = pd.read_sql(stmt, conn, params=params)
+    # Stored in UTC (SQLite as text); shown in Beijing time.
+    for col in _TIME_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_datetime(df[col], utc=True, format="mixed").dt.tz_convert(CHINA_TZ)
+    return df
+
+
+def departments() -> pd.DataFrame:
+    return _frame("SELECT id, name, kind, aliases FROM department ORDER BY sort_order")
+
+
+def districts() -> pd.DataFrame:
+    return _frame("SELECT adcode, name, kind FROM district ORDER BY sort_order")
+
+
+def periods() -> pd.DataFrame:
+    return _frame("SELECT code, year, quarter, start_date, end_date, deadline FROM period ORDER BY code")
+
+
+def targets() -> pd.DataFrame:
+    df = _frame("""
+        SELECT t.id, t.category, t.name, t.unit, t.comparator, t.target_value, t.target_max, t.target_year,
+               t.kind, t.task_id, k.title AS task_title, d.name AS lead_department, t.lead_basis,
+               t.district_breakdown, t.baseline, t.source_clause
+        FROM target t JOIN department d ON d.id = t.lead_department_id LEFT JOIN task k ON k.id = t.task_id
+        ORDER BY t.sort_order""")
+    df["district_breakdown"] = df["district_breakdown"].astype(bool)
+    df["task_id"] = df["task_id"].astype("Int64")
+    return df
+
+
+def tasks() -> pd.DataFrame:
+    """The 30 tasks with lead and participants as text, in the annex's order."""
+    df = _frame("SELECT id, title, measure, content FROM task ORDER BY id")
+    roles = task_departments()
+    lead = roles[roles.role == "牵头"].groupby("task_id")["department"].first()
+    parts = roles[roles.role == "参与"].groupby("task_id")["department"].agg("、".join)
+    df["lead_department"] = df["id"].map(lead).fillna("")
+    df["participants"] = df["id"].map(parts).fillna("")
+    return df
+
+
+def task_departments() -> pd.DataFrame:
+    return _frame("""
+        SELECT td.task_id, d.name AS department, d.kind AS department_kind, td.role
+        FROM taskdepartment td JOIN department d ON d.id = td.department_id
+        ORDER BY td.task_id, td.sort_order""")
+
+
+def places() -> pd.DataFrame:
+    df = _frame("""
+        SELECT p.id, p.name, d.name AS district, p.district_adcode, p.task_id, p.lon, p.lat, p.approximate,
+               p.source_clause
+        FROM place p JOIN district d ON d.adcode = p.district_adcode ORDER BY p.id""")
+    df["approximate"] = df["approximate"].astype(bool)
+    return df
+
+
+_CURRENT_VALUES = """
+    SELECT v.id, v.target_id, v.district_adcode, v.period_code, v.value, v.data_source, v.note,
+           v.submission_id, v.created_at, s.is_demo, s.user_name
+    FROM (
+        SELECT iv.*, ROW_NUMBER() OVER (
+            PARTITION BY iv.target_id, iv.district_adcode, iv.period_code ORDER BY iv.id DESC) AS rn
+        FROM indicatorvalue iv JOIN submission s0 ON s0.id = iv.submission_id
+        WHERE s0.state IN :counted {where}
+    ) v JOIN submission s ON s.id = v.submission_id
+    WHERE v.rn = 1
+    ORDER BY v.target_id, v.period_code, v.district_adcode
+"""
+
+
+def current_values(up_to_period: str | None = None, target_id: str | None = None,
+                   city_only: bool = False) -> pd.DataFrame:
+    """The value in force for every (target, district, period): the newest counted report.
+
+    district_adcode is empty for whole-city values.
+    """
+    clauses, params = [], {"counted": list(COUNTED_STATES)}
+    if up_to_period:
+        clauses.append("AND iv.period_code <= :upto")
+        params["upto"] = up_to_period
+    if target_id:
+        clauses.append("AND iv.target_id = :tid")
+        params["tid"] = target_id
+    if city_only:
+        clauses.append("AND iv.district_adcode IS NULL")
+    df = _frame(_CURRENT_VALUES.format(where=" ".join(clauses)), **params)
+    df["district_adcode"] = df["district_adcode"].fillna("").astype(str)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    return df
+
+
+def latest_values(up_to_period: str | None = None) -> pd.DataFrame:
+    """Per (target, district) the value of the latest period up to up_to_period."""
+    df = current_values(up_to_period)
+    if df.empty:
+        return df
+    return df.sort_values("period_code").groupby(["target_id", "district_adcode"], as_index=False).last()
+
+
+_CURRENT_PROGRESS = """
+    SELECT p.id, p.task_id, d.name AS department, p.department_id, p.period_code, p.status, p.percent,
+           p.narrative, p.problems, p.next_steps, p.submission_id, p.created_at, s.is_demo, s.user_name
+    FROM (
+        SELECT tp.*, ROW_NUMBER() OVER (
+            PARTITION BY tp.task_id, tp.department_id, tp.period_code ORDER BY tp.id DESC) AS rn
+        FROM taskprogress tp JOIN submission s0 ON s0.id = tp.submission_id
+        WHERE s0.state IN :counted {where}
+    ) p JOIN submission s ON s.id = p.submission_id JOIN department d ON d.id = p.department_id
+    WHERE p.rn = 1
+    ORDER BY p.task_id, p.period_code, p.department_id
+"""
+
+
+def current_progress(up_to_period: str | None = None, task_id: int | None = None) -> pd.DataFrame:
+    clauses, params = [], {"counted": list(COUNTED_STATES)}
+    if up_to_period:
+        clauses.append("AND tp.period_code <= :upto")
+        params["upto"] = up_to_period
+    if task_id is not None:
+        clauses.append("AND tp.task_id = :tid")
+        params["tid"] = int(task_id)
+    df = _frame(_CURRENT_PROGRESS.format(where=" ".join(clauses)), **params)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    return df
+
+
+def submissions(department: str | None = None) -> pd.DataFrame:
+    sql = """
+        SELECT s.id, s.created_at, s.user_name, d.name AS department, s.period_code, s.source, s.filename,
+               s.sha256, s.state, s.rows_read, s.inserted, s.updated, s.unchanged, s.rejected, s.is_demo,
+               s.note, s.reviewed_by, s.reviewed_at, s.review_reason, s.undone_by, s.undone_at
+        FROM submission s LEFT JOIN department d ON d.id = s.department_id {where}
+        ORDER BY s.id DESC"""
+    if department:
+        return _frame(sql.format(where="WHERE d.name = :dept"), dept=department)
+    return _frame(sql.format(where=""))
+
+
+def demo_present() -> bool:
+    with get_engine().connect() as conn:
+        return conn.execute(text("SELECT 1 FROM submission WHERE is_demo LIMIT 1")).first() is not None

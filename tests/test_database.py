@@ -1,0 +1,95 @@
+"""Database round trip: catalogue sync is idempotent, history is kept, demo data is removable."""
+import shutil
+
+from sqlmodel import func, select
+
+from core.catalogue import load_catalogue
+from core.paths import PLAN_DIR
+from db import models as m
+from db import queries
+from db.catalogue_sync import sync_catalogue
+from db.demo import clear_demo, load_demo
+from db.engine import data_version, session_scope
+
+
+def test_catalogue_round_trip(fresh_db):
+    targets = queries.targets()
+    cat = load_catalogue()
+    assert len(targets) == len(cat.targets)
+    t = targets.set_index("id").loc["T23"]
+    assert t["name"] == "社会公用计量标准" and t["target_value"] == 250
+    tasks = queries.tasks().set_index("id")
+    assert tasks.loc[1, "lead_department"] == "市农业农村局"
+    assert tasks.loc[1, "participants"] == "市自然资源局、市市场监管局"
+    assert len(queries.periods()) == 12
+    assert len(queries.districts()) == 9
+
+
+def test_loading_twice_changes_nothing(fresh_db):
+    before = data_version()
+    report = sync_catalogue(load_catalogue())
+    assert not report.changed
+    assert data_version() == before
+
+
+def test_changed_csv_row_updates_its_record(fresh_db, tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(PLAN_DIR, plan)
+    path = plan / "targets.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("社会公用计量标准,项", "社会公用计量标准（修订）,项"),
+                    encoding="utf-8")
+    report = sync_catalogue(load_catalogue(plan))
+    assert report.updated["指标"] == 1 and report.inserted["指标"] == 0
+    assert queries.targets().set_index("id").loc["T23", "name"] == "社会公用计量标准（修订）"
+
+
+def test_newer_report_supersedes_without_deleting(fresh_db):
+    with session_scope() as s:
+        dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
+        first = m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1")
+        second = m.Submission(user_name="乙", department_id=dept.id, period_code="2020Q1")
+        s.add_all([first, second])
+        s.flush()
+        s.add(m.IndicatorValue(target_id="T23", period_code="2020Q1", value=200, submission_id=first.id))
+        s.flush()
+        s.add(m.IndicatorValue(target_id="T23", period_code="2020Q1", value=210, submission_id=second.id))
+    current = queries.current_values(target_id="T23")
+    assert current["value"].tolist() == [210]
+    with session_scope() as s:
+        assert s.exec(select(func.count()).select_from(m.IndicatorValue)).one() == 2
+        second_sub = s.get(m.Submission, second.id)
+        second_sub.state = "undone"
+    assert queries.current_values(target_id="T23")["value"].tolist() == [200]
+
+
+def test_demo_load_is_deterministic_idempotent_and_removable(fresh_db):
+    cat = load_catalogue()
+    counts = load_demo(cat)
+    assert counts["values"] > 500 and counts["progress"] > 500
+    first = queries.current_values().sort_values(["target_id", "district_adcode", "period_code"])["value"].tolist()
+    assert load_demo(cat)["submissions"] == 0
+    assert queries.demo_present()
+    cleared = clear_demo()
+    assert cleared["values"] == counts["values"]
+    assert queries.current_values().empty and not queries.demo_present()
+    load_demo(cat)
+    again = queries.current_values().sort_values(["target_id", "district_adcode", "period_code"])["value"].tolist()
+    assert again == first
+
+
+def test_demo_covers_every_district_breakdown(demo_db):
+    values = queries.current_values()
+    targets = queries.targets()
+    for tid in targets[targets.district_breakdown]["id"]:
+        assert values[(values.target_id == tid) & (values.district_adcode != "")]["district_adcode"].nunique() == 9
+
+
+def test_sqlite_pragmas(fresh_db):
+    from sqlalchemy import text
+
+    from db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
