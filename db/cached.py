@@ -6,6 +6,9 @@ the TTL (settings.toml [cache]) only bounds memory.
 """
 from __future__ import annotations
 
+import importlib
+from typing import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -17,12 +20,20 @@ _TTL = load_settings().cache_ttl_seconds
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False)
-def _cached(name: str, version: int, args: tuple) -> pd.DataFrame | bool:
-    return getattr(queries, name)(*args)
+def _cached(module: str, name: str, version: int, args: tuple):
+    return getattr(importlib.import_module(module), name)(*args)
+
+
+def read(func: Callable, *args):
+    """Cache any read function of a db module: cached.read(db.some_reads.func, arg1, ...).
+
+    Arguments must be hashable; the result is cached until the next write.
+    """
+    return _cached(func.__module__, func.__name__, data_version(), args)
 
 
 def _read(name: str, *args):
-    return _cached(name, data_version(), args)
+    return _cached(queries.__name__, name, data_version(), args)
 
 
 def departments() -> pd.DataFrame:
