@@ -3,12 +3,14 @@ import streamlit as st
 
 from components.badges import page_title
 from components.period_picker import current_period
+from components.router_guard import ensure_router
 from components.target_detail import render_target_detail
 from components.target_filters import target_filters
 from components.target_table import render_target_table
 from core.target_views import filter_targets, target_table
 from db import cached
 
+ensure_router()
 page_title("目标指标", "方案“主要目标”及附件工作任务分解表中可量化、可核查的全部指标。")
 period = current_period()
 table = target_table(cached.targets(), cached.current_values(up_to_period=period, city_only=True), period)
