@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -110,10 +111,16 @@ def target_text(spec: TargetSpec) -> str:
     return f"{spec.comparator}{fmt(spec.target_value, spec.unit)}"
 
 
+def _shown(value: float, unit: str) -> float:
+    """The value as fmt() prints it, so a stated gap equals the difference of the stated numbers."""
+    return round(value, 1 if unit == "%" else 2)
+
+
 def _gap_text(actual: float, expected: float, spec: TargetSpec) -> str:
-    gap = abs(expected - actual)
-    unit = "个百分点" if spec.unit == "%" else spec.unit
-    return f"{fmt(gap, '')} {unit}".strip() if unit != "个百分点" else f"{fmt(gap, '')} 个百分点"
+    gap = abs(_shown(expected, spec.unit) - _shown(actual, spec.unit))
+    if spec.unit == "%":
+        return f"{fmt(gap, '')} 个百分点"
+    return f"{fmt(gap, '')} {spec.unit}".strip()
 
 
 def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Period,
@@ -127,15 +134,21 @@ def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Perio
         tail = f"最近一次为 {last} 的 {fmt(known[last], spec.unit)}" if last else "此前也无报送"
         return Status(MISSING, f"{period.code} 未报送；{tail}")
     actual = known[period.code]
-    if spec.unit == "%" and spec.comparator != "≤":
-        actual = min(actual, 100.0)  # a rate cannot pass 100%; a typo above it is not extra credit
+    capped = ""
+    if spec.unit == "%" and spec.comparator != "≤" and actual > 100.0:
+        # A rate cannot pass 100%; a typo above it is not extra credit.
+        capped = f"（报送值 {fmt(actual, spec.unit)}，按 100% 计）"
+        actual = 100.0
     if meets(spec, actual):
-        extra = ""
+        extra = capped
         if spec.comparator == "区间" and spec.target_max is not None and actual > spec.target_max:
-            extra = f"（超过区间上限 {fmt(spec.target_max, spec.unit)}）"
+            extra += f"（超过区间上限 {fmt(spec.target_max, spec.unit)}）"
         return Status(MET, f"实际 {fmt(actual, spec.unit)}，已达到目标 {target_text(spec)}{extra}", actual, q=None)
-    if period > end:
-        return Status(FAILED, f"目标年 {spec.target_year} 年已过，实际 {fmt(actual, spec.unit)}，未达到目标 {target_text(spec)}", actual)
+    # The value reported for the last quarter of the target year is the year-end value:
+    # once it is in and short of the target, no time is left to catch up.
+    if period >= end:
+        return Status(FAILED, f"目标期限（{spec.target_year} 年底）已到，实际 {fmt(actual, spec.unit)}{capped}，"
+                              f"未达到目标 {target_text(spec)}", actual)
     left = len(period_range(period.code, end.code)) - 1
     if spec.kind == "yesno":
         kind = LAGGING if left < 2 else WARNING
@@ -152,12 +165,13 @@ def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Perio
     if total <= 0 or elapsed <= 0 or abs(goal - base) < 1e-12:
         return Status(ON_TRACK, f"实际 {fmt(actual, spec.unit)}，以本期为基线，目标 {target_text(spec)}", actual)
     expected = base + (goal - base) * elapsed / total
-    q = (actual - base) / (expected - base)
+    # Rounded so a value exactly on a band edge (87.6 of 80→88 is q = 0.95) is not pushed below it by float error.
+    q = round((actual - base) / (expected - base), 9)
     kind = ON_TRACK if q >= s.on_track else WARNING if q >= s.warning else LAGGING
-    ahead = (actual - expected) * (1 if goal >= base else -1)
-    where = "领先" if ahead >= 0 else "落后"
-    return Status(kind, f"实际 {fmt(actual, spec.unit)}，按序时进度应达 {fmt(expected, spec.unit)}，"
-                        f"{where} {_gap_text(actual, expected, spec)}", actual, expected, q)
+    ahead = (_shown(actual, spec.unit) - _shown(expected, spec.unit)) * (1 if goal >= base else -1)
+    where = "与序时进度持平" if ahead == 0 else f"{'领先' if ahead > 0 else '落后'} {_gap_text(actual, expected, spec)}"
+    return Status(kind, f"实际 {fmt(actual, spec.unit)}{capped}，按序时进度应达 {fmt(expected, spec.unit)}，{where}",
+                  actual, expected, q)
 
 
 def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
@@ -190,11 +204,13 @@ def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
 
 
 def evaluate_task(percent: float | None, reported_status: str | None, period: Period,
-                  settings: Settings | None = None, due: Period | None = None) -> Status:
+                  settings: Settings | None = None, due: Period | None = None,
+                  today: date | None = None) -> Status:
     """A task's (or one department's share of it) progress for `period`.
 
     Expected progress is the elapsed share of the plan period (first..last period of settings),
-    so by the end of the last quarter 100% is due.
+    so by the end of the last quarter 100% is due. The 即将到期 reminder counts days from the
+    period's end, or from `today` while that period is still running, to the due date.
     """
     s = settings or load_settings()
     first, last = period_from_code(s.first_period), due or period_from_code(s.last_period)
@@ -203,25 +219,28 @@ def evaluate_task(percent: float | None, reported_status: str | None, period: Pe
     pct = max(0.0, min(100.0, float(percent or 0.0)))
     if reported_status == "已完成" or pct >= 100:
         return Status(DONE, f"已完成（{period.code} 报告完成 {pct:.0f}%）", pct)
+    today = today or date.today()
+    if period >= last and today > last.end:
+        # The report for the due quarter describes the state at the due date: unfinished is late.
+        return Status(OVERDUE, f"计划期已于 {last.end:%Y年%m月%d日} 结束，截至 {period.code} 完成 {pct:.0f}%，已逾期",
+                      pct, 100.0, pct / 100.0)
     total = len(period_range(first.code, last.code))
     elapsed = min(len(period_range(first.code, period.code)), total)
     expected = 100.0 * elapsed / total
-    if period > last:
-        return Status(OVERDUE, f"计划期已于 {last.end:%Y年%m月%d日} 结束，完成 {pct:.0f}%，已逾期", pct, 100.0)
-    q = pct / expected if expected else 1.0
-    gap = pct - expected
-    text = f"完成 {pct:.0f}%，按序时进度应达 {expected:.0f}%，{'领先' if gap >= 0 else '落后'} {abs(gap):.0f} 个百分点"
-    days_left = (last.end - period.end).days
-    if q >= s.on_track and days_left <= s.due_soon_days:
-        return Status(DUE_SOON, f"{text}；距计划期结束还有 {days_left} 天", pct, expected, q)
-    if q >= s.on_track:
-        return Status(AHEAD if gap >= 5 else ON_TIME, text, pct, expected, q)
-    if q >= s.warning:
-        kind = WARNING
-    else:
-        kind = LAGGING
-    if days_left <= s.due_soon_days:
+    q = round(pct / expected, 9) if expected else 1.0
+    gap = round(pct) - round(expected)
+    where = "与序时进度持平" if gap == 0 else f"{'领先' if gap > 0 else '落后'} {abs(gap)} 个百分点"
+    text = f"完成 {pct:.0f}%，按序时进度应达 {expected:.0f}%，{where}"
+    days_left = (last.end - min(period.end, today)).days
+    due_soon = days_left <= s.due_soon_days
+    if due_soon:
         text += f"；距计划期结束还有 {days_left} 天"
+    if q >= s.on_track:
+        if due_soon:
+            return Status(DUE_SOON, text, pct, expected, q)
+        # 超前 mirrors the 正常 band above 100%, so it needs no threshold of its own.
+        return Status(AHEAD if q >= 2 - s.on_track else ON_TIME, text, pct, expected, q)
+    kind = WARNING if q >= s.warning else LAGGING
     if reported_status == "滞后" and kind is WARNING:
         kind = LAGGING
         text += "；部门自报滞后"
@@ -229,7 +248,8 @@ def evaluate_task(percent: float | None, reported_status: str | None, period: Pe
 
 
 def evaluate_tasks(tasks: pd.DataFrame, progress: pd.DataFrame, period: str,
-                   settings: Settings | None = None, per_department: bool = False) -> pd.DataFrame:
+                   settings: Settings | None = None, per_department: bool = False,
+                   today: date | None = None) -> pd.DataFrame:
     """Status per task (the lead department's report; participants' average if the lead is silent),
     or per (task, department) when per_department."""
     p = period_from_code(period)
@@ -238,7 +258,7 @@ def evaluate_tasks(tasks: pd.DataFrame, progress: pd.DataFrame, period: str,
     rows = []
     if per_department:
         for r in cur.to_dict("records"):
-            st = evaluate_task(r["percent"], r["status"], p, s)
+            st = evaluate_task(_number(r["percent"]), r["status"], p, s, today=today)
             rows.append({"task_id": r["task_id"], "department": r["department"], "status": st.label,
                          "color": st.color, "rank": st.kind.rank, "explanation": st.explanation,
                          "percent": st.actual, "expected": st.expected})
@@ -253,10 +273,14 @@ def evaluate_tasks(tasks: pd.DataFrame, progress: pd.DataFrame, period: str,
             src = lead if not lead.empty else g
             percent = float(src["percent"].mean()) if src["percent"].notna().any() else 0.0
             status_word = src["status"].iloc[0] if len(src) == 1 else None
-        st = evaluate_task(percent, status_word, p, s)
+        st = evaluate_task(percent, status_word, p, s, today=today)
         rows.append({"task_id": t["id"], "status": st.label, "color": st.color, "rank": st.kind.rank,
                      "explanation": st.explanation, "percent": st.actual, "expected": st.expected})
     return pd.DataFrame(rows, columns=["task_id", "status", "color", "rank", "explanation", "percent", "expected"])
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def status_counts(statuses: Iterable[str], kinds: Iterable[StatusKind]) -> dict[str, int]:
