@@ -152,6 +152,34 @@ class TaskProgress(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+class MeetingSnapshot(SQLModel, table=True):
+    """What was presented at one 督查 meeting, frozen: the payload is written once and never updated,
+    so the meeting reopens exactly as shown whatever is uploaded later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    meeting_date: date = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    period_code: str = Field(foreign_key="period.code")
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON of core.meeting.build_payload
+
+
+class Decision(SQLModel, table=True):
+    """A decision (决定) or instruction (批示) taken at a meeting against a task."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_snapshot_id: int | None = Field(default=None, foreign_key="meetingsnapshot.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by: str = ""
+    decided_at: datetime = Field(default_factory=utcnow)
+    kind: str = "决定"  # 决定 | 批示
+
+
 # --- People and trace ----------------------------------------------------------------------------
 
 
@@ -185,7 +213,8 @@ class AppMeta(SQLModel, table=True):
 
 
 __all__ = [
-    "AppMeta", "AuditLog", "Department", "District", "IndicatorValue", "Period", "Place",
+    "AppMeta", "AuditLog", "Decision", "Department", "District", "IndicatorValue", "MeetingSnapshot", "Period",
+    "Place",
     "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User",
     "utcnow",
 ]
