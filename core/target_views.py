@@ -20,7 +20,7 @@ def target_table(targets: pd.DataFrame, values: pd.DataFrame, period: str) -> pd
     df["latest_text"] = [
         fmt(v, s.unit) if pd.notna(v) else "—" for v, s in zip(df["latest_value"], specs)
     ]
-    df["is_demo"] = df["id"].map(latest["is_demo"]).fillna(False).astype(bool)
+    df["is_demo"] = df["id"].isin(latest.index[latest["is_demo"].astype(bool)])
     df["status"] = df["id"].map(statuses["status"])
     df["color"] = df["id"].map(statuses["color"])
     df["explanation"] = df["id"].map(statuses["explanation"])
