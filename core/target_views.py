@@ -11,7 +11,8 @@ def target_table(targets: pd.DataFrame, values: pd.DataFrame, period: str) -> pd
     city = values[values["district_adcode"] == ""]
     statuses = evaluate_targets(targets, city, period).set_index("target_id")
     latest = (city.sort_values("period_code").groupby("target_id").last()
-              if not city.empty else pd.DataFrame(columns=["period_code", "value", "is_demo"]))
+              if not city.empty else pd.DataFrame({"period_code": pd.Series(dtype=str), "value": pd.Series(dtype=float),
+                                                  "is_demo": pd.Series(dtype=bool)}))
     df = targets.copy()
     specs = [TargetSpec.from_row(r) for r in targets.to_dict("records")]
     df["target_text"] = [target_text(s) for s in specs]
