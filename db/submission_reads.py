@@ -24,3 +24,10 @@ def submission_history(department: str | None = None, period: str | None = None,
     for col in ("is_demo", "has_file"):
         df[col] = df[col].astype(bool)
     return df
+
+
+def live_submission_for_sha(sha256: str) -> int | None:
+    """The id of a counted or pending (not undone) submission of this exact file, if any."""
+    df = _frame("SELECT id FROM submission WHERE sha256 = :sha AND sha256 != '' AND state != 'undone' "
+                "ORDER BY id LIMIT 1", sha=sha256)
+    return None if df.empty else int(df["id"].iloc[0])

@@ -1,0 +1,72 @@
+"""Submission history (keys up_hist_*): who reported what and when, the original file, and undo."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.upload_common import catalogue, period_codes
+from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
+from db import cached
+from db.imports import CommitRefused, submission_file, undo_submission
+from db.submission_reads import submission_history
+
+ALL = "全部"
+
+
+def history_table(df: pd.DataFrame) -> pd.DataFrame:
+    demo = df["is_demo"].map({True: "（演示数据）", False: ""})
+    return pd.DataFrame({
+        "编号": df["id"],
+        "报送时间": df["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        "部门": df["department"].fillna("全市"),
+        "报告期": df["period_code"].fillna(""),
+        "方式": df["source"].map(SOURCE_LABELS).fillna(df["source"]),
+        "文件": df["filename"],
+        "填报人": df["user_name"],
+        "读取": df["rows_read"], "新增": df["inserted"], "变更": df["updated"], "未变": df["unchanged"],
+        "问题行": df["rejected"],
+        "状态": df["state"].map(SUBMISSION_STATE_LABELS).fillna(df["state"]) + demo,
+        "撤销人": df["undone_by"],
+    })
+
+
+def render_history(user: str) -> None:
+    undone = st.session_state.pop("up_hist_undone", None)
+    if undone:
+        st.success(f"已撤销提交 {undone}：其数据不再计入，之前的数据已恢复为当前值；撤销操作已记录。")
+    left, right = st.columns(2)
+    department = left.selectbox("部门", [ALL, *catalogue().department_names()], key="up_hist_dept")
+    period = right.selectbox("报告期", [ALL, *reversed(period_codes())], key="up_hist_period")
+    df = cached.read(submission_history, None if department == ALL else department, None if period == ALL else period)
+    if df.empty:
+        st.caption("暂无报送记录。")
+        return
+    if df["is_demo"].any():
+        st.caption("⚠️ 标注“演示数据”的记录为系统生成的演示数据，并非真实报送。")
+    st.dataframe(history_table(df), hide_index=True, width="stretch")
+    labels = {int(r.id): f"{r.id} · {r.department or '全市'} · {r.period_code or ''} · {r.filename}"
+              for r in df.itertuples()}
+    chosen = st.selectbox("选择一条记录", list(labels), key="up_hist_pick", format_func=labels.get)
+    row = df.set_index("id").loc[chosen]
+    if bool(row["has_file"]):
+        st.download_button("下载原始文件", data=lambda: submission_file(chosen)[1], file_name=row["filename"],
+                           key="up_hist_download", on_click="ignore", icon="⬇️")
+    if row["state"] == "undone":
+        st.caption(f"该次提交已由 {row['undone_by']} 撤销。")
+        return
+    _render_undo(chosen, user)
+
+
+def _render_undo(submission_id: int, user: str) -> None:
+    confirmed = st.checkbox(f"确认撤销提交 {submission_id}：其数据不再计入，之前的数据恢复为当前值",
+                            key=f"up_hist_confirm_{submission_id}")
+    if not user:
+        st.caption("撤销前请先在页面上方填写填报人。")
+    if st.button("撤销该次提交", key="up_hist_undo", disabled=not (confirmed and user)):
+        try:
+            undo_submission(submission_id, user)
+        except CommitRefused as exc:
+            st.error(str(exc))
+            return
+        st.session_state["up_hist_undone"] = submission_id
+        st.rerun()

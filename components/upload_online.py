@@ -1,0 +1,63 @@
+"""Online entry (keys up_on_*): a department's rows for a period edited in the browser, then the same
+validation, preview and commit as an uploaded file, recorded as a submission of its own."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from components.period_picker import current_period
+from components.upload_common import catalogue, period_codes, period_label
+from components.upload_review import last_outcome, render_commit, render_outcome, render_preview
+from core.importer import online
+from core.importer.preview import plan_changes
+from core.reporting import TASK_STATUSES
+from db import cached
+
+PREFIX = "up_on"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def editor_key(kind: str, department: str, period: str) -> str:
+    # A commit bumps the generation so the editors restart from the values now in force.
+    return f"up_on_{kind}_{department}_{period}_{st.session_state.get('up_on_generation', 0)}"
+
+
+def render_online_entry(user: str) -> None:
+    st.markdown("适合少量更正：直接修改下表中的实际值和任务进展，预览无误后确认入库。")
+    left, right = st.columns(2)
+    department = left.selectbox("部门", catalogue().department_names(), key="up_on_dept")
+    codes = period_codes()
+    period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_on_period",
+                             format_func=period_label)
+    values, progress = cached.current_values(), cached.current_progress()
+    base_ind = online.indicator_frame(catalogue(), department, period, values)
+    base_tasks = online.task_frame(catalogue(), department, period, progress)
+    st.markdown(f"#### 指标进展（{len(base_ind)} 行）")
+    ind = st.data_editor(base_ind, key=editor_key("ind", department, period), hide_index=True, width="stretch",
+                         disabled=[c for c in online.INDICATOR_COLUMNS if c not in online.INDICATOR_EDITABLE],
+                         column_config={"实际值": st.column_config.NumberColumn(help="留空表示本期不报")})
+    st.markdown(f"#### 任务进展（{len(base_tasks)} 行）")
+    tasks = st.data_editor(
+        base_tasks, key=editor_key("task", department, period), hide_index=True, width="stretch",
+        disabled=[c for c in online.TASK_COLUMNS if c not in online.TASK_EDITABLE],
+        column_config={"进展状态": st.column_config.SelectboxColumn(options=list(TASK_STATUSES)),
+                       "完成进度(%)": st.column_config.NumberColumn(min_value=0, max_value=100, step=1),
+                       "任务编号": st.column_config.NumberColumn(format="%d")})
+    identity = ("online", department, period, st.session_state.get("up_on_generation", 0))
+    done = last_outcome(PREFIX, identity[:3] + (identity[3] - 1,))
+    if done:
+        render_outcome(done)
+    file_bytes = online.editor_workbook(ind, tasks)
+    filename = f"在线填报-{department}-{period}.xlsx"
+    result = online.result_from_editor(ind, tasks, catalogue(), department=department, period=period,
+                                       filename=filename, sha256=hashlib.sha256(file_bytes).hexdigest())
+    plan = plan_changes(result, values, progress, catalogue())
+    st.markdown("#### 预览")
+    render_preview(result, plan)
+    outcome = render_commit(result, plan, prefix=PREFIX, identity=identity, user=user, source="online",
+                            file_bytes=file_bytes, mime=XLSX_MIME, department=department, period=period,
+                            allow_empty=False)
+    if outcome:
+        st.session_state["up_on_generation"] = identity[3] + 1
+        st.rerun()

@@ -1,0 +1,96 @@
+"""Preview and commit (keys {prefix}_*): what an import would change, its problems, and the 确认入库 button.
+
+Shared by file upload and online entry so both go through the same preview and the same commit.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import pandas as pd
+import streamlit as st
+
+from core.importer.model import Change, ChangePlan, ImportResult, Problem
+from db.imports import CommitRefused, commit_import
+
+
+def changes_frame(changes: list[Change], with_old: bool) -> pd.DataFrame:
+    rows = [{"位置": f"{c.sheet}!第{c.row}行", "内容": c.what, **({"原值": c.old} if with_old else {}), "新值": c.new}
+            for c in changes]
+    return pd.DataFrame(rows, columns=["位置", "内容", *(["原值"] if with_old else []), "新值"])
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([{"位置": p.where, "填写的值": p.value, "问题": p.message, "修改方法": p.fix} for p in problems],
+                        columns=["位置", "填写的值", "问题", "修改方法"])
+
+
+def outcome_text(outcome: dict) -> str:
+    return (f"已入库（提交编号 {outcome['submission_id']}）：新增 {outcome['inserted']} 条，"
+            f"变更 {outcome['updated']} 条，未变 {outcome['unchanged']} 条，未入库的问题行 {outcome['rejected']} 条。"
+            "各页面数据已随之更新。")
+
+
+def duplicate_text(submission_id: int) -> str:
+    return f"该文件已导入过（提交编号 {submission_id}），未重复写入"
+
+
+def last_outcome(prefix: str, identity: Hashable) -> dict | None:
+    done = st.session_state.get(f"{prefix}_done")
+    return done["outcome"] if done and done["identity"] == identity else None
+
+
+def render_preview(result: ImportResult, plan: ChangePlan) -> None:
+    rejected = len(result.rejected_rows)
+    cols = st.columns(5)
+    for col, (label, n) in zip(cols, [("读取行数", result.rows_read), ("新增", len(plan.new)),
+                                      ("变更", len(plan.changed)), ("未变", len(plan.unchanged)), ("问题行", rejected)]):
+        col.metric(label, n)
+    if result.problems:
+        st.markdown(f"#### 问题（{len(result.problems)} 处）")
+        st.dataframe(problems_frame(result.problems), hide_index=True, width="stretch",
+                     column_config={"问题": st.column_config.TextColumn(width="large"),
+                                    "修改方法": st.column_config.TextColumn(width="large")})
+    for title, changes, with_old in (("新增", plan.new, False), ("变更（原值 → 新值）", plan.changed, True),
+                                     ("未变", plan.unchanged, False)):
+        if changes:
+            with st.expander(f"{title}：{len(changes)} 条", expanded=title != "未变"):
+                st.dataframe(changes_frame(changes, with_old), hide_index=True, width="stretch")
+
+
+def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identity: Hashable, user: str,
+                  source: str, file_bytes: bytes, mime: str, department: str | None, period: str | None,
+                  allow_empty: bool = True) -> dict | None:
+    """The 确认入库 button and what blocks it; returns the commit outcome when it was pressed."""
+    nothing = not plan.indicators_to_write and not plan.tasks_to_write
+    blocked = []
+    if result.blocking:
+        blocked.append("文件存在整表性问题（见上方问题清单），修改后重新上传才能入库。")
+    elif result.problems:
+        valid_only = st.checkbox("仅提交无误的行", key=f"{prefix}_valid_only",
+                                 help="有问题的行不入库，可修改后再次提交")
+        if not valid_only:
+            blocked.append(f"有 {len(result.rejected_rows)} 行存在问题：请修改后重新提交，或勾选“仅提交无误的行”。")
+    if not user:
+        blocked.append("请先在页面上方填写填报人。")
+    for reason in blocked:
+        st.warning(reason)
+    idle = nothing and not allow_empty
+    if idle:
+        st.caption("没有需要写入的变更：修改上表后这里会列出将写入的内容。")
+    if not st.button("确认入库", key=f"{prefix}_commit", type="primary", disabled=bool(blocked) or idle):
+        return None
+    try:
+        outcome = commit_import(result, plan, user=user, source=source, file_bytes=file_bytes, mime=mime,
+                                department=department, period=period)
+    except CommitRefused as exc:
+        st.error(f"未入库：{exc}")
+        return None
+    st.session_state[f"{prefix}_done"] = {"identity": identity, "outcome": outcome}
+    return outcome
+
+
+def render_outcome(outcome: dict) -> None:
+    if outcome["duplicate"]:
+        st.info(duplicate_text(outcome["submission_id"]))
+    else:
+        st.success(outcome_text(outcome))

@@ -1,0 +1,182 @@
+"""AppTest of 进度填报: preview before confirm, commit, refused files, online entry, undo."""
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlmodel import func, select
+
+from core.catalogue import load_catalogue
+from core.importer.templates import build_template
+from db import models as m, queries
+from db.engine import data_version, session_scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DEPT, PERIOD = "市市场监管局", "2020Q4"
+
+
+def filled_template(values: dict[str, object], department: str = DEPT, period: str = PERIOD) -> bytes:
+    """The department's template with 实际值 typed into the whole-city row of each target in `values`."""
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(load_catalogue(), period=period, deadline=date(2021, 1, 10),
+                                                          department=department)))
+    ws = wb["指标进展"]
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value in values and row[4].value == "全市":
+            row[6].value = values[row[0].value]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def city_value(target_id: str, period: str = PERIOD) -> float | None:
+    df = queries.current_values(target_id=target_id, city_only=True)
+    df = df[df["period_code"] == period]
+    return None if df.empty else float(df["value"].iloc[0])
+
+
+def db_state() -> tuple:
+    with session_scope() as s:
+        counts = tuple(s.exec(select(func.count()).select_from(t)).one()
+                       for t in (m.Submission, m.SubmissionFile, m.IndicatorValue, m.TaskProgress, m.AuditLog))
+    return counts, data_version()
+
+
+def texts(elements) -> str:
+    return " ".join(str(getattr(e, "value", e)) for e in elements)
+
+
+def first_frame(at, column: str):
+    """The first table with this column: the file tab renders before the online and history tabs."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def metric(at, label: str) -> str:
+    return next(x.value for x in at.metric if x.label == label)
+
+
+@pytest.fixture
+def upload_page(app_test):
+    return lambda: app_test("pages/upload.py")
+
+
+def test_preview_writes_nothing_until_confirm(upload_page):
+    at = upload_page()
+    assert at.title[0].value == "进度填报" and not at.exception
+    before, old = db_state(), city_value("T23")
+    content = filled_template({"T23": 263})
+    at.file_uploader(key="up_file").upload("市场监管局进度.xlsx", content, XLSX).run()
+    assert not at.exception
+    assert int(metric(at, "新增")) + int(metric(at, "变更")) == 1 and metric(at, "问题行") == "0"
+    assert "T23 社会公用计量标准 · 全市 · 2020Q4" in texts(first_frame(at, "内容")["内容"])
+    assert at.button(key="up_file_commit").disabled  # no 填报人 yet
+    assert "请先在页面上方填写填报人" in texts(at.warning)
+    at.text_input(key="up_user").input("王五").run()
+    assert not at.button(key="up_file_commit").disabled
+    assert db_state() == before and city_value("T23") == old  # previewed, not written
+
+    at.button(key="up_file_commit").click().run()
+    assert not at.exception
+    success = texts(at.success)
+    assert "已入库（提交编号" in success
+    assert city_value("T23") == 263.0
+    sub = queries.submissions(DEPT).iloc[0]
+    assert (sub["filename"], sub["user_name"], sub["source"], sub["state"], sub["period_code"]) == (
+        "市场监管局进度.xlsx", "王五", "upload", "committed", PERIOD)
+    assert db_state()[0][0] == before[0][0] + 1
+
+    # The same file again, in a new session: nothing written, and it says so.
+    after = db_state()
+    again = upload_page()
+    again.file_uploader(key="up_file").upload("副本.xlsx", content, XLSX).run()
+    assert f"该文件已导入过（提交编号 {sub['id']}），未重复写入" in texts(again.info)
+    assert db_state() == after
+
+
+def test_problem_rows_block_commit_unless_valid_only(upload_page):
+    at = upload_page()
+    at.text_input(key="up_user").input("王五").run()
+    at.file_uploader(key="up_file").upload("进度.xlsx", filled_template({"T23": "很多", "T24": 3}), XLSX).run()
+    problems = first_frame(at, "修改方法")
+    assert list(problems.columns) == ["位置", "填写的值", "问题", "修改方法"]
+    bad = problems[problems["填写的值"] == "很多"].iloc[0]
+    assert bad["位置"].startswith("指标进展!G") and bad["问题"]
+    assert at.button(key="up_file_commit").disabled
+    assert "仅提交无误的行" in texts(at.warning)
+    assert any(b.label == "下载标注问题的工作簿" for b in at.get("download_button"))
+    before = db_state()
+    at.checkbox(key="up_file_valid_only").check().run()
+    assert db_state() == before
+    at.button(key="up_file_commit").click().run()
+    assert "未入库的问题行 1 条" in texts(at.success)
+    assert city_value("T24") == 3.0
+    assert queries.submissions(DEPT).iloc[0]["rejected"] == 1
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("改名的.xlsx", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + os.urandom(2000), "进度表"),
+    ("随机.xlsx", os.urandom(4096), ""),
+    ("空文件.csv", b"", "空"),
+])
+def test_refused_file_shows_chinese_error_and_writes_nothing(upload_page, name, content, words):
+    at = upload_page()
+    at.text_input(key="up_user").input("王五").run()
+    before = db_state()
+    at.file_uploader(key="up_file").upload(name, content, "application/octet-stream").run()
+    assert not at.exception
+    error = texts(at.error)
+    assert name in error and words in error
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in error)
+    assert not [b for b in at.button if b.key == "up_file_commit"]
+    assert db_state() == before
+    at.run()  # the app keeps answering
+    assert not at.exception and at.title[0].value == "进度填报"
+
+
+def test_online_entry_goes_through_preview_and_commit(upload_page):
+    at = upload_page()
+    at.text_input(key="up_user").input("赵六").run()
+    at.selectbox(key="up_on_dept").select(DEPT).run()
+    at.selectbox(key="up_on_period").select(PERIOD).run()
+    editor = next(e for e in at.data_editor if "实际值" in e.value.columns)
+    row = int(editor.value.index[(editor.value["指标编号"] == "T23") & (editor.value["区县"] == "全市")][0])
+    before = db_state()
+    at.session_state[editor.key] = {"edited_rows": {row: {"实际值": 271.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert db_state() == before
+    assert "T23 社会公用计量标准 · 全市 · 2020Q4" in texts(first_frame(at, "内容")["内容"])
+    at.button(key="up_on_commit").click().run()
+    assert not at.exception
+    assert "已入库（提交编号" in texts(at.success)
+    assert city_value("T23") == 271.0
+    sub = queries.submissions(DEPT).iloc[0]
+    assert (sub["source"], sub["user_name"], sub["filename"]) == ("online", "赵六", f"在线填报-{DEPT}-{PERIOD}.xlsx")
+    from db.imports import submission_file
+
+    name, content, _ = submission_file(int(sub["id"]))
+    assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["指标进展", "任务进展"]
+
+
+def test_undo_from_history_restores_earlier_value(upload_page):
+    at = upload_page()
+    old = city_value("T23")
+    at.text_input(key="up_user").input("王五").run()
+    at.file_uploader(key="up_file").upload("进度.xlsx", filled_template({"T23": 299}), XLSX).run()
+    at.button(key="up_file_commit").click().run()
+    assert city_value("T23") == 299.0
+    sub_id = int(queries.submissions(DEPT).iloc[0]["id"])
+    at.selectbox(key="up_hist_pick").set_value(sub_id).run()
+    history = first_frame(at, "撤销人")
+    assert "（演示数据）" in texts(history["状态"])  # demo submissions are labelled
+    assert at.button(key="up_hist_undo").disabled  # not confirmed yet
+    at.checkbox(key=f"up_hist_confirm_{sub_id}").check().run()
+    at.button(key="up_hist_undo").click().run()
+    assert not at.exception
+    assert f"已撤销提交 {sub_id}" in texts(at.success)
+    assert city_value("T23") == old
+    sub = queries.submissions(DEPT).set_index("id").loc[sub_id]
+    assert sub["state"] == "undone" and sub["undone_by"] == "王五"
+    with session_scope() as s:
+        assert s.exec(select(m.AuditLog.action).order_by(m.AuditLog.id.desc())).first() == "undo"
