@@ -1,0 +1,49 @@
+"""The interactive district map (key dm_map): a click on a district or place selects that district."""
+from __future__ import annotations
+
+import html
+
+import pydeck as pdk
+import streamlit as st
+
+from components.district_controls import DISTRICT_KEY
+from components.maps import DISTRICT_LAYER, MAP_HEIGHT, PLACE_LAYER
+from core.district_views import LegendEntry
+
+MAP_KEY = "dm_map"
+
+
+def clicked_district(selection: dict) -> str | None:
+    """The adcode behind a map selection: a district polygon, or the district of a clicked place."""
+    objects = (selection or {}).get("objects") or {}
+    for feature in objects.get(DISTRICT_LAYER) or []:
+        adcode = (feature.get("properties") or {}).get("adcode") or feature.get("adcode")
+        if adcode:
+            return str(adcode)
+    for place in objects.get(PLACE_LAYER) or []:
+        if place.get("district_adcode"):
+            return str(place["district_adcode"])
+    return None
+
+
+def _on_click() -> None:
+    # Runs before the script, so the district selectbox may still be set.
+    state = st.session_state.get(MAP_KEY)
+    adcode = clicked_district(state.get("selection") if state else None)
+    if adcode:
+        st.session_state[DISTRICT_KEY] = adcode
+
+
+def render_district_map(deck: pdk.Deck) -> None:
+    st.pydeck_chart(deck, on_select=_on_click, selection_mode="single-object", key=MAP_KEY, height=MAP_HEIGHT,
+                    width="stretch")
+
+
+def render_legend(title: str, legend: tuple[LegendEntry, ...]) -> None:
+    swatches = "".join(
+        f"<div style='display:flex;align-items:center;gap:8px;margin:3px 0'>"
+        f"<span style='display:inline-block;width:22px;height:16px;background:{e.color};"
+        f"border:1px solid #8c959f'></span><span>{html.escape(e.label)}</span></div>"
+        for e in legend)
+    st.markdown(f"**图例：{html.escape(title)}**<div style='font-size:14px'>{swatches}</div>",
+                unsafe_allow_html=True)

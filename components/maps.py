@@ -1,0 +1,104 @@
+"""pydeck map builders (each returns pdk.Deck). Drawn from our own GeoJSON only: no basemap.
+
+map_provider=None and no map_style at all: any map_style, even None, makes the browser ask
+a tile server for a style, and the intranet reaches none.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+
+from core.district_geo import bounds, fit_view, label_points, simplified, with_properties
+from core.district_views import Choropleth
+
+DISTRICT_LAYER = "districts"
+PLACE_LAYER = "places"
+# System CJK fonts only (fonts-noto-cjk on the server image, YaHei/PingFang on office PCs); no web font.
+CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+MAP_HEIGHT = 620
+MAP_WIDTH_GUESS = 900  # the map column's width on a 1600 px screen; only used to fit the first view
+PLACE_COLOR = [255, 140, 0, 235]
+TOOLTIP = {
+    "html": "<b>{tip_title}</b><div style='white-space: pre-line; max-width: 360px'>{tip_body}</div>",
+    "style": {"backgroundColor": "#ffffff", "color": "#1f2328", "fontSize": "13px",
+              "border": "1px solid #d0d7de", "fontFamily": CJK_FONTS},
+}
+
+
+class CompactDeck(pdk.Deck):
+    """pydeck indents its JSON; for our boundaries that triples what every rerun sends to the browser."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+
+def rgba(hex_color: str, alpha: int = 255) -> list[int]:
+    h = hex_color.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def _district_tips(chart: Choropleth, metric_label: str) -> pd.DataFrame:
+    f = chart.frame
+    demo = f["is_demo"].map({True: "\n（含演示数据）", False: ""})
+    return pd.DataFrame({
+        "adcode": f["adcode"],
+        "fill": [rgba(c, 215) for c in f["color"]],
+        "tip_title": f["district"] + "　" + chart.period,
+        "tip_body": (metric_label + "：" + f["value_text"] + "\n目标：" + f["target_text"] + "\n状态：" + f["status"]
+                     + "\n说明：" + f["explanation"] + demo),
+    })
+
+
+def _place_rows(places: pd.DataFrame) -> pd.DataFrame:
+    task = places["task_id"].map(lambda t: "—" if pd.isna(t) else f"任务 {int(t)}")
+    return places.assign(
+        label=places["name"] + "（示意）",
+        tip_title=places["name"],
+        tip_body=("所在区县：" + places["district"] + "\n所属：" + task
+                  + "\n位置为示意：依方案文字大致标出，并非测绘坐标\n方案原文：" + places["source_clause"]),
+    )[["id", "name", "label", "district", "district_adcode", "lon", "lat", "tip_title", "tip_body"]]
+
+
+def district_deck(geo: dict, chart: Choropleth, metric_label: str, places: pd.DataFrame | None = None,
+                  selected: str | None = None) -> pdk.Deck:
+    """The choropleth of the 9 districts with their Chinese names, the places as approximate points,
+    and the selected district outlined."""
+    # 4 decimals (about 10 m) is finer than a screen pixel at any zoom an official will use.
+    geo = simplified(geo, digits=4)
+    shaped = with_properties(geo, _district_tips(chart, metric_label))
+    names = label_points(geo)
+    layers = [
+        pdk.Layer("GeoJsonLayer", shaped, id=DISTRICT_LAYER, pickable=True, stroked=True, filled=True,
+                  get_fill_color="properties.fill", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1.5,
+                  auto_highlight=True, highlight_color=[255, 255, 255, 90]),
+    ]
+    if selected:
+        one = {"type": "FeatureCollection",
+               "features": [f for f in geo["features"] if f["properties"]["adcode"] == selected]}
+        layers.append(pdk.Layer("GeoJsonLayer", one, id="selected-district", pickable=False, stroked=True,
+                                filled=False, get_line_color=[31, 35, 40, 255], line_width_min_pixels=3.5))
+    layers.append(_text_layer("district-names", names, "name", size=17, color=[31, 35, 40, 255]))
+    if places is not None and not places.empty:
+        rows = _place_rows(places)
+        layers.append(pdk.Layer("ScatterplotLayer", rows, id=PLACE_LAYER, pickable=True, get_position=["lon", "lat"],
+                                get_fill_color=PLACE_COLOR, get_line_color=[255, 255, 255, 255], stroked=True,
+                                radius_units=pdk.types.String("pixels"), get_radius=6, line_width_min_pixels=1.5))
+        layers.append(_text_layer("place-names", rows, "label", size=12, color=[120, 60, 0, 255],
+                                  anchor="start", offset=[9, 0]))
+    lon, lat, zoom = fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT)
+    return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
+                    map_provider=None, tooltip=TOOLTIP, height=MAP_HEIGHT)
+
+
+def _text_layer(layer_id: str, data: pd.DataFrame, field: str, size: int, color: list[int],
+                anchor: str = "middle", offset: list[int] | None = None) -> pdk.Layer:
+    return pdk.Layer(
+        "TextLayer", data, id=layer_id, pickable=False, get_position=["lon", "lat"], get_text=field,
+        get_size=size, get_color=color, get_text_anchor=pdk.types.String(anchor), get_alignment_baseline=pdk.types.String("center"),
+        get_pixel_offset=offset or [0, 0], font_family=pdk.types.String(CJK_FONTS),
+        character_set=pdk.types.String("auto"), font_settings={"sdf": True}, outline_width=3,
+        outline_color=[255, 255, 255, 230],
+    )

@@ -1,0 +1,61 @@
+"""区县地图: the 9 districts coloured by a target or a share, a district's panel, ranking, periods, PNG."""
+import streamlit as st
+
+from components.badges import page_title
+from components.district_charts import ranking_chart, small_multiples_chart
+from components.district_controls import district_selector, map_controls
+from components.district_map import render_district_map, render_legend
+from components.district_panel import render_district_panel
+from components.map_image import export_filename, map_png
+from components.maps import district_deck
+from components.period_picker import current_period
+from core.district_geo import load_geojson
+from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking, \
+    target_value_breaks
+from db import cached, district_reads
+
+page_title("区县地图", "赤坎、霞山、坡头、麻章、遂溪、徐闻、廉江、雷州、吴川 9 个区县的分区县指标；"
+                   "报告期在左侧栏选择。地图只用本系统自带的区县边界绘制，内网可用。")
+period = current_period()
+targets = cached.targets()
+choice = map_controls(district_targets(targets))
+values = cached.current_values(up_to_period=period)
+grid = cached.read(district_reads.grid, period)
+breaks = target_value_breaks(values, choice.target_id, period) if choice.metric == "value" else ()
+chart = choropleth(choice.metric, grid, period, choice.target_id, breaks)
+places = cached.places()
+geo = load_geojson()
+demo = bool(chart.frame["is_demo"].any())
+
+map_col, side = st.columns([0.7, 0.3])
+with side:
+    selected = district_selector(cached.districts())
+    render_legend(chart.title, chart.legend)
+    st.caption("灰色为无数据；颜色区间含下限。橙色圆点为方案所列园区与平台，位置为示意，并非测绘坐标。"
+               + ("⚠️ 含演示数据，并非真实报送。" if demo else ""))
+    st.download_button("下载地图图片（PNG）", data=lambda: map_png(geo, chart, places if choice.show_places else None,
+                                                               demo=demo),
+                       file_name=export_filename(chart), mime="image/png", key="dm_png", icon="🖼️",
+                       help="含标题、报告期、图例和资料来源，可直接用于汇报材料")
+with map_col:
+    st.markdown(f"**{chart.title}**　{period}")
+    render_district_map(district_deck(geo, chart, METRICS[choice.metric], places if choice.show_places else None,
+                                      selected))
+
+if selected:
+    panel = district_panel(selected, grid, cached.tasks(), places)
+    render_district_panel(panel, period, targets, choice.target_id)
+else:
+    st.info("点击地图上的区县，或在右侧选择区县，查看该区县的指标、任务与园区。")
+
+st.divider()
+spec_row = targets.set_index("id").loc[choice.target_id]
+st.subheader(f"区县排名：{chart.title}")
+ranked = ranking(chart, spec_row["comparator"])
+goal = float(spec_row["target_value"]) if choice.metric in TARGET_METRICS and spec_row["unit"] != "是/否" else None
+st.altair_chart(ranking_chart(ranked, dict(zip(chart.frame["adcode"], chart.frame["color"])),
+                              "数值" if choice.metric in TARGET_METRICS else "占比（%）", goal), width="stretch")
+
+st.subheader("各报告期对比")
+frames, legend = cached.read(district_reads.small_multiples_frames, choice.metric, choice.target_id, period)
+st.altair_chart(small_multiples_chart(geo, frames, legend), width="content")
