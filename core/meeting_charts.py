@@ -1,0 +1,134 @@
+"""Altair charts of a meeting payload, in projector type sizes.
+
+They live in core (not components) because the same charts are drawn in the browser and
+rendered to PNG on the server for the PPTX and the print version; they read only the
+payload, so a frozen meeting redraws exactly as shown.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from core.district_geo import label_points, load_geojson, simplified, with_properties
+
+# Installed CJK fonts only (fonts-noto-cjk on the server, YaHei/PingFang on office PCs): no web font.
+FONT = "Noto Sans CJK SC"
+BROWSER_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+LABEL = 16
+TITLE = 18
+
+
+def _axis(**extra) -> alt.Axis:
+    return alt.Axis(**{"labelAngle": 0, "labelFontSize": LABEL, "titleFontSize": TITLE, **extra})
+
+
+def finish(chart, font: str = BROWSER_FONT):
+    """Top-level configuration (fonts, sizes); Vega-Lite allows it only on the outermost chart."""
+    return chart.configure(font=font).configure_view(stroke=None).configure_legend(
+        labelFontSize=LABEL, titleFontSize=LABEL).configure_title(fontSize=TITLE + 2, anchor="start")
+
+
+def _status_bars(rows: list[dict], title: str, height: int) -> alt.LayerChart:
+    df = pd.DataFrame(rows)
+    order = df["status"].tolist()
+    base = alt.Chart(df, title=title).encode(
+        y=alt.Y("status:N", sort=order, title=None, axis=_axis()),
+        x=alt.X("count:Q", title="数量", axis=_axis(tickMinStep=1, tickCount=5)),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(color=alt.Color("color:N", scale=None),
+                                                   tooltip=[alt.Tooltip("status:N", title="状态"),
+                                                            alt.Tooltip("count:Q", title="数量")])
+    text = base.mark_text(align="left", dx=6, fontSize=LABEL, fontWeight="bold").encode(text="count:Q")
+    return (bars + text).properties(width=400, height=height)
+
+
+def overview_parts(payload: dict, height: int = 340) -> list:
+    """Targets and tasks per status, each bar in the status's own colour."""
+    o = payload["overview"]
+    return [_status_bars(o["targets"], f"指标（共 {o['target_total']} 个）", height),
+            _status_bars(o["tasks"], f"任务（共 {o['task_total']} 项）", height)]
+
+
+RANK_SHOWN = 10  # a projector holds ten names a side; the full ranking is in print and Excel
+GRADE_COLORS = alt.Scale(domain=["A", "B", "C", "D"], range=["#1a7f37", "#2da44e", "#d4a72c", "#cf222e"])
+
+
+def _ranking_bars(df: pd.DataFrame, title: str, height: int) -> alt.LayerChart:
+    df = df.assign(label=df["rank"].astype(str) + ". " + df["name"])
+    base = alt.Chart(df, title=title).encode(
+        y=alt.Y("label:N", sort=df["label"].tolist(), title=None, axis=_axis(labelLimit=240)),
+        x=alt.X("score:Q", title="得分", scale=alt.Scale(domain=[0, 100]), axis=_axis(tickCount=5)),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=alt.Color("grade:N", title="等级", scale=GRADE_COLORS, legend=None),
+        tooltip=[alt.Tooltip("name:N", title="部门"), alt.Tooltip("score:Q", title="得分"),
+                 alt.Tooltip("grade:N", title="等级"), alt.Tooltip("main_loss:N", title="主要失分")])
+    text = base.mark_text(align="left", dx=4, fontSize=LABEL - 1).encode(
+        text=alt.Text("score:Q", format=".1f"))
+    return (bars + text).properties(width=330, height=height)
+
+
+def ranking_parts(payload: dict, height: int = 340) -> list:
+    """The first and the last RANK_SHOWN departments (all of them when there are few)."""
+    df = pd.DataFrame(payload["ranking"], columns=["rank", "name", "score", "grade", "change", "main_loss"])
+    if len(df) <= 2 * RANK_SHOWN:
+        half = (len(df) + 1) // 2
+        return [_ranking_bars(df.head(half), "排名（上）", height), _ranking_bars(df.iloc[half:], "排名（下）", height)]
+    return [_ranking_bars(df.head(RANK_SHOWN), f"前 {RANK_SHOWN} 名", height),
+            _ranking_bars(df.tail(RANK_SHOWN), f"后 {RANK_SHOWN} 名（共 {len(df)} 个部门）", height)]
+
+
+def district_parts(payload: dict, height: int = 420, geo: dict | None = None) -> list:
+    """The 9 districts coloured by their share of district-level targets on track, drawn from our
+    own GeoJSON with no basemap, names and shares written on each district."""
+    d = payload["districts"]
+    frame = pd.DataFrame(d["rows"])
+    shaped = _d3_winding(with_properties(simplified(geo or load_geojson()), frame))
+    features = alt.Data(values=shaped["features"])
+    legend = d["legend"]
+    shapes = alt.Chart(features).mark_geoshape(stroke="white", strokeWidth=1.5).encode(
+        color=alt.Color("properties.class_label:N", title="正常及达标占比",
+                        scale=alt.Scale(domain=[e["label"] for e in legend], range=[e["color"] for e in legend]),
+                        legend=alt.Legend(orient="right", labelFontSize=LABEL, titleFontSize=LABEL)),
+        tooltip=[alt.Tooltip("properties.district:N", title="区县"),
+                 alt.Tooltip("properties.value_text:N", title="正常及达标"),
+                 alt.Tooltip("properties.explanation:N", title="说明")],
+    ).project("mercator")
+    points = _label_points(shaped)
+    names = alt.Chart(points).mark_text(fontSize=LABEL - 1, fontWeight="bold", dy=-9, color="#1f2328").encode(
+        longitude="lon:Q", latitude="lat:Q", text="district:N")
+    shares = alt.Chart(points).mark_text(fontSize=LABEL - 3, dy=9, color="#1f2328").encode(
+        longitude="lon:Q", latitude="lat:Q", text="share:N")
+    return [alt.layer(shapes, names, shares).properties(width=int(height * 1.1), height=height, title=d["title"])]
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
+
+
+def _d3_winding(geo: dict) -> dict:
+    """Vega draws with d3, which reads a counter-clockwise outer ring (the GeoJSON standard) as
+    "everything but this district" and paints the whole canvas; d3 wants outer rings clockwise."""
+    for f in geo["features"]:
+        polys = f["geometry"]["coordinates"]
+        f["geometry"]["coordinates"] = [
+            [ring if (_signed_area(ring) < 0) == (i == 0) else ring[::-1] for i, ring in enumerate(poly)]
+            for poly in polys]
+    return geo
+
+
+def _label_points(shaped: dict) -> pd.DataFrame:
+    pts = label_points(shaped)
+    props = {f["properties"]["adcode"]: f["properties"] for f in shaped["features"]}
+    pts["district"] = pts["adcode"].map(lambda a: props[a].get("district") or props[a]["name"])
+    pts["share"] = pts["adcode"].map(lambda a: "—" if props[a].get("value") is None else f"{props[a]['value']:.0f}%")
+    return pts
+
+
+CHARTS = {"overview": overview_parts, "ranking": ranking_parts, "districts": district_parts}
+
+
+def slide_figure(key: str, payload: dict, font: str = FONT, height: int | None = None):
+    """A chart slide as one figure (its parts side by side), for the server-side PNG."""
+    parts = CHARTS[key](payload, height) if height else CHARTS[key](payload)
+    return finish(parts[0] if len(parts) == 1 else alt.hconcat(*parts, spacing=50), font)
