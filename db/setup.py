@@ -1,14 +1,18 @@
 """Database set-up used by manage.py and `make run`."""
 from __future__ import annotations
 
+import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
 from core.catalogue import Catalogue, load_catalogue
+from core.paths import var_dir
 from db.catalogue_sync import SyncReport, sync_catalogue
 from db.demo import demo_loaded, load_demo
-from db.engine import get_engine
+from db.engine import dispose_engines, get_engine
 
 
 def init_database(catalogue: Catalogue | None = None) -> SyncReport:
@@ -33,15 +37,21 @@ def has_reports() -> bool:
         return conn.execute(text("SELECT 1 FROM submission LIMIT 1")).first() is not None
 
 
-def backup_sqlite(target: Path) -> Path:
-    """Online backup of the SQLite database (consistent while the app keeps running)."""
-    import sqlite3
+class RestoreRefused(ValueError):
+    """The file cannot be restored; the message is Chinese and the database was not touched."""
 
+
+def _sqlite_path() -> Path:
     url = make_url(str(get_engine().url))
     if url.get_backend_name() != "sqlite":
-        raise RuntimeError("backup 仅支持 SQLite；PostgreSQL 请使用 pg_dump")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(url.database)
+        raise RuntimeError("backup/restore 仅支持 SQLite；PostgreSQL 请使用 pg_dump / pg_restore")
+    return Path(url.database)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    # The SQLite backup API copies a consistent snapshot page by page while other
+    # connections keep reading and writing; a plain file copy of a WAL database would not.
+    src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:
         with dst:
@@ -49,4 +59,70 @@ def backup_sqlite(target: Path) -> Path:
     finally:
         src.close()
         dst.close()
+
+
+def backup_sqlite(target: Path) -> Path:
+    """Online backup of the SQLite database (consistent while the app keeps running)."""
+    source = _sqlite_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _copy_sqlite(source, target)
     return target
+
+
+def check_backup(path: Path) -> dict[str, int]:
+    """Refuse anything but an intact database of this app; row counts per table when it is one."""
+    if not path.is_file():
+        raise RestoreRefused(f"找不到备份文件 {path}")
+    with path.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise RestoreRefused(f"{path.name} 不是 SQLite 数据库文件")
+    # Read-only and immutable: checking a backup must never change it, nor create -wal/-shm beside it.
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        try:
+            integrity = conn.execute("PRAGMA integrity_check").fetchall()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise RestoreRefused(f"{path.name} 已损坏，无法读取：{exc}") from exc
+        if integrity != [("ok",)]:
+            raise RestoreRefused(f"{path.name} 完整性检查未通过：{integrity[0][0]}")
+        missing = sorted(set(SQLModel.metadata.tables) - tables)
+        if missing:
+            raise RestoreRefused(f"{path.name} 不是本看板的数据库（缺少表：{'、'.join(missing)}）")
+        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in sorted(SQLModel.metadata.tables)}
+    finally:
+        conn.close()
+
+
+def restore_sqlite(backup: Path, safety_dir: Path | None = None) -> dict:
+    """Replace the database's contents with a checked backup, keeping a safety copy first.
+
+    Returns the safety copy's path and the restored row counts. The data_version is set
+    above both the current and the backup's, so no process serves reads cached before.
+    """
+    counts = check_backup(backup)
+    target = _sqlite_path()
+    safety_dir = safety_dir or var_dir() / "backups"
+    safety = safety_dir / f"before-restore-{datetime.now():%Y%m%d-%H%M%S-%f}.sqlite3"
+    backup_sqlite(safety)
+    version = max(_data_version_of(target), _data_version_of(backup, immutable=True)) + 1
+    dispose_engines()  # pooled connections of this process must not outlive the old contents
+    _copy_sqlite(backup, target)
+    conn = sqlite3.connect(target)
+    try:
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO appmeta (key, value) VALUES ('data_version', ?)", (str(version),))
+    finally:
+        conn.close()
+    return {"safety_copy": safety, "counts": counts, "data_version": version}
+
+
+def _data_version_of(path: Path, immutable: bool = False) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro{'&immutable=1' if immutable else ''}", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM appmeta WHERE key = 'data_version'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        conn.close()
+    return int(row[0]) if row else 0
