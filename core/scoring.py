@@ -138,17 +138,18 @@ def task_items(tasks: pd.DataFrame, roles: pd.DataFrame, progress: pd.DataFrame,
     """Part (b): one row per (task, department) role; a role without a report is 未报送."""
     s = settings or load_settings()
     own = roles[roles["department_kind"] == "department"]  # groups report through their members
-    st = evaluate_tasks(tasks, progress, period, s, per_department=True).set_index(["task_id", "department"])
+    st = evaluate_tasks(tasks, progress, period, s, per_department=True)
+    found = {(t, d): (status, why) for t, d, status, why in
+             st[["task_id", "department", "status", "explanation"]].itertuples(index=False)}
     missing = evaluate_task(None, None, period_from_code(period), s)
     titles = dict(zip(tasks["id"], tasks["title"]))
     rows = []
     for tid, dept, role in own[["task_id", "department", "role"]].itertuples(index=False):
-        found = (tid, dept) in st.index
+        status, why = found.get((tid, dept), (missing.label, missing.explanation))
         rows.append({
             "component": "tasks", "key": f"任务{int(tid):02d}", "label": f"任务 {int(tid)} {titles.get(tid, '')}",
             "department": dept, "role": role, "weight": rule.lead_weight if role == "牵头" else rule.join_weight,
-            "status": st.at[(tid, dept), "status"] if found else missing.label,
-            "explanation": st.at[(tid, dept), "explanation"] if found else missing.explanation,
+            "status": status, "explanation": why,
         })
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
@@ -252,10 +253,10 @@ def _effective_points(rule: ScoringRule, applicable: dict[str, bool]) -> dict[st
     return {k: (rule.weights[k] * 100 / total if ok and total else 0.0) for k, ok in applicable.items()}
 
 
-def _item_deductions(items: pd.DataFrame, points: float, rule: ScoringRule, key: str) -> list[Deduction]:
-    total = float(items["weight"].sum())
+def _item_deductions(items: list[dict], points: float, rule: ScoringRule, key: str) -> list[Deduction]:
+    total = sum(r["weight"] for r in items)
     out = []
-    for r in items.to_dict("records"):
+    for r in items:
         lost = round(points * r["weight"] / total * (1 - rule.credit_of(r["status"])), 1)
         if lost > 0:
             role = f"（{r['role']}）" if key == "tasks" else ""
@@ -294,10 +295,15 @@ def score_department(department: str, period: str, items: pd.DataFrame, report: 
                      deadline: date, rule: ScoringRule | None = None) -> DepartmentScore:
     """Score one department from its items (rows of period_items for it) and its report."""
     rule = rule or load_rule()
-    mine = items[items["department"] == department]
-    groups = {k: mine[mine["component"] == k] for k in ("targets", "tasks")}
-    has_duty = not mine.empty
-    applicable = {"targets": not groups["targets"].empty, "tasks": not groups["tasks"].empty,
+    return _score_records(department, period, items[items["department"] == department].to_dict("records"),
+                          report, deadline, rule)
+
+
+def _score_records(department: str, period: str, mine: list[dict], report: Report | None, deadline: date,
+                   rule: ScoringRule) -> DepartmentScore:
+    groups = {k: [r for r in mine if r["component"] == k] for k in ("targets", "tasks")}
+    has_duty = bool(mine)
+    applicable = {"targets": bool(groups["targets"]), "tasks": bool(groups["tasks"]),
                   "reporting": has_duty, "data_quality": has_duty and report is not None and report.submissions > 0}
     if not has_duty:
         return DepartmentScore(department, period, None, None, notes=("本部门既不牵头指标也不承担任务，无考核内容，不参与排名。",))
@@ -318,7 +324,7 @@ def score_department(department: str, period: str, items: pd.DataFrame, report: 
                            timeliness_text(report, deadline))
 
 
-def _not_applicable_reason(key: str, tasks: pd.DataFrame) -> str:
+def _not_applicable_reason(key: str, tasks: list[dict]) -> str:
     return {"targets": "本部门不牵头任何指标",
             "tasks": "本部门不承担任何任务",
             "reporting": "无报送义务",
@@ -326,7 +332,7 @@ def _not_applicable_reason(key: str, tasks: pd.DataFrame) -> str:
 
 
 def _redistribution_notes(applicable: dict[str, bool], points: dict[str, float], rule: ScoringRule,
-                          tasks: pd.DataFrame) -> list[str]:
+                          tasks: list[dict]) -> list[str]:
     skipped = [k for k, ok in applicable.items() if not ok]
     if not skipped:
         return []
@@ -334,7 +340,7 @@ def _redistribution_notes(applicable: dict[str, bool], points: dict[str, float],
              for k in skipped]
     shares = "、".join(f"{COMPONENTS[k]} {points[k]:.1f} 分" for k, ok in applicable.items() if ok)
     notes.append(f"调整后各项满分：{shares}")
-    if not applicable["targets"] and applicable["tasks"] and (tasks["role"] == "参与").all():
+    if not applicable["targets"] and applicable["tasks"] and all(r["role"] == "参与" for r in tasks):
         notes.append(f"本部门只参与任务（不牵头），每项任务按 {_n(rule.join_weight)} 份计分")
     return notes
 
@@ -347,7 +353,10 @@ def score_period(inputs: ScoringInputs, period: str, rule: ScoringRule | None = 
     reports = reports_for(inputs.reports, period)
     deadline = _deadline(inputs.periods, period)
     names = inputs.departments.loc[inputs.departments["kind"] == "department", "name"]
-    return [score_department(d, period, items, reports.get(d), deadline, rule) for d in names]
+    by_dept: dict[str, list[dict]] = {}
+    for r in items.to_dict("records"):
+        by_dept.setdefault(r["department"], []).append(r)
+    return [_score_records(d, period, by_dept.get(d, []), reports.get(d), deadline, rule) for d in names]
 
 
 def _deadline(periods: pd.DataFrame, period: str) -> date:
@@ -423,10 +432,13 @@ def score_districts(items: pd.DataFrame, districts: pd.DataFrame, period: str,
     """Counties score on their district-level targets only (100 points): reporting and data
     quality are the departments' duties, not the counties'."""
     rule = rule or load_rule()
+    by_name: dict[str, list[dict]] = {}
+    for r in items.to_dict("records"):
+        by_name.setdefault(r["department"], []).append(r)
     out = []
     for name in districts["name"]:
-        mine = items[items["department"] == name]
-        if mine.empty:
+        mine = by_name.get(name, [])
+        if not mine:
             out.append(DepartmentScore(name, period, None, None, notes=("截至本期无分区县数据，不参与区县排名。",)))
             continue
         deductions = tuple(_item_deductions(mine, 100.0, rule, "targets"))
@@ -497,3 +509,16 @@ def red_list(board: Scoreboard) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["department", "kind", "item", "role", "status", "explanation"])
     df["_o"] = df["department"].map(order).fillna(len(order))
     return df.sort_values(["_o", "kind", "item"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def submission_timeliness(submissions: pd.DataFrame) -> pd.Series:
+    """按时 / 逾期 N 天 for each report (created_at in Beijing time, deadline of its period)."""
+    out = []
+    for created, deadline in zip(submissions["created_at"], submissions["deadline"]):
+        if deadline is None or pd.isna(deadline) or pd.isna(created):
+            out.append("")
+            continue
+        due = deadline if isinstance(deadline, date) else date.fromisoformat(str(deadline)[:10])
+        days = (created.astimezone(CHINA_TZ).date() - due).days
+        out.append("按时" if days <= 0 else f"逾期 {days} 天")
+    return pd.Series(out, index=submissions.index, dtype="str")

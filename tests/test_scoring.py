@@ -252,3 +252,11 @@ def test_matrix_rows_filters_and_orders():
     assert department_order(m, rank, "score") == ["甲局", "乙局"]
     assert department_order(m, rank, "red") == ["甲局", "乙局"]
     assert item_order(m) == ["T01", "任务01"]
+
+
+def test_submission_timeliness_per_report():
+    from core.scoring import submission_timeliness
+
+    subs = pd.DataFrame({"created_at": [at(DEADLINE), at(DEADLINE + timedelta(days=4)), at(DEADLINE)],
+                         "deadline": ["2021-01-10", "2021-01-10", None]})
+    assert submission_timeliness(subs).tolist() == ["按时", "逾期 4 天", ""]
