@@ -31,3 +31,31 @@ def target_trend_chart(history: pd.DataFrame, spec: TargetSpec, areas: list[str]
         band = pd.DataFrame({"lo": [spec.target_value], "hi": [spec.target_max]})
         layers.insert(0, alt.Chart(band).mark_rect(color="#cf222e", opacity=0.08).encode(y="lo:Q", y2="hi:Q"))
     return alt.layer(*layers).properties(height=340)
+
+
+def status_count_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
+    """Horizontal bars, one per status word in the engine's order, in the status colours.
+
+    counts: core.overview.status_count_table (status, count, color, meaning).
+    """
+    order = counts["status"].tolist()
+    return alt.Chart(counts).mark_bar().encode(
+        y=alt.Y("status:N", title=None, sort=order, axis=alt.Axis(**AXIS)),
+        x=alt.X("count:Q", title=f"{title}数", axis=alt.Axis(**AXIS, tickMinStep=1)),
+        color=alt.Color("status:N", scale=alt.Scale(domain=order, range=counts["color"].tolist()), legend=None),
+        tooltip=[alt.Tooltip("status:N", title="状态"), alt.Tooltip("count:Q", title="数量"),
+                 alt.Tooltip("meaning:N", title="含义")],
+    ).properties(title=title)
+
+
+def share_on_track_chart(series: pd.DataFrame) -> alt.Chart:
+    """Share of targets and of tasks on track per period (core.overview.share_on_track)."""
+    return alt.Chart(series).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("period_code:O", title="报告期", axis=alt.Axis(**AXIS)),
+        y=alt.Y("share:Q", title="正常比例", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(**AXIS, format=".0%")),
+        color=alt.Color("kind:N", title="类别", scale=alt.Scale(domain=["指标", "任务"], range=["#0969da", "#8250df"]),
+                        legend=alt.Legend(orient="bottom", labelFontSize=12)),
+        tooltip=[alt.Tooltip("period_code:O", title="报告期"), alt.Tooltip("kind:N", title="类别"),
+                 alt.Tooltip("share:Q", title="正常比例", format=".0%"),
+                 alt.Tooltip("on_track:Q", title="正常个数"), alt.Tooltip("total:Q", title="总数")],
+    ).properties(height=300)

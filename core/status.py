@@ -183,12 +183,17 @@ def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
     p = period_from_code(period)
     s = settings or load_settings()
     series: dict[tuple[str, str], dict[str, float]] = {}
+    keys_of: dict[str, list[tuple[str, str]]] = {}
     for tid, dist, per, val in values[["target_id", "district_adcode", "period_code", "value"]].itertuples(index=False):
-        series.setdefault((tid, dist or ""), {})[per] = val
+        key = (tid, dist or "")
+        if key not in series:
+            series[key] = {}
+            keys_of.setdefault(tid, []).append(key)
+        series[key][per] = val
     rows = []
     for t in targets.to_dict("records"):
         spec = TargetSpec.from_row(t)
-        keys = sorted(k for k in series if k[0] == t["id"] and (k[1] != "") == district_level)
+        keys = sorted(k for k in keys_of.get(t["id"], []) if (k[1] != "") == district_level)
         if not district_level and not keys:
             keys = [(t["id"], "")]
         for key in keys:
@@ -264,15 +269,18 @@ def evaluate_tasks(tasks: pd.DataFrame, progress: pd.DataFrame, period: str,
                          "percent": st.actual, "expected": st.expected})
         return pd.DataFrame(rows, columns=["task_id", "department", "status", "color", "rank", "explanation",
                                            "percent", "expected"])
-    by_task = {tid: g for tid, g in cur.groupby("task_id")}
+    # Plain dicts, not per-task DataFrame filters: the cockpit evaluates every period of the plan.
+    by_task: dict[int, list[dict]] = {}
+    for r in cur[["task_id", "department", "status", "percent"]].to_dict("records"):
+        by_task.setdefault(int(r["task_id"]), []).append(r)
     for t in tasks.to_dict("records"):
-        g = by_task.get(t["id"])
+        reports = by_task.get(int(t["id"]), [])
         percent = status_word = None
-        if g is not None and not g.empty:
-            lead = g[g["department"] == t["lead_department"]]
-            src = lead if not lead.empty else g
-            percent = float(src["percent"].mean()) if src["percent"].notna().any() else 0.0
-            status_word = src["status"].iloc[0] if len(src) == 1 else None
+        if reports:
+            src = [r for r in reports if r["department"] == t["lead_department"]] or reports
+            known = [_number(r["percent"]) for r in src if _number(r["percent"]) is not None]
+            percent = sum(known) / len(known) if known else 0.0
+            status_word = src[0]["status"] if len(src) == 1 else None
         st = evaluate_task(percent, status_word, p, s, today=today)
         rows.append({"task_id": t["id"], "status": st.label, "color": st.color, "rank": st.kind.rank,
                      "explanation": st.explanation, "percent": st.actual, "expected": st.expected})

@@ -1,0 +1,30 @@
+"""总览: are we on track, what is behind, who answers for it, and who has not reported."""
+import streamlit as st
+
+from components.badges import page_title
+from components.overview_counts import render_status_counts
+from components.overview_freshness import render_freshness
+from components.overview_red_list import render_red_list
+from components.overview_trend import render_share_on_track
+from components.period_picker import current_period
+from core import overview
+from core.settings import load_settings
+from db import cached, overview_reads
+
+page_title("总览", "全部指标和任务的状态，按所选报告期当时已知的数据判定；颜色和说明均来自同一套判定规则。")
+period = current_period()
+targets, tasks = cached.targets(), cached.tasks()
+values = cached.current_values(up_to_period=period, city_only=True)
+progress = cached.current_progress(up_to_period=period)
+target_status = overview.target_statuses(targets, values, period)
+task_status = overview.task_statuses(tasks, progress, period)
+
+render_status_counts(overview.target_counts(target_status), overview.task_counts(task_status))
+render_red_list(overview.red_list(target_status, task_status, period), period)
+render_share_on_track(overview.share_on_track(targets, values, tasks, progress, load_settings().first_period, period))
+deadline = cached.read(overview_reads.period_deadline, period)
+fresh = overview.reporting_freshness(overview.expected_reporters(targets, cached.task_departments()),
+                                     cached.read(overview_reads.reports_by_department), period, deadline)
+render_freshness(fresh, period, deadline)
+if values["is_demo"].any() or progress["is_demo"].any():
+    st.caption("⚠️ 本页数据含演示数据，并非真实报送。")
