@@ -148,7 +148,7 @@ def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Perio
     # once it is in and short of the target, no time is left to catch up.
     if period >= end:
         return Status(FAILED, f"目标期限（{spec.target_year} 年底）已到，实际 {fmt(actual, spec.unit)}{capped}，"
-                              f"未达到目标 {target_text(spec)}", actual)
+                              f"未达到目标 {target_text(spec)}", actual, spec.target_value)
     left = len(period_range(period.code, end.code)) - 1
     if spec.kind == "yesno":
         kind = LAGGING if left < 2 else WARNING

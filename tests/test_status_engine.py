@@ -163,6 +163,7 @@ def test_target_year_passed_and_not_met():
     st = target(spec(target=96, year=2019), {"2020Q1": 95.0}, "2020Q1")
     assert st.kind is FAILED and st.label == "未完成"
     assert st.explanation == "目标期限（2019 年底）已到，实际 95%，未达到目标 ≥96%"
+    assert st.expected == 96.0  # at the deadline the path has reached the target
 
 
 def test_year_end_report_short_of_target_is_failed_not_on_track():

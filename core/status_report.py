@@ -1,0 +1,47 @@
+"""The status report behind `manage.py report`: every target's and task's status for a period, from the engine."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from core.overview import target_statuses, task_statuses
+
+
+def _num(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) \
+        else round(float(value), 4)
+
+
+def status_report(targets: pd.DataFrame, values: pd.DataFrame, tasks: pd.DataFrame, progress: pd.DataFrame,
+                  period: str) -> dict:
+    """values/progress: current values (city) and task progress up to `period` (db.queries)."""
+    ts = target_statuses(targets, values, period)
+    ks = task_statuses(tasks, progress, period)
+    return {
+        "period": period,
+        "targets": [
+            {"target_id": r["target_id"], "name": r["name"], "lead_department": r["lead_department"],
+             "status": r["status"], "explanation": r["explanation"], "actual": _num(r["actual"]),
+             "expected": _num(r["expected"])}
+            for r in ts.to_dict("records")
+        ],
+        "tasks": [
+            {"task_id": int(r["task_id"]), "title": r["title"], "lead_department": r["lead_department"],
+             "status": r["status"], "explanation": r["explanation"], "percent": _num(r["percent"])}
+            for r in ks.to_dict("records")
+        ],
+    }
+
+
+def report_text(report: dict) -> str:
+    """The same report as aligned Chinese lines, with a count per status at the top of each section."""
+    lines = [f"湛江质量提升督查 状态报告 · {report['period']}", ""]
+    for title, items, key, name in (("指标", report["targets"], "target_id", "name"),
+                                    ("任务", report["tasks"], "task_id", "title")):
+        counts = pd.Series([i["status"] for i in items], dtype=str).value_counts()
+        lines.append(f"【{title}】共 {len(items)} 个：" + "，".join(f"{s} {n}" for s, n in counts.items()))
+        for i in items:
+            lines.append(f"  {i[key]!s:>4}  [{i['status']}]  {i[name]}（{i['lead_department']}）— {i['explanation']}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
