@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.district_geo import label_points, load_geojson, simplified, with_properties
+from core.district_geo import label_points, load_geojson, rewound_for_d3, simplified, with_properties
 
 # Installed CJK fonts only (fonts-noto-cjk on the server, YaHei/PingFang on office PCs): no web font.
 FONT = "Noto Sans CJK SC"
@@ -83,7 +83,7 @@ def district_parts(payload: dict, height: int = 420, geo: dict | None = None) ->
     own GeoJSON with no basemap, names and shares written on each district."""
     d = payload["districts"]
     frame = pd.DataFrame(d["rows"])
-    shaped = _d3_winding(with_properties(simplified(geo or load_geojson()), frame))
+    shaped = with_properties(rewound_for_d3(simplified(geo or load_geojson())), frame)
     features = alt.Data(values=shaped["features"])
     legend = d["legend"]
     shapes = alt.Chart(features).mark_geoshape(stroke="white", strokeWidth=1.5).encode(
@@ -100,21 +100,6 @@ def district_parts(payload: dict, height: int = 420, geo: dict | None = None) ->
     shares = alt.Chart(points).mark_text(fontSize=LABEL - 3, dy=9, color="#1f2328").encode(
         longitude="lon:Q", latitude="lat:Q", text="share:N")
     return [alt.layer(shapes, names, shares).properties(width=int(height * 1.1), height=height, title=d["title"])]
-
-
-def _signed_area(ring: list[list[float]]) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
-
-
-def _d3_winding(geo: dict) -> dict:
-    """Vega draws with d3, which reads a counter-clockwise outer ring (the GeoJSON standard) as
-    "everything but this district" and paints the whole canvas; d3 wants outer rings clockwise."""
-    for f in geo["features"]:
-        polys = f["geometry"]["coordinates"]
-        f["geometry"]["coordinates"] = [
-            [ring if (_signed_area(ring) < 0) == (i == 0) else ring[::-1] for i, ring in enumerate(poly)]
-            for poly in polys]
-    return geo
 
 
 def _label_points(shaped: dict) -> pd.DataFrame:

@@ -10,7 +10,6 @@ import html
 import io
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 import vl_convert as vlc
@@ -21,10 +20,13 @@ from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+# The 区县地图's PNG renderer: pure (no streamlit), though it lives in components/.
+from components.map_image import map_png, register_cjk_fonts
+from core.district_geo import load_geojson
+from core.district_views import Choropleth, LegendEntry
 from core.meeting import SLIDE_TITLES, Slide, slides, title_text
 from core.meeting_charts import CHARTS, FONT, slide_figure
 
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype")
 # Slide text is drawn by the viewer's PowerPoint: YaHei is on every office PC, Noto on the server.
 SLIDE_FONT = "Microsoft YaHei"
 TABLE_ROWS = 12  # rows a projected table can hold at a readable size; the rest go to print and Excel
@@ -35,13 +37,9 @@ class FontMissing(RuntimeError):
     """The server has no CJK font for charts (install fonts-noto-cjk)."""
 
 
-@lru_cache(maxsize=1)
-def _register_fonts() -> str:
-    for folder in FONT_DIRS:
-        if Path(folder).is_dir() and any(Path(folder).glob("NotoSansCJK*")):
-            vlc.register_font_directory(folder)
-            return folder
-    raise FontMissing("服务器缺少中文字体 Noto Sans CJK（请安装 fonts-noto-cjk），无法生成图表图片")
+def _register_fonts() -> None:
+    if not register_cjk_fonts():
+        raise FontMissing("服务器缺少中文字体 Noto Sans CJK（请安装 fonts-noto-cjk），无法生成图表图片")
 
 
 def chart_png(key: str, payload: dict) -> bytes:
@@ -53,7 +51,18 @@ def chart_png(key: str, payload: dict) -> bytes:
 def _png(key: str, payload_json: str) -> bytes:
     # Keyed by the payload's text: a frozen meeting renders once, however often it is downloaded.
     _register_fonts()
-    return vlc.vegalite_to_png(slide_figure(key, json.loads(payload_json), FONT).to_dict(), scale=PNG_SCALE)
+    payload = json.loads(payload_json)
+    if key == "districts":
+        return map_png(load_geojson(), district_choropleth(payload), demo=payload.get("is_demo", False),
+                       scale=PNG_SCALE)
+    return vlc.vegalite_to_png(slide_figure(key, payload, FONT).to_dict(), scale=PNG_SCALE)
+
+
+def district_choropleth(payload: dict) -> Choropleth:
+    """The frozen district rows as the map module's Choropleth, so the slide's map is the 区县地图's own PNG."""
+    d = payload["districts"]
+    return Choropleth("on_track", d["title"], payload["period"], pd.DataFrame(d["rows"]),
+                      tuple(LegendEntry(e["label"], e["color"]) for e in d["legend"]))
 
 
 # --- Tables shared by every format ---------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""Projector slides of a meeting payload: large type sized to the screen height, one message each,
+previous/next buttons (← → keys), and the app chrome hidden while presenting. Keys start with mt_."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from core.meeting import Slide, slides, title_text
+from core.meeting_charts import BROWSER_FONT, CHARTS, finish
+from core.meeting_export import slide_table
+
+SLIDE_KEY = "mt_slide"
+SCREEN_ROWS = 8  # rows that stay readable at 1280×720 with their explanations; the rest are in print and Excel
+# Type and chart heights follow the screen height (vh), so 1280×720 and 1920×1080 both fill the screen.
+_SLIDE_CSS = """
+<style>
+.mt-title { font-size: clamp(26px, 5.2vh, 60px); font-weight: 700; line-height: 1.2; margin: 0 0 .3em; }
+.mt-msg { font-size: clamp(17px, 3.1vh, 36px); color: #0969da; line-height: 1.35; margin: 0 0 .6em; }
+.mt-sub { font-size: clamp(16px, 2.8vh, 32px); color: #57606a; }
+.mt-count { font-size: clamp(13px, 1.9vh, 22px); color: #57606a; }
+.mt-demo { color: #bc4c00; font-weight: 700; font-size: clamp(14px, 2.2vh, 26px); }
+table.mt-table { border-collapse: collapse; width: 100%; font-size: clamp(13px, 2.05vh, 24px); }
+table.mt-table th, table.mt-table td { border-bottom: 1px solid #d0d7de; padding: .22em .5em; text-align: left;
+  vertical-align: top; }
+table.mt-table th { background: #f6f8fa; }
+</style>
+"""
+_HIDE_CHROME_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], header { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 1.2vh 2.5vw 0 2.5vw !important; max-width: 100% !important; }
+[data-testid="stAppViewContainer"] > section, [data-testid="stMain"] { margin-left: 0 !important; }
+</style>
+"""
+
+
+def hide_chrome() -> None:
+    """Nothing but the slide on the projector: no sidebar, header or toolbar."""
+    st.html(_HIDE_CHROME_CSS)
+
+
+def deck(payload: dict) -> list[Slide]:
+    """The title slide, then the payload's slides."""
+    title, subtitle = title_text(payload)
+    return [Slide("title", title, subtitle), *slides(payload)]
+
+
+def current_index(total: int) -> int:
+    index = int(st.session_state.get(SLIDE_KEY, 0))
+    return max(0, min(index, total - 1))
+
+
+def _go(step: int, total: int) -> None:
+    st.session_state[SLIDE_KEY] = max(0, min(current_index(total) + step, total - 1))
+
+
+def slide_nav(total: int) -> None:
+    """上一页 / 下一页 with ← and → as keyboard shortcuts, and where we are."""
+    index = current_index(total)
+    left, mid, right = st.columns([1, 2, 1], vertical_alignment="center")
+    left.button("上一页", key="mt_prev", icon="⬅️", shortcut="Left", disabled=index == 0,
+                on_click=_go, args=(-1, total), width="stretch")
+    mid.html(f"<div class='mt-count' style='text-align:center'>第 {index + 1} / {total} 页　（键盘 ← → 翻页）</div>")
+    right.button("下一页", key="mt_next", icon="➡️", shortcut="Right", disabled=index >= total - 1,
+                 on_click=_go, args=(1, total), width="stretch")
+
+
+def render_slide(payload: dict, slide: Slide) -> None:
+    st.html(_SLIDE_CSS)
+    if slide.key == "title":
+        demo = "<div class='mt-demo'>⚠️ 演示数据，并非真实报送</div>" if payload.get("is_demo") else ""
+        st.html(f"<div style='padding-top:18vh'><div class='mt-title'>{html.escape(slide.title)}</div>"
+                f"<div class='mt-sub'>{html.escape(slide.message)}</div>{demo}</div>")
+        return
+    demo = "<span class='mt-demo' style='float:right'>演示数据</span>" if payload.get("is_demo") else ""
+    st.html(f"<div class='mt-title'>{html.escape(slide.title)}{demo}</div>"
+            f"<div class='mt-msg'>{html.escape(slide.message)}</div>")
+    if slide.key in CHARTS:
+        _charts(slide.key, payload)
+    else:
+        _table(slide_table(slide.key, payload))
+
+
+def _charts(key: str, payload: dict) -> None:
+    parts = CHARTS[key](payload, 300 if key != "districts" else 430)
+    for col, chart in zip(st.columns(len(parts)), parts):
+        col.altair_chart(finish(chart, BROWSER_FONT), width="stretch" if key != "districts" else "content")
+
+
+def _table(df: pd.DataFrame) -> None:
+    if df is None or df.empty:
+        st.html("<div class='mt-msg' style='color:#57606a'>（无）</div>")
+        return
+    shown = df.head(SCREEN_ROWS)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    more = (f"<div class='mt-count'>另有 {len(df) - SCREEN_ROWS} 项未列出，见打印版和 Excel 汇总</div>"
+            if len(df) > SCREEN_ROWS else "")
+    st.html(f"<table class='mt-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
+
+
+def present(payload: dict) -> None:
+    """One slide of the deck with its navigation."""
+    pages = deck(payload)
+    slide = pages[current_index(len(pages))]
+    render_slide(payload, slide)
+    slide_nav(len(pages))

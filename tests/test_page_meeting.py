@@ -1,0 +1,86 @@
+"""AppTest of 会议模式: slides, paging, freezing, reopening a frozen meeting after new data."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import insert
+
+
+def _slide_text(at) -> str:
+    return " ".join(h.proto.body for h in at.get("html"))
+
+
+def test_slides_render_and_page_with_next_and_previous(app_test):
+    at = app_test("pages/meeting.py")
+    assert not at.exception
+    assert at.title[0].value == "会议模式"
+    assert "湛江市质量提升行动督查会议" in _slide_text(at) and "第 1 / 7 页" in _slide_text(at)
+    assert at.button(key="mt_prev").disabled
+    at.button(key="mt_next").click().run()
+    text = _slide_text(at)
+    assert "总体情况" in text and "个指标中" in text and "第 2 / 7 页" in text
+    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 2  # targets and tasks
+    at.button(key="mt_next").click().run()
+    assert "红色清单" in _slide_text(at) and "mt-table" in _slide_text(at)
+    at.button(key="mt_prev").click().run()
+    assert "第 2 / 7 页" in _slide_text(at)
+    # Presenting hides everything but the slide.
+    at.button(key="mt_start").click().run()
+    assert not at.title and "display: none" in _slide_text(at) and "第 1 / 7 页" in _slide_text(at)
+    at.button(key="mt_stop").click().run()
+    assert at.title[0].value == "会议模式"
+
+
+def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(app_test):
+    from db import meetings, models as m
+    from db.engine import bump_data_version, session_scope
+
+    at = app_test("pages/meeting.py")
+    at.button(key="mt_next").click().run()
+    shown = next(h.proto.body for h in at.get("html") if "个指标中" in h.proto.body)
+    at.text_input(key="mt_name").input("七月督查会")
+    at.date_input(key="mt_date").set_value(date(2020, 7, 15))
+    at.button(key="FormSubmitter:mt_freeze_form-保存为会议快照").click().run()
+    assert not at.exception
+    snaps = meetings.list_snapshots()
+    assert snaps["name"].tolist() == ["七月督查会"] and str(snaps["meeting_date"][0])[:10] == "2020-07-15"
+    assert any("已保存会议快照“七月督查会”" in s.value for s in at.success)
+    assert at.radio(key="mt_source").value == "会议快照"
+
+    # New data: every red target of the period is now met.
+    payload = meetings.load_snapshot(int(snaps["id"][0]))["payload"]
+    red = [t["id"] for t in payload["targets"] if t["status"] in ("滞后", "未完成")]
+    assert red
+    with session_scope() as session:
+        sub = m.Submission(user_name="测试", period_code=payload["period"], source="cli", state="committed")
+        session.add(sub)
+        session.flush()
+        session.execute(insert(m.IndicatorValue), [
+            {"target_id": t, "district_adcode": None, "period_code": payload["period"],
+             "value": 0.0 if next(x for x in payload["targets"] if x["id"] == t)["target_text"].startswith("≤")
+             else 1e6, "submission_id": sub.id} for t in red])
+        bump_data_version(session)
+
+    at.run()  # still on slide 2, now of the frozen meeting
+    assert shown in _slide_text(at)  # unchanged by the new data
+    at.radio(key="mt_source").set_value("实时数据").run()
+    live = _slide_text(at)
+    # The live deck now opens (after the title) with what changed since the frozen meeting.
+    assert "第 2 / 8 页" in live and "较上次会议的变化" in live and "自 七月督查会（2020-07-15） 以来" in live
+    at.button(key="mt_next").click().run()
+    live_overview = _slide_text(at)
+    assert "总体情况" in live_overview and shown not in live_overview  # live counts moved, the frozen ones did not
+
+def test_decision_is_recorded_against_a_task(app_test):
+    from db import meetings
+
+    at = app_test("pages/meeting.py")
+    at.selectbox(key="mt_dec_task").set_value(7)
+    at.radio(key="mt_dec_kind").set_value("批示")
+    at.text_area(key="mt_dec_text").input("本季度内完成")
+    at.text_input(key="mt_dec_by").input("市长")
+    at.button(key="FormSubmitter:mt_decision_form-记录").click().run()
+    assert not at.exception
+    got = meetings.decisions_for_task(7)
+    assert got[["kind", "text", "decided_by"]].values.tolist() == [["批示", "本季度内完成", "市长"]]
+    assert any("已记录对任务 7 的批示" in s.value for s in at.success)
