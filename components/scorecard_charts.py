@@ -16,7 +16,12 @@ def _status_scale(statuses: list[str]) -> alt.Scale:
     return alt.Scale(domain=labels, range=[ALL_KINDS[s].color for s in labels])
 
 
-def matrix_heatmap(cells: pd.DataFrame, departments: list[str], items: list[str], title: str) -> alt.Chart:
+def matrix_height(departments: list[str]) -> int:
+    """Pixels for the matrix: Streamlit fits a chart to the height it is given, so rows need it stated."""
+    return 110 + 30 * len(departments)
+
+
+def matrix_heatmap(cells: pd.DataFrame, departments: list[str], items: list[str]) -> alt.Chart:
     """Departments down, items across; colour = status, arrow = trend, hover = the engine's sentence.
 
     Column labels are the short item numbers (T01 → 01) so they stay horizontal and legible;
@@ -26,9 +31,9 @@ def matrix_heatmap(cells: pd.DataFrame, departments: list[str], items: list[str]
     short_order = [k.replace("T", "").replace("任务", "") for k in items]
     pick = alt.selection_point(name=CELL_SELECTION, fields=["department", "key"], on="click")
     base = alt.Chart(data).encode(
-        x=alt.X("short:O", sort=short_order, title=title,
+        x=alt.X("short:O", sort=short_order, title=None,
                 axis=alt.Axis(orient="top", labelOverlap=True, **{**AXIS, "labelFontSize": 11})),
-        y=alt.Y("department:N", sort=departments, title=None, axis=alt.Axis(**AXIS)),
+        y=alt.Y("department:N", sort=departments, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=180, **AXIS)),
     )
     rects = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color("status:N", title="状态", scale=_status_scale(data["status"].tolist()),
@@ -39,9 +44,7 @@ def matrix_heatmap(cells: pd.DataFrame, departments: list[str], items: list[str]
     ).add_params(pick)
     arrows = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(
         text="trend:N", tooltip=[alt.Tooltip("tooltip:N", title="状态与说明")])
-    height = max(120, 24 * len(departments))
-    width = max(300, 22 * len(items))
-    return alt.layer(rects, arrows).properties(height=height, width=width)
+    return alt.layer(rects, arrows).properties(height=matrix_height(departments))
 
 
 def rank_bar_chart(ranking: pd.DataFrame) -> alt.Chart:

@@ -34,7 +34,8 @@ def render_department(board: Scoreboard, cells: pd.DataFrame, submissions: pd.Da
         _breakdown(s)
     with right:
         st.markdown("**得分趋势**")
-        st.altair_chart(score_trend_chart(board.history, name), width="stretch")
+        chart = score_trend_chart(board.history, name)
+        st.altair_chart(chart, width="stretch", height=int(chart.height))
     parts = department_items(cells, name)
     _items("牵头的任务", parts["lead_tasks"])
     _items("参与的任务", parts["join_tasks"])

@@ -7,8 +7,6 @@ import streamlit as st
 from components.scorecard_charts import rank_bar_chart
 from core.scoring import DepartmentScore, most_improved
 
-GRADE_MARKS = {"A": "🟢 A", "B": "🟢 B", "C": "🟡 C", "D": "🔴 D"}
-
 
 def _change_text(value) -> str:
     if value is None or pd.isna(value):
@@ -20,7 +18,7 @@ def ranking_view(table: pd.DataFrame, unit: str = "部门") -> pd.DataFrame:
     return pd.DataFrame({
         "名次": table["rank"],
         unit: table["name"] + table["most_improved"].map({True: " ★进步最大", False: ""}),
-        "等级": table["grade"].map(GRADE_MARKS),
+        "等级": table["grade"],
         "得分": table["score"],
         "上期得分": table["previous_score"],
         "较上期": table["change"].map(_change_text),
@@ -50,13 +48,14 @@ def render_ranking(table: pd.DataFrame, period: str, previous: str | None) -> No
     st.dataframe(
         ranking_view(table), hide_index=True, width="stretch", key="sc_ranking_table",
         column_config={
-            "得分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
+            "得分": st.column_config.NumberColumn(format="%.1f"),
             "上期得分": st.column_config.NumberColumn(format="%.1f"),
             "扣分最多的一项": st.column_config.TextColumn(width="large"),
         },
     )
     with st.expander("得分条形图", expanded=False):
-        st.altair_chart(rank_bar_chart(table), width="stretch")
+        chart = rank_bar_chart(table)
+        st.altair_chart(chart, width="stretch", height=int(chart.height))
 
 
 def render_county_ranking(table: pd.DataFrame, scores: list[DepartmentScore], period: str) -> None:
@@ -71,7 +70,7 @@ def render_county_ranking(table: pd.DataFrame, scores: list[DepartmentScore], pe
         st.caption(f"截至本期无分区县数据、未参与排名：{'、'.join(unranked)}")
     st.dataframe(
         ranking_view(table, unit="区县"), hide_index=True, width="stretch", key="sc_county_table",
-        column_config={"得分": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
+        column_config={"得分": st.column_config.NumberColumn(format="%.1f"),
                        "上期得分": st.column_config.NumberColumn(format="%.1f")},
     )
     with st.expander("各区县扣分明细"):

@@ -77,7 +77,7 @@ def rule_text(rule: ScoringRule) -> list[str]:
     zero = "、".join(s for s, c in rule.credit.items() if c <= 0)
     bands = "，".join(f"{g} ≥ {_n(v)}" for g, v in rule.grade_bands)
     return [
-        f"每个部门每个报告期满分 100 分，分四项：(a) 牵头指标 {_n(w['targets'])} 分、(b) 工作任务 {_n(w['tasks'])} 分、"
+        f"每个部门每季度满分 100 分，分四项：(a) 牵头指标 {_n(w['targets'])} 分、(b) 工作任务 {_n(w['tasks'])} 分、"
         f"(c) 按时报送 {_n(w['reporting'])} 分、(d) 数据质量 {_n(w['data_quality'])} 分。",
         f"(a) 本部门牵头的每个指标分值相同；(b) 牵头的任务按 {_n(rule.lead_weight)} 份、参与的任务按 "
         f"{_n(rule.join_weight)} 份分配分值。指标、任务的状态由全看板统一的状态引擎判定："

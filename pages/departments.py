@@ -3,6 +3,7 @@ import streamlit as st
 
 from components.badges import page_title
 from components.period_picker import current_period
+from components.router_guard import ensure_router
 from components.scorecard_department import department_picker, render_department
 from components.scorecard_export import bulletin_button
 from components.scorecard_matrix import render_matrix
@@ -10,6 +11,7 @@ from components.scorecard_ranking import render_county_ranking, render_ranking
 from core.scorecard import matrix
 from db import cached, scoring_reads
 
+ensure_router()
 page_title("部门记分卡", "按《方案》督察考核要求，逐部门、逐季度评分：每一分扣在哪里都列明。")
 period = current_period()
 board = cached.read(scoring_reads.scoreboard, period)
