@@ -60,11 +60,9 @@ def render_file_upload(user: str) -> None:
             "下载标注问题的工作簿", data=lambda: mark_workbook(file.name, content, result.problems)[0],
             file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore", icon="🖍️",
             help="问题单元格已标黄并附批注，在 Excel 中按批注修改后重新上传")
-    outcome = render_commit(result, plan, prefix=PREFIX, identity=sha, user=user, source="upload",
-                            file_bytes=content, mime=file.type or "application/octet-stream",
-                            department=department or result.department, period=period or result.period)
-    if outcome:
-        render_outcome(outcome)
+    render_commit(result, plan, prefix=PREFIX, identity=sha, user=user, source="upload",
+                  file_bytes=content, mime=file.type or "application/octet-stream",
+                  department=department or result.department, period=period or result.period)
 
 
 def mark_workbook_name(filename: str) -> str:

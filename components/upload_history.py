@@ -62,11 +62,18 @@ def _render_undo(submission_id: int, user: str) -> None:
                             key=f"up_hist_confirm_{submission_id}")
     if not user:
         st.caption("撤销前请先在页面上方填写填报人。")
-    if st.button("撤销该次提交", key="up_hist_undo", disabled=not (confirmed and user)):
-        try:
-            undo_submission(submission_id, user)
-        except CommitRefused as exc:
-            st.error(str(exc))
-            return
-        st.session_state["up_hist_undone"] = submission_id
-        st.rerun()
+    st.button("撤销该次提交", key="up_hist_undo", disabled=not (confirmed and user), on_click=_undo,
+              args=(submission_id, user))
+    error = st.session_state.pop("up_hist_error", None)
+    if error:
+        st.error(error)
+
+
+def _undo(submission_id: int, user: str) -> None:
+    # In the callback, so the undo happens once, before the page is drawn again with its result.
+    try:
+        undo_submission(submission_id, user)
+    except CommitRefused as exc:
+        st.session_state["up_hist_error"] = str(exc)
+        return
+    st.session_state["up_hist_undone"] = submission_id

@@ -18,9 +18,20 @@ PREFIX = "up_on"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def editor_key(kind: str, department: str, period: str) -> str:
+_GENERATION = "up_on_generation"
+
+
+def _generation() -> int:
+    return st.session_state.get(_GENERATION, 0)
+
+
+def _next_generation() -> None:
     # A commit bumps the generation so the editors restart from the values now in force.
-    return f"up_on_{kind}_{department}_{period}_{st.session_state.get('up_on_generation', 0)}"
+    st.session_state[_GENERATION] = _generation() + 1
+
+
+def editor_key(kind: str, department: str, period: str) -> str:
+    return f"up_on_{kind}_{department}_{period}_{_generation()}"
 
 
 def render_online_entry(user: str) -> None:
@@ -44,8 +55,8 @@ def render_online_entry(user: str) -> None:
         column_config={"进展状态": st.column_config.SelectboxColumn(options=list(TASK_STATUSES)),
                        "完成进度(%)": st.column_config.NumberColumn(min_value=0, max_value=100, step=1),
                        "任务编号": st.column_config.NumberColumn(format="%d")})
-    identity = ("online", department, period, st.session_state.get("up_on_generation", 0))
-    done = last_outcome(PREFIX, identity[:3] + (identity[3] - 1,))
+    identity = ("online", department, period, _generation())
+    done = last_outcome(PREFIX, ("online", department, period, _generation() - 1))
     if done:
         render_outcome(done)
     file_bytes = online.editor_workbook(ind, tasks)
@@ -55,9 +66,6 @@ def render_online_entry(user: str) -> None:
     plan = plan_changes(result, values, progress, catalogue())
     st.markdown("#### 预览")
     render_preview(result, plan)
-    outcome = render_commit(result, plan, prefix=PREFIX, identity=identity, user=user, source="online",
-                            file_bytes=file_bytes, mime=XLSX_MIME, department=department, period=period,
-                            allow_empty=False)
-    if outcome:
-        st.session_state["up_on_generation"] = identity[3] + 1
-        st.rerun()
+    render_commit(result, plan, prefix=PREFIX, identity=identity, user=user, source="online", file_bytes=file_bytes,
+                  mime=XLSX_MIME, department=department, period=period, allow_empty=False,
+                  after_commit=_next_generation)

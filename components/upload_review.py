@@ -4,7 +4,7 @@ Shared by file upload and online entry so both go through the same preview and t
 """
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import pandas as pd
 import streamlit as st
@@ -59,8 +59,8 @@ def render_preview(result: ImportResult, plan: ChangePlan) -> None:
 
 def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identity: Hashable, user: str,
                   source: str, file_bytes: bytes, mime: str, department: str | None, period: str | None,
-                  allow_empty: bool = True) -> dict | None:
-    """The 确认入库 button and what blocks it; returns the commit outcome when it was pressed."""
+                  allow_empty: bool = True, after_commit: Callable[[], None] | None = None) -> None:
+    """The 确认入库 button and what blocks it; the outcome is then found by last_outcome(prefix, identity)."""
     nothing = not plan.indicators_to_write and not plan.tasks_to_write
     blocked = []
     if result.blocking:
@@ -77,16 +77,27 @@ def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identi
     idle = nothing and not allow_empty
     if idle:
         st.caption("没有需要写入的变更：修改上表后这里会列出将写入的内容。")
-    if not st.button("确认入库", key=f"{prefix}_commit", type="primary", disabled=bool(blocked) or idle):
-        return None
+    # The commit runs in the button's callback, before the next script run starts: it writes exactly
+    # what this run previewed, and a rerun triggered later in the page cannot swallow the click.
+    st.button("确认入库", key=f"{prefix}_commit", type="primary", disabled=bool(blocked) or idle,
+              on_click=_commit, args=(result, plan, prefix, identity, after_commit),
+              kwargs=dict(user=user, source=source, file_bytes=file_bytes, mime=mime, department=department,
+                          period=period))
+    error = st.session_state.pop(f"{prefix}_error", None)
+    if error:
+        st.error(error)
+
+
+def _commit(result: ImportResult, plan: ChangePlan, prefix: str, identity: Hashable,
+            after_commit: Callable[[], None] | None, **kwargs) -> None:
     try:
-        outcome = commit_import(result, plan, user=user, source=source, file_bytes=file_bytes, mime=mime,
-                                department=department, period=period)
+        outcome = commit_import(result, plan, **kwargs)
     except CommitRefused as exc:
-        st.error(f"未入库：{exc}")
-        return None
+        st.session_state[f"{prefix}_error"] = f"未入库：{exc}"
+        return
     st.session_state[f"{prefix}_done"] = {"identity": identity, "outcome": outcome}
-    return outcome
+    if after_commit:
+        after_commit()
 
 
 def render_outcome(outcome: dict) -> None:

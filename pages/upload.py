@@ -2,12 +2,14 @@
 import streamlit as st
 
 from components.badges import page_title
+from components.router_guard import ensure_router
 from components.upload_common import user_name
 from components.upload_file import render_file_upload
 from components.upload_history import render_history
 from components.upload_online import render_online_entry
 from components.upload_template import render_template_download
 
+ensure_router()
 page_title("进度填报", "下载模板填写后上传，或在线修改；确认入库前不会写入任何数据，入库后各页面随即更新。")
 user = user_name()
 template, upload, entry, history = st.tabs(["下载模板", "上传文件", "在线填报", "报送记录"])
