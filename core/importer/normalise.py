@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 
 from core.catalogue import Catalogue
 from core.reporting import TASK_STATUSES
@@ -26,7 +27,9 @@ class Invalid(ValueError):
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
+    if value == "" or value is None:
+        return True
+    return (isinstance(value, str) and not value.strip()) or (
         isinstance(value, float) and math.isnan(value))
 
 
@@ -45,11 +48,21 @@ def shown(value: object) -> str:
 
 def compact(value: object) -> str:
     """NFKC (full-width digits and ％), every space and line break removed."""
+    if isinstance(value, str):
+        return _compact_text(value)
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", shown(value)))
+
+
+@lru_cache(maxsize=8192)
+def _compact_text(value: str) -> str:
+    # Ids, periods, districts and statuses repeat on every row: each spelling is normalised once.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value.strip()))
 
 
 def text(value: object) -> str:
     """Free text: outer spaces gone, Windows line breaks unified, inner breaks kept."""
+    if isinstance(value, str) and "\r" not in value and "\n" not in value and "\u3000" not in value:
+        return value.strip()
     s = shown(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     return "\n".join(line.strip() for line in s.strip().split("\n"))
 

@@ -52,6 +52,7 @@ class _Context:
     tasks: dict[int, Task] = field(default_factory=dict)
     task_titles: dict[str, Task] = field(default_factory=dict)
     seen: dict[tuple, str] = field(default_factory=dict)  # duplicate key -> where first seen
+    periods: dict[str, object] = field(default_factory=dict)  # each spelling of a period parsed once
 
     def __post_init__(self) -> None:
         self.targets = {t.id: t for t in self.catalogue.targets}
@@ -92,7 +93,12 @@ class _Row:
 
     def period(self) -> str | None:
         if self.has("period"):
-            p = parse_period(self.get("period"))
+            raw = self.get("period")
+            p = self.ctx.periods.get(raw) if isinstance(raw, str) else None
+            if p is None:
+                p = parse_period(raw)
+                if isinstance(raw, str) and p is not None:
+                    self.ctx.periods[raw] = p
             if p is None:
                 self.problem("period", "无法识别的报告期", PERIOD_FIX)
                 return None
