@@ -84,3 +84,23 @@ def test_decision_is_recorded_against_a_task(app_test):
     got = meetings.decisions_for_task(7)
     assert got[["kind", "text", "decided_by"]].values.tolist() == [["批示", "本季度内完成", "市长"]]
     assert any("已记录对任务 7 的批示" in s.value for s in at.success)
+
+
+def test_task_detail_block_lists_the_decisions_of_that_task(demo_db):
+    from streamlit.testing.v1 import AppTest
+
+    from db import meetings
+
+    meetings.add_decision(4, "下月底前完成验收", "决定", "常务副市长")
+
+    def block():
+        from components.meeting_decisions import render_task_decisions
+
+        render_task_decisions(4)
+        render_task_decisions(5)
+
+    at = AppTest.from_function(block, default_timeout=30).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table[["会议", "类型", "内容", "决定人"]].values.tolist() == [["本次会议（未归档）", "决定", "下月底前完成验收", "常务副市长"]]
+    assert len(at.dataframe) == 1 and "尚未对该任务作出决定" in at.caption[0].value
