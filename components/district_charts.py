@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 
 from components.charts import AXIS
-from core.district_geo import bounds, features_frame, mercator_fit, rewound_for_d3, simplified
+from core.district_geo import bounds, mercator_fit, rewound_for_d3, simplified
 from core.district_views import LegendEntry
 
 
@@ -40,7 +40,12 @@ def small_multiples_chart(geo: dict, frames: pd.DataFrame, legend: tuple[LegendE
     The boundaries are embedded once and looked up by adcode, so twelve maps cost one GeoJSON.
     """
     # Two decimals (about 1 km) is below a pixel at thumbnail size.
-    shapes = features_frame(rewound_for_d3(simplified(geo, digits=2)))[["adcode", "type", "geometry"]]
+    shapes = rewound_for_d3(simplified(geo, digits=2))
+    for f in shapes["features"]:
+        f["adcode"] = f["properties"]["adcode"]
+    # A FeatureCollection, not a DataFrame: Streamlit ships DataFrames as Arrow, which drops nested
+    # geometry, but keeps GeoJSON in the spec; as one object Altair also skips validating each coordinate.
+    shapes = alt.InlineData(values=shapes, format=alt.DataFormat(property="features", type="json"))
     color = alt.Color("class_label:N", title="图例",
                       scale=alt.Scale(domain=[e.label for e in legend], range=[e.color for e in legend]),
                       legend=alt.Legend(orient="bottom", columns=6, labelFontSize=12, symbolType="square"))

@@ -35,7 +35,7 @@ with side:
                + ("⚠️ 含演示数据，并非真实报送。" if demo else ""))
     st.download_button("下载地图图片（PNG）", data=lambda: map_png(geo, chart, places if choice.show_places else None,
                                                                demo=demo),
-                       file_name=export_filename(chart), mime="image/png", key="dm_png", icon="🖼️",
+                       file_name=export_filename(chart), mime="image/png", key="dm_png",
                        help="含标题、报告期、图例和资料来源，可直接用于汇报材料")
 with map_col:
     st.markdown(f"**{chart.title}**　{period}")
