@@ -104,11 +104,16 @@ def _heading(at) -> str:
     return ""
 
 
-def bench_scale(scale: str, folder: Path | None = None) -> dict:
+def bench_scale(scale: str, folder: Path | None = None, reuse: bool = False) -> dict:
     from benchmarks import synthetic
 
     folder = folder or Path(tempfile.mkdtemp(prefix=f"zj-bench-{scale}-"))
-    built = synthetic.build(scale, folder)
+    if reuse and (folder / "dashboard.sqlite3").exists():
+        synthetic.point_at(folder)
+        built = {"scale": scale, "seconds": None, **synthetic.row_counts(),
+                 "file_mb": round((folder / "dashboard.sqlite3").stat().st_size / 2**20, 1)}
+    else:
+        built = synthetic.build(scale, folder)
     import streamlit as st
 
     st.cache_resource.clear()
@@ -121,9 +126,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scale", choices=["city", "province"])
     ap.add_argument("--folder", type=Path, help="where to build the database (default: a new temp folder)")
+    ap.add_argument("--reuse", action="store_true", help="use the database already in --folder")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args()
-    out = bench_scale(args.scale, args.folder)
+    out = bench_scale(args.scale, args.folder, args.reuse)
     text = json.dumps(out, ensure_ascii=False, indent=2)
     if args.json:
         args.json.write_text(text, encoding="utf-8")

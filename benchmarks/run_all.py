@@ -28,8 +28,10 @@ PACKAGES = ("streamlit", "pandas", "altair", "pydeck", "sqlmodel", "SQLAlchemy",
 def _run_json(module: str, *args: str, timeout: int = 3600) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         target = Path(fh.name)
-    subprocess.run([sys.executable, "-m", module, *args, "--json", str(target)], cwd=ROOT, check=True,
-                   timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-m", module, *args, "--json", str(target)], cwd=ROOT,
+                          timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     data = json.loads(target.read_text(encoding="utf-8"))
     target.unlink()
     return data
