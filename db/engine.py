@@ -15,6 +15,9 @@ _engines: dict[str, Engine] = {}
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # pysqlite would open its own deferred BEGIN lazily at the first INSERT, after the reads
+    # that decided what to write; _sqlite_begin emits BEGIN itself instead.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     # WAL lets the app read while an import writes; busy_timeout makes concurrent
     # writers wait their turn instead of failing at once.
@@ -25,12 +28,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # A writer takes the write lock when its transaction starts (BEGIN IMMEDIATE), so a
+    # check-then-write such as commit_import's duplicate check is serialised, and busy_timeout
+    # applies: a deferred transaction that read first gets SQLITE_BUSY at once when it writes.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("zj_write") else "BEGIN")
+
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url not in _engines:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
         else:
             engine = create_engine(url, pool_pre_ping=True)
         _engines[url] = engine
@@ -46,14 +57,28 @@ def dispose_engines() -> None:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    """One write transaction: committed when the block ends, rolled back on any error.
+
+    On SQLite it holds the write lock from its start (BEGIN IMMEDIATE); other writers wait
+    up to busy_timeout, readers are never blocked (WAL).
+    """
+    with Session(get_engine(), expire_on_commit=False, execution_options={"zj_write": True}) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def lock_for_write(session: Session, key: str) -> None:
+    """Serialise writers that read before they write under the same key, until commit.
+
+    SQLite already serialises every session_scope (BEGIN IMMEDIATE); PostgreSQL's
+    READ COMMITTED does not, so there a transaction-scoped advisory lock does it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def create_schema() -> None:

@@ -116,8 +116,6 @@ def test_twenty_concurrent_imports_lose_nothing(fresh_db):
     assert current.to_dict() == last and len(last) == len(PERIODS)
 
 
-@pytest.mark.xfail(reason="race in commit_import's duplicate check: SQLite needs BEGIN IMMEDIATE in "
-                          "db/engine.session_scope and PostgreSQL an advisory lock (patch proposed to the lead)")
 def test_same_file_uploaded_at_once_is_committed_once(fresh_db):
     """Six officials send the same file at the same moment: one submission, five duplicates."""
     results = _run_workers(["f" * 64] * 6)
