@@ -1,15 +1,21 @@
-"""The sidebar every page shares: title, reporting period, demo-data notice."""
+"""The sidebar every page shares: title, who is logged in, reporting period, demo-data notice."""
 from __future__ import annotations
 
 import streamlit as st
 
+from components.auth_login import gate_viewing, logout, send_cookie
 from components.badges import demo_notice
 from components.period_picker import period_picker
 
 
 def render_sidebar() -> None:
+    identity = gate_viewing()  # the login form, when one is needed, belongs in the main area
     with st.sidebar:
         st.markdown("### 湛江市质量提升行动\n督查看板")
+        send_cookie()
+        if identity is not None:
+            st.caption(f"已登录：{identity.label}")
+            st.button("退出登录", key="au_logout", on_click=logout, args=(identity,))
         period_picker()
         demo_notice()
         st.caption("数据依据：《湛江市开展质量提升行动的方案》及附件《工作任务分解表》")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.upload_common import catalogue, period_codes, period_label
+from components.upload_common import (catalogue, departments_for, new_state, period_codes, period_label,
+                                      with_permissions, write_scope)
 from components.upload_review import (duplicate_text, last_outcome, render_commit, render_outcome,
                                       render_preview)
+from core.auth import Identity
 from core.importer.marking import mark_workbook
 from core.importer.model import ImportResult, UploadRefused
 from core.importer.preview import plan_changes
@@ -24,14 +26,14 @@ FROM_FILE = "（以文件为准）"
 _PARSED = "up_file_parsed"
 
 
-def render_file_upload(user: str) -> None:
+def render_file_upload(identity: Identity) -> None:
     settings = load_settings()
     file = st.file_uploader(
         "选择填好的进度表", type=["xlsx", "xlsm", "xls", "csv"], key=PREFIX, max_upload_size=int(settings.max_file_mb),
         help=f"支持 xlsx、xlsm、xls、csv，单个文件不超过 {settings.max_file_mb:g} MB")
     with st.expander("文件中没有注明部门或报告期时（如自制表格）"):
         left, right = st.columns(2)
-        department = left.selectbox("部门", [FROM_FILE, *catalogue().department_names()], key="up_file_dept")
+        department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept")
         period = right.selectbox("报告期", [FROM_FILE, *period_codes()], key="up_file_period",
                                  format_func=lambda c: c if c == FROM_FILE else period_label(c))
     department = None if department == FROM_FILE else department
@@ -52,6 +54,7 @@ def render_file_upload(user: str) -> None:
     if isinstance(result, str):
         st.error(result)
         return
+    result = with_permissions(result, identity)
     plan = plan_changes(result, cached.current_values(), cached.current_progress(), catalogue())
     st.markdown(f"#### 预览：{file.name}")
     render_preview(result, plan)
@@ -60,9 +63,10 @@ def render_file_upload(user: str) -> None:
             "下载标注问题的工作簿", data=lambda: mark_workbook(file.name, content, result.problems)[0],
             file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore", icon="🖍️",
             help="问题单元格已标黄并附批注，在 Excel 中按批注修改后重新上传")
-    render_commit(result, plan, prefix=PREFIX, identity=sha, user=user, source="upload",
+    render_commit(result, plan, prefix=PREFIX, identity=sha, user=identity.username, source="upload",
                   file_bytes=content, mime=file.type or "application/octet-stream",
-                  department=department or result.department, period=period or result.period)
+                  department=department or result.department, period=period or result.period,
+                  state=new_state(identity), scope=write_scope(identity))
 
 
 def mark_workbook_name(filename: str) -> str:

@@ -7,8 +7,10 @@ import hashlib
 import streamlit as st
 
 from components.period_picker import current_period
-from components.upload_common import catalogue, period_codes, period_label
+from components.upload_common import (departments_for, catalogue, new_state, period_codes, period_label,
+                                      with_permissions, write_scope)
 from components.upload_review import last_outcome, render_commit, render_outcome, render_preview
+from core.auth import Identity
 from core.importer import online
 from core.importer.preview import plan_changes
 from core.reporting import TASK_STATUSES
@@ -34,10 +36,13 @@ def editor_key(kind: str, department: str, period: str) -> str:
     return f"up_on_{kind}_{department}_{period}_{_generation()}"
 
 
-def render_online_entry(user: str) -> None:
+def render_online_entry(identity: Identity) -> None:
     st.markdown("适合少量更正：直接修改下表中的实际值和任务进展，预览无误后确认入库。")
     left, right = st.columns(2)
-    department = left.selectbox("部门", catalogue().department_names(), key="up_on_dept")
+    department = left.selectbox("部门", departments_for(identity), key="up_on_dept")
+    if department is None:
+        st.warning("您的账号没有所属部门，不能在线填报；请联系督查办。")
+        return
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_on_period",
                              format_func=period_label)
@@ -55,7 +60,7 @@ def render_online_entry(user: str) -> None:
         column_config={"进展状态": st.column_config.SelectboxColumn(options=list(TASK_STATUSES)),
                        "完成进度(%)": st.column_config.NumberColumn(min_value=0, max_value=100, step=1),
                        "任务编号": st.column_config.NumberColumn(format="%d")})
-    identity = ("online", department, period, _generation())
+    edit_identity = ("online", department, period, _generation())
     done = last_outcome(PREFIX, ("online", department, period, _generation() - 1))
     if done:
         render_outcome(done)
@@ -63,9 +68,10 @@ def render_online_entry(user: str) -> None:
     filename = f"在线填报-{department}-{period}.xlsx"
     result = online.result_from_editor(ind, tasks, catalogue(), department=department, period=period,
                                        filename=filename, sha256=hashlib.sha256(file_bytes).hexdigest())
+    result = with_permissions(result, identity)
     plan = plan_changes(result, values, progress, catalogue())
     st.markdown("#### 预览")
     render_preview(result, plan)
-    render_commit(result, plan, prefix=PREFIX, identity=identity, user=user, source="online", file_bytes=file_bytes,
-                  mime=XLSX_MIME, department=department, period=period, allow_empty=False,
-                  after_commit=_next_generation)
+    render_commit(result, plan, prefix=PREFIX, identity=edit_identity, user=identity.username, source="online",
+                  file_bytes=file_bytes, mime=XLSX_MIME, department=department, period=period, allow_empty=False,
+                  after_commit=_next_generation, state=new_state(identity), scope=write_scope(identity))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable
 import pandas as pd
 import streamlit as st
 
+from core.auth import WriteScope
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
 from db.imports import CommitRefused, commit_import
 
@@ -25,9 +26,12 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
 
 
 def outcome_text(outcome: dict) -> str:
-    return (f"已入库（提交编号 {outcome['submission_id']}）：新增 {outcome['inserted']} 条，"
-            f"变更 {outcome['updated']} 条，未变 {outcome['unchanged']} 条，未入库的问题行 {outcome['rejected']} 条。"
-            "各页面数据已随之更新。")
+    counts = (f"新增 {outcome['inserted']} 条，变更 {outcome['updated']} 条，未变 {outcome['unchanged']} 条，"
+              f"未入库的问题行 {outcome['rejected']} 条。")
+    if outcome.get("state") == "pending":
+        return (f"已提交，待审核（提交编号 {outcome['submission_id']}）：{counts}"
+                "督查办审核通过后才计入各页面；审核结果见“报送记录”。")
+    return f"已入库（提交编号 {outcome['submission_id']}）：{counts}各页面数据已随之更新。"
 
 
 def duplicate_text(submission_id: int) -> str:
@@ -59,7 +63,8 @@ def render_preview(result: ImportResult, plan: ChangePlan) -> None:
 
 def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identity: Hashable, user: str,
                   source: str, file_bytes: bytes, mime: str, department: str | None, period: str | None,
-                  allow_empty: bool = True, after_commit: Callable[[], None] | None = None) -> None:
+                  allow_empty: bool = True, after_commit: Callable[[], None] | None = None,
+                  state: str = "committed", scope: WriteScope | None = None) -> None:
     """The 确认入库 button and what blocks it; the outcome is then found by last_outcome(prefix, identity)."""
     nothing = not plan.indicators_to_write and not plan.tasks_to_write
     blocked = []
@@ -70,8 +75,6 @@ def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identi
                                  help="有问题的行不入库，可修改后再次提交")
         if not valid_only:
             blocked.append(f"有 {len(result.rejected_rows)} 行存在问题：请修改后重新提交，或勾选“仅提交无误的行”。")
-    if not user:
-        blocked.append("请先在页面上方填写填报人。")
     for reason in blocked:
         st.warning(reason)
     idle = nothing and not allow_empty
@@ -79,10 +82,10 @@ def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identi
         st.caption("没有需要写入的变更：修改上表后这里会列出将写入的内容。")
     # The commit runs in the button's callback, before the next script run starts: it writes exactly
     # what this run previewed, and a rerun triggered later in the page cannot swallow the click.
-    st.button("确认入库", key=f"{prefix}_commit", type="primary", disabled=bool(blocked) or idle,
+    st.button("提交审核" if state == "pending" else "确认入库", key=f"{prefix}_commit", type="primary", disabled=bool(blocked) or idle,
               on_click=_commit, args=(result, plan, prefix, identity, after_commit),
               kwargs=dict(user=user, source=source, file_bytes=file_bytes, mime=mime, department=department,
-                          period=period))
+                          period=period, state=state, scope=scope))
     error = st.session_state.pop(f"{prefix}_error", None)
     if error:
         st.error(error)

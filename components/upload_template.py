@@ -5,17 +5,18 @@ import pandas as pd
 import streamlit as st
 
 from components.period_picker import current_period
-from components.upload_common import CITY_TEMPLATE, catalogue, period_codes, period_label
+from components.upload_common import CITY_TEMPLATE, catalogue, departments_for, period_codes, period_label
+from core.auth import Identity, may_administer
 from core.importer.templates import build_template, template_filename
 from db import cached
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def render_template_download() -> None:
+def render_template_download(identity: Identity) -> None:
     st.markdown("下载模板，在 Excel 或 WPS 中填写后于“上传文件”提交。模板已锁定只读列，并为状态、区县提供下拉选项。")
     left, right = st.columns(2)
-    options = [CITY_TEMPLATE, *catalogue().department_names()]
+    options = [*([CITY_TEMPLATE] if may_administer(identity) else []), *departments_for(identity)]
     choice = left.selectbox("部门", options, key="up_tpl_dept",
                             help="部门模板只含该部门牵头的指标和牵头或参与的任务；全市模板供督查办汇总使用")
     codes = period_codes()

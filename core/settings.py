@@ -10,6 +10,28 @@ from core.paths import SETTINGS_FILE
 
 
 @dataclass(frozen=True)
+class SsoRule:
+    """Maps a single-sign-on identity to a role and department; the first matching rule wins."""
+
+    role: str
+    department: str | None = None
+    email: str = ""  # exact address
+    domain: str = ""  # the part after @
+    claim: str = ""  # any claim of st.user, compared with value
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    require_login_for_viewing: bool = False
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    session_hours: int = 8
+    sso_default_role: str = ""  # "" refuses SSO identities no rule maps
+    sso_rules: tuple[SsoRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     first_period: str
     last_period: str
@@ -22,6 +44,7 @@ class Settings:
     parse_memory_mb: int
     parse_seconds: int
     cache_ttl_seconds: int
+    auth: AuthSettings = AuthSettings()
 
 
 @lru_cache(maxsize=4)
@@ -40,4 +63,18 @@ def load_settings(path: Path = SETTINGS_FILE) -> Settings:
         parse_memory_mb=int(u["parse_memory_mb"]),
         parse_seconds=int(u["parse_seconds"]),
         cache_ttl_seconds=int(c["ttl_seconds"]),
+        auth=_auth(raw.get("auth", {})),
+    )
+
+
+def _auth(a: dict) -> AuthSettings:
+    # Every key is optional: a settings file from before accounts existed keeps working.
+    d, sso = AuthSettings(), a.get("sso", {})
+    return AuthSettings(
+        require_login_for_viewing=bool(a.get("require_login_for_viewing", d.require_login_for_viewing)),
+        max_failed_logins=int(a.get("max_failed_logins", d.max_failed_logins)),
+        lockout_minutes=int(a.get("lockout_minutes", d.lockout_minutes)),
+        session_hours=int(a.get("session_hours", d.session_hours)),
+        sso_default_role=str(sso.get("default_role", d.sso_default_role)),
+        sso_rules=tuple(SsoRule(**r) for r in sso.get("rules", [])),
     )

@@ -11,12 +11,17 @@ import json
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from core.auth import WriteScope
 from core.importer.model import ChangePlan, ImportResult
 from core.reporting import COUNTED_STATES
 from db import models as m
-from db.engine import bump_data_version, session_scope
+from db.engine import bump_data_version, lock_for_write, session_scope
 
 SOURCES = ("upload", "online", "cli")
+# A new submission counts at once (the office's own) or waits for review (a department's).
+NEW_STATES = ("committed", "pending")
+# Submissions whose file may not be sent again: returned and undone ones may be corrected and resent.
+_LIVE_STATES = ("committed", "approved", "pending")
 
 
 class CommitRefused(ValueError):
@@ -24,21 +29,32 @@ class CommitRefused(ValueError):
 
 
 def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: str, file_bytes: bytes,
-                  mime: str, department: str | None, period: str | None) -> dict:
+                  mime: str, department: str | None, period: str | None, state: str = "committed",
+                  scope: WriteScope | None = None) -> dict:
     """Write the plan's new and changed rows as one submission, all or nothing.
 
     Returns submission_id, inserted, updated, unchanged, rejected, duplicate. When a counted
     (not undone) submission already has this file's SHA-256, nothing is written and
-    duplicate is True with that submission's id.
+    duplicate is True with that submission's id. With a scope (a department's account), any row
+    outside it refuses the whole commit: the pages filter such rows out first, this is the last guard.
     """
     if source not in SOURCES:
         raise CommitRefused(f"未知的报送方式“{source}”")
+    if state not in NEW_STATES:
+        raise CommitRefused(f"未知的提交状态“{state}”")
+    if scope is not None:
+        outside = scope.refusals(plan)
+        if outside:
+            raise CommitRefused(f"您的账号无权报送：{'、'.join(outside[:5])}{' 等' if len(outside) > 5 else ''}")
+        department = scope.department
     if result.blocking:
         # Sheet-level problems (missing sheet, unreadable header) leave no row trustworthy.
         raise CommitRefused("文件存在整表性问题，不能入库；请按问题清单修改后重新上传")
     counts = {"inserted": len(plan.new), "updated": len(plan.changed), "unchanged": len(plan.unchanged),
               "rejected": len(result.rejected_rows)}
     with session_scope() as session:
+        # Two officials sending the same file at once must not both pass the duplicate check.
+        lock_for_write(session, f"import:{result.sha256}")
         earlier = _live_submission_with_sha(session, result.sha256)
         if earlier is not None:
             return {"submission_id": earlier, **{k: 0 for k in counts}, "duplicate": True}
@@ -49,23 +65,23 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
         submission = m.Submission(
             user_name=user, department_id=dept_ids.get(department) if department else None,
             period_code=period or result.period, source=source, filename=result.filename,
-            sha256=result.sha256, state="committed", rows_read=result.rows_read, **counts)
+            sha256=result.sha256, state=state, rows_read=result.rows_read, **counts)
         session.add(submission)
         session.flush()
         session.add(m.SubmissionFile(submission_id=submission.id, content=file_bytes, mime=mime))
         _insert_rows(session, plan, submission, dept_ids)
         session.add(m.AuditLog(user_name=user, action="upload", detail=json.dumps(
             {"submission_id": submission.id, "filename": result.filename, "sha256": result.sha256,
-             "source": source, **counts}, ensure_ascii=False)))
+             "source": source, "state": state, **counts}, ensure_ascii=False)))
         bump_data_version(session)
-        return {"submission_id": submission.id, **counts, "duplicate": False}
+        return {"submission_id": submission.id, **counts, "duplicate": False, "state": state}
 
 
 def _live_submission_with_sha(session: Session, sha256: str) -> int | None:
     if not sha256:
         return None
     return session.execute(
-        select(m.Submission.id).where(m.Submission.sha256 == sha256, m.Submission.state != "undone")
+        select(m.Submission.id).where(m.Submission.sha256 == sha256, m.Submission.state.in_(_LIVE_STATES))
         .order_by(m.Submission.id).limit(1)).scalar()
 
 
@@ -87,16 +103,15 @@ def _insert_rows(session: Session, plan: ChangePlan, submission: m.Submission, d
         session.execute(insert(m.TaskProgress), progress)
 
 
-def undo_submission(submission_id: int, user: str) -> dict:
+def undo_submission(submission_id: int, user: str, department: str | None = None) -> dict:
     """Withdraw a submission: its rows stop counting and the earlier values are current again.
 
-    The rows stay for history; the undo is written to the audit log.
+    A pending one may be withdrawn too. With a department (a department's account) only that
+    department's submissions may be withdrawn. The rows stay for history; the undo is audited.
     """
     with session_scope() as session:
-        sub = session.get(m.Submission, submission_id)
-        if sub is None:
-            raise CommitRefused(f"提交编号 {submission_id} 不存在")
-        if sub.state not in COUNTED_STATES:
+        sub = _submission(session, submission_id, department)
+        if sub.state not in (*COUNTED_STATES, "pending"):
             raise CommitRefused(f"提交编号 {submission_id} 当前状态为“{sub.state}”，不能撤销")
         sub.state = "undone"
         sub.undone_by = user
@@ -106,6 +121,35 @@ def undo_submission(submission_id: int, user: str) -> dict:
             ensure_ascii=False)))
         bump_data_version(session)
         return {"submission_id": submission_id, "state": "undone"}
+
+
+def _submission(session: Session, submission_id: int, department: str | None) -> m.Submission:
+    sub = session.get(m.Submission, submission_id)
+    if sub is None:
+        raise CommitRefused(f"提交编号 {submission_id} 不存在")
+    if department is not None:
+        own = session.execute(select(m.Department.id).where(m.Department.name == department)).scalar()
+        if sub.department_id != own:
+            raise CommitRefused(f"提交编号 {submission_id} 不是本部门的报送")
+    return sub
+
+
+def review_submission(submission_id: int, reviewer: str, approve: bool, reason: str = "") -> dict:
+    """The office's decision on a pending submission: approved rows count from now on; returned
+    rows never count and the department sees the reason and uploads a correction."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise CommitRefused("退回时必须填写退回原因，部门据此修改")
+    with session_scope() as session:
+        sub = _submission(session, submission_id, None)
+        if sub.state != "pending":
+            raise CommitRefused(f"提交编号 {submission_id} 当前状态为“{sub.state}”，不在待审核中")
+        sub.state = "approved" if approve else "returned"
+        sub.reviewed_by, sub.reviewed_at, sub.review_reason = reviewer, m.utcnow(), reason
+        session.add(m.AuditLog(user_name=reviewer, action="approve" if approve else "return", detail=json.dumps(
+            {"submission_id": submission_id, "filename": sub.filename, "reason": reason}, ensure_ascii=False)))
+        bump_data_version(session)
+        return {"submission_id": submission_id, "state": sub.state}
 
 
 def submission_file(submission_id: int) -> tuple[str, bytes, str] | None:

@@ -197,6 +197,15 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class UserSession(SQLModel, table=True):
+    """A login that survives page reloads: the browser keeps the token, the database only its SHA-256."""
+
+    token_digest: str = Field(primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
 class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
@@ -215,6 +224,6 @@ class AppMeta(SQLModel, table=True):
 __all__ = [
     "AppMeta", "AuditLog", "Decision", "Department", "District", "IndicatorValue", "MeetingSnapshot", "Period",
     "Place",
-    "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User",
+    "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User", "UserSession",
     "utcnow",
 ]

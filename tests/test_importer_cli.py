@@ -15,8 +15,13 @@ from tests import fixtures_excel as fx
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(var: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"ZJ_VAR_DIR": str(var), "PATH": "/usr/bin:/bin"}
+OFFICE = "张科长"  # an office (管理员) account: import --user must name an existing account
+
+
+def run(var: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    env = {"ZJ_VAR_DIR": str(var), "PATH": "/usr/bin:/bin", **extra_env}
+    if args[0] == "import" and "--user" not in args:
+        args = (*args, "--user", OFFICE)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -31,6 +36,7 @@ def counts(var: Path) -> tuple[int, int, int]:
 def var(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("cli_var")
     assert run(folder, "init").returncode == 0
+    assert run(folder, "user", "add", OFFICE, "--role", "管理员", ZJ_NEW_PASSWORD="Office-Test-Pass-1").returncode == 0
     return folder
 
 

@@ -45,7 +45,7 @@ def test_commit_writes_submission_file_rows_and_audit(fresh_db):
     before = data_version()
     out = _commit(*_result(260.0))
     assert out == {"submission_id": out["submission_id"], "inserted": 3, "updated": 0, "unchanged": 0,
-                   "rejected": 0, "duplicate": False}
+                   "rejected": 0, "duplicate": False, "state": "committed"}
     cur = queries.current_values(target_id="T23")
     assert cur["value"].tolist() == [260.0] and cur["submission_id"].tolist() == [out["submission_id"]]
     assert queries.current_values(target_id="T02")["district_adcode"].tolist() == ["440802"]

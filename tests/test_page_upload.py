@@ -1,4 +1,5 @@
-"""AppTest of 进度填报: preview before confirm, commit, refused files, online entry, undo."""
+"""AppTest of 进度填报 as the office (管理员, commits directly): preview before confirm, commit, refused files,
+online entry, undo. A department's account (待审核) is covered by tests/test_review_workflow.py."""
 from __future__ import annotations
 
 import io
@@ -13,6 +14,7 @@ from core.catalogue import load_catalogue
 from core.importer.templates import build_template
 from db import models as m, queries
 from db.engine import data_version, session_scope
+from tests.auth_fixtures import accounts, run_as, token_for  # noqa: F401  (fixture)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEPT, PERIOD = "市市场监管局", "2020Q4"
@@ -58,8 +60,15 @@ def metric(at, label: str) -> str:
 
 
 @pytest.fixture
-def upload_page(app_test):
-    return lambda: app_test("pages/upload.py")
+def upload_page(accounts):
+    return lambda: run_as(token_for(accounts["admin"]), "pages/upload.py")
+
+
+def test_upload_page_asks_for_login_and_writes_nothing(accounts):
+    at = run_as(None, "pages/upload.py")
+    assert not at.exception
+    assert "进度填报需要登录" in texts(at.info)
+    assert not [u for u in at.get("file_uploader")] and not at.tabs
 
 
 def test_preview_writes_nothing_until_confirm(upload_page):
@@ -71,9 +80,6 @@ def test_preview_writes_nothing_until_confirm(upload_page):
     assert not at.exception
     assert int(metric(at, "新增")) + int(metric(at, "变更")) == 1 and metric(at, "问题行") == "0"
     assert "T23 社会公用计量标准 · 全市 · 2020Q4" in texts(first_frame(at, "内容")["内容"])
-    assert at.button(key="up_file_commit").disabled  # no 填报人 yet
-    assert "请先在页面上方填写填报人" in texts(at.warning)
-    at.text_input(key="up_user").input("王五").run()
     assert not at.button(key="up_file_commit").disabled
     assert db_state() == before and city_value("T23") == old  # previewed, not written
 
@@ -84,12 +90,12 @@ def test_preview_writes_nothing_until_confirm(upload_page):
     assert city_value("T23") == 263.0
     sub = queries.submissions(DEPT).iloc[0]
     assert (sub["filename"], sub["user_name"], sub["source"], sub["state"], sub["period_code"]) == (
-        "市场监管局进度.xlsx", "王五", "upload", "committed", PERIOD)
+        "市场监管局进度.xlsx", "office", "upload", "committed", PERIOD)
     assert db_state()[0][0] == before[0][0] + 1
 
     # The same file again, in a new session: nothing written, and it says so.
+    again = upload_page()  # logging in is audited: count from here
     after = db_state()
-    again = upload_page()
     again.file_uploader(key="up_file").upload("副本.xlsx", content, XLSX).run()
     assert f"该文件已导入过（提交编号 {sub['id']}），未重复写入" in texts(again.info)
     assert db_state() == after
@@ -97,7 +103,6 @@ def test_preview_writes_nothing_until_confirm(upload_page):
 
 def test_problem_rows_block_commit_unless_valid_only(upload_page):
     at = upload_page()
-    at.text_input(key="up_user").input("王五").run()
     at.file_uploader(key="up_file").upload("进度.xlsx", filled_template({"T23": "很多", "T24": 3}), XLSX).run()
     problems = first_frame(at, "修改方法")
     assert list(problems.columns) == ["位置", "填写的值", "问题", "修改方法"]
@@ -122,7 +127,6 @@ def test_problem_rows_block_commit_unless_valid_only(upload_page):
 ])
 def test_refused_file_shows_chinese_error_and_writes_nothing(upload_page, name, content, words):
     at = upload_page()
-    at.text_input(key="up_user").input("王五").run()
     before = db_state()
     at.file_uploader(key="up_file").upload(name, content, "application/octet-stream").run()
     assert not at.exception
@@ -137,7 +141,6 @@ def test_refused_file_shows_chinese_error_and_writes_nothing(upload_page, name, 
 
 def test_online_entry_goes_through_preview_and_commit(upload_page):
     at = upload_page()
-    at.text_input(key="up_user").input("赵六").run()
     at.selectbox(key="up_on_dept").select(DEPT).run()
     at.selectbox(key="up_on_period").select(PERIOD).run()
     editor = next(e for e in at.data_editor if "实际值" in e.value.columns)
@@ -152,7 +155,7 @@ def test_online_entry_goes_through_preview_and_commit(upload_page):
     assert "已入库（提交编号" in texts(at.success)
     assert city_value("T23") == 271.0
     sub = queries.submissions(DEPT).iloc[0]
-    assert (sub["source"], sub["user_name"], sub["filename"]) == ("online", "赵六", f"在线填报-{DEPT}-{PERIOD}.xlsx")
+    assert (sub["source"], sub["user_name"], sub["filename"]) == ("online", "office", f"在线填报-{DEPT}-{PERIOD}.xlsx")
     from db.imports import submission_file
 
     name, content, _ = submission_file(int(sub["id"]))
@@ -162,7 +165,6 @@ def test_online_entry_goes_through_preview_and_commit(upload_page):
 def test_undo_from_history_restores_earlier_value(upload_page):
     at = upload_page()
     old = city_value("T23")
-    at.text_input(key="up_user").input("王五").run()
     at.file_uploader(key="up_file").upload("进度.xlsx", filled_template({"T23": 299}), XLSX).run()
     at.button(key="up_file_commit").click().run()
     assert city_value("T23") == 299.0
@@ -177,6 +179,6 @@ def test_undo_from_history_restores_earlier_value(upload_page):
     assert f"已撤销提交 {sub_id}" in texts(at.success)
     assert city_value("T23") == old
     sub = queries.submissions(DEPT).set_index("id").loc[sub_id]
-    assert sub["state"] == "undone" and sub["undone_by"] == "王五"
+    assert sub["state"] == "undone" and sub["undone_by"] == "office"
     with session_scope() as s:
         assert s.exec(select(m.AuditLog.action).order_by(m.AuditLog.id.desc())).first() == "undo"

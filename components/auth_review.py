@@ -1,0 +1,72 @@
+"""审核 (keys au_rev_*): the office approves a department's pending submission or returns it with a reason."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components.upload_history import history_table
+from core.auth import Identity
+from db import cached
+from db.imports import CommitRefused, review_submission
+from db.submission_reads import submission_history, submission_progress, submission_values
+
+_DONE = "au_rev_done"
+_ERROR = "au_rev_error"
+
+
+def render_review_queue(identity: Identity) -> None:
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.success(done)
+    error = st.session_state.pop(_ERROR, None)
+    if error:
+        st.error(error)
+    pending = cached.read(submission_history, None, None, 500, "pending")
+    if pending.empty:
+        st.caption("没有待审核的报送。")
+        return
+    st.markdown(f"#### 待审核（{len(pending)} 次报送）")
+    st.dataframe(history_table(pending).drop(columns=["审核人", "退回原因", "撤销人"]), hide_index=True,
+                 width="stretch")
+    labels = {int(r.id): f"{r.id} · {r.department or '全市'} · {r.period_code or ''} · {r.filename} · {r.user_name}"
+              for r in pending.itertuples()}
+    chosen = st.selectbox("选择待审核的报送", list(labels), key="au_rev_pick", format_func=labels.get)
+    _render_rows(chosen)
+    _render_decision(chosen, identity.username)
+
+
+def _render_rows(submission_id: int) -> None:
+    values = cached.read(submission_values, submission_id)
+    progress = cached.read(submission_progress, submission_id)
+    st.markdown(f"指标 {len(values)} 条，任务进展 {len(progress)} 条（通过后计入各页面）")
+    if not values.empty:
+        st.dataframe(values.rename(columns={
+            "target_id": "指标编号", "target": "指标", "district": "区县", "period_code": "报告期", "value": "实际值",
+            "unit": "单位", "data_source": "数据来源", "note": "备注"}), hide_index=True, width="stretch")
+    if not progress.empty:
+        st.dataframe(progress.rename(columns={
+            "task_id": "任务编号", "task": "工作任务", "department": "部门", "period_code": "报告期", "status": "进展状态",
+            "percent": "完成进度(%)", "narrative": "进展情况"}), hide_index=True, width="stretch")
+
+
+def _render_decision(submission_id: int, reviewer: str) -> None:
+    left, right = st.columns(2)
+    left.button("审核通过", key="au_rev_approve", type="primary", on_click=_decide,
+                args=(submission_id, reviewer, True))
+    right.text_input("退回原因", key=_reason_key(submission_id), placeholder="退回时必填，部门将看到此原因")
+    right.button("退回", key="au_rev_return", on_click=_decide, args=(submission_id, reviewer, False))
+
+
+def _reason_key(submission_id: int) -> str:
+    return f"au_rev_reason_{submission_id}"
+
+
+def _decide(submission_id: int, reviewer: str, approve: bool) -> None:
+    # The reason is read here, not bound at render time: the text typed just before the click counts.
+    reason = "" if approve else st.session_state.get(_reason_key(submission_id), "")
+    try:
+        review_submission(submission_id, reviewer, approve, reason)
+    except CommitRefused as exc:
+        st.session_state[_ERROR] = str(exc)
+        return
+    st.session_state[_DONE] = (f"提交 {submission_id} 已审核通过，数据已计入各页面。" if approve
+                               else f"提交 {submission_id} 已退回，部门将在报送记录中看到原因。")

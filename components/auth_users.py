@@ -1,0 +1,95 @@
+"""用户管理 (keys au_usr_*): the office adds accounts, resets passwords, disables and re-enables them."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.upload_common import catalogue
+from core.auth import REPORTER, ROLES, Identity
+from db import cached
+from db.users import UserError, add_user, reset_password, set_active, users
+
+_DONE = "au_usr_done"
+_ERROR = "au_usr_error"
+NO_DEPT = "（无）"
+
+
+def users_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "用户名": df["username"], "姓名": df["display_name"], "角色": df["role"],
+        "部门": df["department"].fillna(""), "状态": df["active"].astype(bool).map({True: "启用", False: "停用"}),
+        "连续失败": df["failed_attempts"],
+        "锁定至": df["locked_until"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
+    })
+
+
+def render_user_admin(identity: Identity) -> None:
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.success(done)
+    error = st.session_state.pop(_ERROR, None)
+    if error:
+        st.error(error)
+    df = cached.read(users)
+    st.dataframe(users_table(df), hide_index=True, width="stretch")
+    add, change = st.columns(2)
+    with add:
+        _render_add(identity)
+    with change:
+        _render_change(identity, df["username"].tolist())
+
+
+def _render_add(identity: Identity) -> None:
+    with st.form("au_usr_add", clear_on_submit=True):
+        st.markdown("**新增用户**")
+        st.text_input("用户名", key="au_usr_name")
+        st.text_input("姓名", key="au_usr_display")
+        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role")
+        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept")
+        st.text_input("初始密码", key="au_usr_password", type="password", help="至少 10 位，含字母和数字")
+        st.form_submit_button("新增", on_click=_add, args=(identity.username,))
+
+
+def _add(by: str) -> None:
+    s = st.session_state
+    dept = None if s["au_usr_dept"] == NO_DEPT else s["au_usr_dept"]
+    try:
+        add_user(s["au_usr_name"], s["au_usr_password"], s["au_usr_role"], dept, by=by,
+                 display_name=s["au_usr_display"].strip(), catalogue=catalogue())
+    except UserError as exc:
+        s[_ERROR] = f"未新增：{exc}"
+        return
+    s[_DONE] = f"已新增用户“{s['au_usr_name'].strip()}”（{s['au_usr_role']}）。"
+
+
+def _render_change(identity: Identity, names: list[str]) -> None:
+    st.markdown("**重置密码 / 停用 / 启用**")
+    name = st.selectbox("用户", names, key="au_usr_pick")
+    st.text_input("新密码", key="au_usr_new_password", type="password", help="重置后解除锁定，并使该用户已登录的会话失效")
+    st.button("重置密码", key="au_usr_reset", on_click=_reset, args=(name, identity.username))
+    left, right = st.columns(2)
+    left.button("停用", key="au_usr_disable", on_click=_active, args=(name, False, identity.username),
+                disabled=name == identity.username)
+    right.button("启用", key="au_usr_enable", on_click=_active, args=(name, True, identity.username))
+
+
+def _reset(name: str, by: str) -> None:
+    try:
+        reset_password(name, st.session_state.get("au_usr_new_password", ""), by=by)
+    except UserError as exc:
+        st.session_state[_ERROR] = f"未重置：{exc}"
+        return
+    st.session_state["au_usr_new_password"] = ""
+    st.session_state[_DONE] = f"已重置“{name}”的密码。"
+
+
+def _active(name: str, active: bool, by: str) -> None:
+    try:
+        set_active(name, active, by=by)
+    except UserError as exc:
+        st.session_state[_ERROR] = str(exc)
+        return
+    st.session_state[_DONE] = f"已{'启用' if active else '停用'}“{name}”。"
+
+
+

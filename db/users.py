@@ -1,0 +1,218 @@
+"""Accounts: create, reset, disable; login with lockout; session tokens; the audit trail of all of it.
+
+Passwords are hashed with argon2 (core.auth) before they reach a session; no password, hash or token
+is ever written to the audit log or returned in a message.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from core import auth
+from core.catalogue import Catalogue, load_catalogue
+from core.settings import AuthSettings, load_settings
+from db import models as m
+from db.engine import session_scope
+from db.queries import _frame
+
+INITIAL_ADMIN = "admin"
+ADMIN_PASSWORD_ENV = "ZJ_ADMIN_PASSWORD"
+
+
+class UserError(ValueError):
+    """The account change cannot be made; the message is Chinese and nothing was written."""
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    identity: auth.Identity | None
+    message: str  # Chinese; the same wording for an unknown user and a wrong password
+    token: str | None = None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back without a zone; they were stored as UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def audit(session: Session, user: str, action: str, **detail) -> None:
+    """Append one audit row inside the caller's transaction."""
+    session.add(m.AuditLog(user_name=user, action=action, detail=json.dumps(detail, ensure_ascii=False)))
+
+
+def record(user: str, action: str, **detail) -> None:
+    with session_scope() as session:
+        audit(session, user, action, **detail)
+
+
+def _department_id(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    return session.execute(select(m.Department.id).where(m.Department.name == name)).scalar()
+
+
+def _identity(session: Session, user: m.User) -> auth.Identity:
+    dept = session.get(m.Department, user.department_id).name if user.department_id else None
+    return auth.Identity(user.username, user.role, dept, user.display_name, "local")
+
+
+def _get(session: Session, username: str) -> m.User:
+    user = session.execute(select(m.User).where(m.User.username == username)).scalar()
+    if user is None:
+        raise UserError(f"用户“{username}”不存在")
+    return user
+
+
+# --- Account changes --------------------------------------------------------------------------------
+
+
+def add_user(username: str, password: str, role: str, department: str | None = None, *, by: str,
+             display_name: str = "", catalogue: Catalogue | None = None) -> int:
+    username = username.strip()
+    if not username:
+        raise UserError("用户名不能为空")
+    problem = auth.role_problem(role, department, catalogue or load_catalogue()) or auth.password_problem(password)
+    if problem:
+        raise UserError(problem)
+    with session_scope() as session:
+        if session.execute(select(m.User.id).where(m.User.username == username)).scalar() is not None:
+            raise UserError(f"用户“{username}”已存在")
+        user = m.User(username=username, display_name=display_name or username, role=role,
+                      password_hash=auth.hash_password(password),
+                      department_id=_department_id(session, department if role == auth.REPORTER else None))
+        session.add(user)
+        session.flush()
+        audit(session, by, "user_add", username=username, role=role, department=department or "")
+        return user.id
+
+
+def reset_password(username: str, password: str, *, by: str) -> None:
+    """New password; also lifts a lockout and ends the account's open sessions."""
+    problem = auth.password_problem(password)
+    if problem:
+        raise UserError(problem)
+    with session_scope() as session:
+        user = _get(session, username)
+        user.password_hash = auth.hash_password(password)
+        user.failed_attempts, user.locked_until = 0, None
+        session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
+        audit(session, by, "user_reset", username=username)
+
+
+def set_active(username: str, active: bool, *, by: str) -> None:
+    with session_scope() as session:
+        user = _get(session, username)
+        if not active and user.role == auth.ADMIN and _other_active_admins(session, user.id) == 0:
+            raise UserError("不能停用最后一个管理员账号")
+        user.active = active
+        if not active:
+            session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
+        audit(session, by, "user_enable" if active else "user_disable", username=username)
+
+
+def _other_active_admins(session: Session, user_id: int) -> int:
+    return len(session.execute(select(m.User.id).where(
+        m.User.role == auth.ADMIN, m.User.active.is_(True), m.User.id != user_id)).all())
+
+
+def ensure_initial_admin(env_password: str | None) -> tuple[str, str | None] | None:
+    """Create "admin" when no administrator exists.
+
+    Returns None when one existed; else (username, password) where password is the generated one
+    to print once, or None when it came from the environment.
+    """
+    with session_scope() as session:
+        exists = session.execute(select(m.User.id).where(m.User.role == auth.ADMIN)).first()
+    if exists:
+        return None
+    password = env_password or auth.generate_password()
+    add_user(INITIAL_ADMIN, password, auth.ADMIN, by="系统初始化", display_name="督查办管理员")
+    return INITIAL_ADMIN, None if env_password else password
+
+
+def user_identity(username: str) -> auth.Identity | None:
+    """The identity of an active account (the CLI's --user), None when unknown or disabled."""
+    with session_scope() as session:
+        user = session.execute(select(m.User).where(m.User.username == username)).scalar()
+        return _identity(session, user) if user is not None and user.active else None
+
+
+def users() -> pd.DataFrame:
+    return _frame("""
+        SELECT u.username, u.display_name, u.role, d.name AS department, u.active, u.failed_attempts,
+               u.locked_until, u.created_at
+        FROM app_user u LEFT JOIN department d ON d.id = u.department_id ORDER BY u.id""")
+
+
+# --- Login and sessions -----------------------------------------------------------------------------
+
+WRONG = "用户名或密码错误"
+
+
+def login(username: str, password: str, settings: AuthSettings | None = None,
+          now: datetime | None = None) -> LoginOutcome:
+    """Check a password; count failures, lock after too many, and open a session on success."""
+    settings = settings or load_settings().auth
+    now = now or datetime.now(timezone.utc)
+    username = username.strip()
+    with session_scope() as session:
+        user = session.execute(select(m.User).where(m.User.username == username)).scalar()
+        if user is None:
+            audit(session, username, "login_failed", reason="unknown_user")
+            return LoginOutcome(None, WRONG)
+        if not user.active:
+            audit(session, username, "login_failed", reason="disabled")
+            return LoginOutcome(None, "该账号已停用，请联系督查办")
+        locked_until = _utc(user.locked_until)
+        if auth.is_locked(locked_until, now):
+            audit(session, username, "login_failed", reason="locked")
+            return LoginOutcome(None, _locked_text(locked_until))
+        if not auth.verify_password(user.password_hash, password):
+            user.failed_attempts, user.locked_until = auth.after_failure(user.failed_attempts, now, settings)
+            audit(session, username, "login_failed", reason="wrong_password", attempts=user.failed_attempts)
+            if user.locked_until is not None:
+                audit(session, username, "lockout", minutes=settings.lockout_minutes)
+                return LoginOutcome(None, _locked_text(user.locked_until))
+            return LoginOutcome(None, WRONG)
+        user.failed_attempts, user.locked_until = 0, None
+        token = auth.new_token()
+        session.add(m.UserSession(token_digest=auth.token_digest(token), user_id=user.id, created_at=now,
+                                  expires_at=auth.session_expiry(now, settings)))
+        audit(session, username, "login")
+        return LoginOutcome(_identity(session, user), "登录成功", token)
+
+
+def _locked_text(until: datetime) -> str:
+    from core.timeutil import CHINA_TZ
+
+    return f"密码错误次数过多，账号已锁定至 {until.astimezone(CHINA_TZ):%H:%M}；请稍后再试或联系督查办重置密码"
+
+
+def session_identity(token: str | None, now: datetime | None = None) -> auth.Identity | None:
+    """Who a session token belongs to; None when unknown, expired, or the account was disabled."""
+    if not token:
+        return None
+    now = now or datetime.now(timezone.utc)
+    with session_scope() as session:
+        row = session.get(m.UserSession, auth.token_digest(token))
+        if row is None:
+            return None
+        if auth.is_expired(_utc(row.expires_at), now):
+            session.delete(row)
+            return None
+        user = session.get(m.User, row.user_id)
+        return _identity(session, user) if user is not None and user.active else None
+
+
+def logout(token: str | None, username: str) -> None:
+    with session_scope() as session:
+        if token:
+            session.execute(delete(m.UserSession).where(m.UserSession.token_digest == auth.token_digest(token)))
+        audit(session, username, "logout")
