@@ -10,7 +10,16 @@ ensure_database()
 # URL paths are stable: officials bookmark them.
 pages = {
     "督查看板": [
-        st.Page("pages/targets.py", title="目标指标", icon="🎯", url_path="targets", default=True),
+        # 总览 is "/" and also "/overview": a page's identity is its URL path, so the same file is
+        # registered twice, the second hidden from the menu.
+        st.Page("pages/overview.py", title="总览", icon="🏠", url_path="", default=True),
+        st.Page("pages/overview.py", title="总览", icon="🏠", url_path="overview", visibility="hidden"),
+        st.Page("pages/targets.py", title="目标指标", icon="🎯", url_path="targets"),
+        st.Page("pages/tasks.py", title="任务台账", icon="📋", url_path="tasks"),
+        st.Page("pages/districts.py", title="区县地图", icon="🗺️", url_path="districts"),
+        st.Page("pages/upload.py", title="进度填报", icon="📤", url_path="upload"),
+        st.Page("pages/departments.py", title="部门记分卡", icon="🏅", url_path="departments"),
+        st.Page("pages/meeting.py", title="会议模式", icon="📽️", url_path="meeting"),
     ],
 }
 page = st.navigation(pages)

@@ -55,6 +55,89 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from core.importer.templates import build_template
+    from core.periods import parse_period
+    from core.settings import load_settings
+
+    period = parse_period(args.period)
+    if period is None:
+        print(f"无法识别的报告期：{args.period}（应为 2020Q4 这样的格式）", file=sys.stderr)
+        return 2
+    catalogue = load_catalogue()
+    if args.department and catalogue.canonical_department(args.department) is None:
+        print(f"不是方案中的责任部门：{args.department}", file=sys.stderr)
+        return 2
+    data = build_template(catalogue, period=period.code, department=args.department,
+                          deadline=period.deadline(load_settings().deadline_days))
+    Path(args.output).write_bytes(data)
+    print(f"已生成填报模板 {args.output}（{args.department or '全市'}，{period.code}）")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0: imported (or dry run clean); 1: validation errors, nothing written; 2: file refused."""
+    from core.importer.model import UploadRefused
+    from core.importer.preview import plan_changes
+    from core.importer.reader import read_upload, sha256_of
+    from core.importer.summary import MIME_TYPES, import_summary, refused_summary
+    from core.importer.validate import validate_upload
+    from db import queries
+    from db.imports import commit_import
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+        book = read_upload(path.name, content)
+    except (UploadRefused, OSError) as exc:
+        print(json.dumps(refused_summary(path.name, str(exc)), ensure_ascii=False, indent=2))
+        return 2
+    catalogue = load_catalogue()
+    result = validate_upload(book, catalogue, filename=path.name, sha256=sha256_of(content), period=args.period,
+                             department=args.department, known_periods=list(queries.periods()["code"]) or None)
+    plan = plan_changes(result, queries.current_values(), queries.current_progress(), catalogue)
+    if result.problems or args.dry_run:
+        print(json.dumps(import_summary(result, plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        return 1 if result.problems else 0
+    committed = commit_import(result, plan, user=args.user, source="cli", file_bytes=content,
+                              mime=MIME_TYPES[book.kind], department=result.department, period=result.period)
+    summary = import_summary(result, plan, dry_run=False, committed=committed)
+    if committed["duplicate"]:
+        summary["message"] = f"同一文件已于提交 #{committed['submission_id']} 导入，本次未写入任何数据"
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from db.setup import RestoreRefused, restore_sqlite
+
+    try:
+        out = restore_sqlite(Path(args.file))
+    except RestoreRefused as exc:
+        print(f"未恢复：{exc}", file=sys.stderr)
+        return 1
+    print(f"已从 {args.file} 恢复：{out['counts']['submission']} 次报送，{out['counts']['indicatorvalue']} 个指标值；"
+          f"恢复前的数据库已另存为 {out['safety_copy']}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from core.status_report import report_text, status_report
+    from db import queries
+
+    known = list(queries.periods()["code"])
+    if args.period not in known:
+        print(f"不是报告期：{args.period}（可选 {known[0]}…{known[-1]}）", file=sys.stderr)
+        return 2
+    report = status_report(queries.targets(), queries.current_values(up_to_period=args.period, city_only=True),
+                           queries.tasks(), queries.current_progress(up_to_period=args.period), args.period)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(report_text(report), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="manage.py", description="湛江质量提升督查看板 管理命令")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -67,9 +150,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalogue", help="检查 data/plan 下的计划目录")
     p.add_argument("action", choices=["check"])
     p.set_defaults(func=cmd_catalogue)
+    p = sub.add_parser("report", help="输出某报告期全部指标和任务的状态及说明")
+    p.add_argument("--period", required=True, help="报告期，如 2020Q4")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("backup", help="在线备份 SQLite 数据库")
     p.add_argument("-o", "--output", help="备份文件路径（默认 var/backups/）")
     p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="从备份文件恢复 SQLite 数据库（先校验，并自动另存恢复前的数据库）")
+    p.add_argument("file", help="manage.py backup 生成的备份文件")
+    p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("template", help="生成进度填报模板（.xlsx）；不指定部门则为全市模板")
+    p.add_argument("--department", help="填报部门（方案中的部门全称）")
+    p.add_argument("--period", required=True, help="报告期，如 2020Q4")
+    p.add_argument("-o", "--output", required=True, help="输出文件")
+    p.set_defaults(func=cmd_template)
+    p = sub.add_parser("import", help="导入进度表，打印 JSON 摘要（退出码 0 成功，1 有校验错误，2 文件被拒绝）")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
+    p.add_argument("--period", help="表中未写报告期时使用")
+    p.add_argument("--department", help="表中未写责任部门时使用")
+    p.add_argument("--user", default="命令行", help="记录为提交人")
+    p.set_defaults(func=cmd_import)
     return ap
 
 

@@ -9,11 +9,13 @@ from components.district_panel import render_district_panel
 from components.map_image import export_filename, map_png
 from components.maps import district_deck
 from components.period_picker import current_period
+from components.router_guard import ensure_router
 from core.district_geo import load_geojson
 from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking, \
     target_value_breaks
 from db import cached, district_reads
 
+ensure_router()
 page_title("区县地图", "赤坎、霞山、坡头、麻章、遂溪、徐闻、廉江、雷州、吴川 9 个区县的分区县指标；"
                    "报告期在左侧栏选择。地图只用本系统自带的区县边界绘制，内网可用。")
 period = current_period()

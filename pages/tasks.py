@@ -3,12 +3,14 @@ import streamlit as st
 
 from components.badges import page_title
 from components.period_picker import current_period
+from components.router_guard import ensure_router
 from components.task_detail import render_task_detail
 from components.task_filters import task_filters
 from components.task_table import render_task_table
 from core.task_views import filter_tasks, task_ledger
 from db import cached
 
+ensure_router()
 page_title("任务台账", "《工作任务分解表》的 30 项工作任务：状态按牵头部门报送的完成比例对照序时进度判定。")
 period = current_period()
 ledger = task_ledger(cached.tasks(), cached.current_progress(up_to_period=period), period)
