@@ -24,17 +24,24 @@ def _utc_bound(day: date | None, end: bool) -> str | None:
     return start.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def latest_audit_id() -> int:
+    """The newest audit row's id: logins do not bump the data version, so cached log reads key on this."""
+    return int(_frame("SELECT COALESCE(MAX(id), 0) AS n FROM auditlog")["n"].iloc[0])
+
+
 def audit_log(user: str | None = None, action: str | None = None, since: date | None = None,
-              until: date | None = None, limit: int = 5000) -> pd.DataFrame:
-    """Audit rows newest first, filtered by user, action and Beijing-time days (inclusive)."""
+              until: date | None = None, up_to_id: int | None = None, limit: int = 5000) -> pd.DataFrame:
+    """Audit rows newest first, filtered by user, action and Beijing-time days (inclusive), up to an id."""
     return _frame("""
         SELECT id, at, user_name, action, detail FROM auditlog
-        WHERE (:user IS NULL OR user_name = :user) AND (:action IS NULL OR action = :action)
-          AND (:since IS NULL OR at >= :since) AND (:until IS NULL OR at < :until)
+        WHERE (CAST(:user AS TEXT) IS NULL OR user_name = :user) AND (CAST(:action AS TEXT) IS NULL OR action = :action)
+          AND (CAST(:since AS TEXT) IS NULL OR at >= :since) AND (CAST(:until AS TEXT) IS NULL OR at < :until)
+          AND (CAST(:upto AS INTEGER) IS NULL OR id <= :upto)
         ORDER BY id DESC LIMIT :limit""",
                   user=user, action=action, since=_utc_bound(since, False), until=_utc_bound(until, True),
-                  limit=limit)
+                  upto=up_to_id, limit=limit)
 
 
-def audit_users() -> list[str]:
+def audit_users(up_to_id: int | None = None) -> list[str]:
+    # up_to_id only keys the cache (see latest_audit_id).
     return _frame("SELECT DISTINCT user_name FROM auditlog ORDER BY user_name")["user_name"].tolist()

@@ -13,8 +13,8 @@ _HISTORY = """
     FROM submission s
     LEFT JOIN department d ON d.id = s.department_id
     LEFT JOIN submissionfile f ON f.submission_id = s.id
-    WHERE (:dept IS NULL OR d.name = :dept) AND (:period IS NULL OR s.period_code = :period)
-      AND (:state IS NULL OR s.state = :state)
+    WHERE (CAST(:dept AS TEXT) IS NULL OR d.name = :dept) AND (CAST(:period AS TEXT) IS NULL OR s.period_code = :period)
+      AND (CAST(:state AS TEXT) IS NULL OR s.state = :state)
     ORDER BY s.id DESC
     LIMIT :limit
 """

@@ -17,7 +17,7 @@ from core import auth
 from core.catalogue import Catalogue, load_catalogue
 from core.settings import AuthSettings, load_settings
 from db import models as m
-from db.engine import session_scope
+from db.engine import bump_data_version, session_scope
 from db.queries import _frame
 
 INITIAL_ADMIN = "admin"
@@ -90,6 +90,7 @@ def add_user(username: str, password: str, role: str, department: str | None = N
         session.add(user)
         session.flush()
         audit(session, by, "user_add", username=username, role=role, department=department or "")
+        bump_data_version(session)  # the account list is a cached read
         return user.id
 
 
@@ -104,6 +105,7 @@ def reset_password(username: str, password: str, *, by: str) -> None:
         user.failed_attempts, user.locked_until = 0, None
         session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, by, "user_reset", username=username)
+        bump_data_version(session)  # the account list is a cached read
 
 
 def set_active(username: str, active: bool, *, by: str) -> None:
@@ -115,6 +117,7 @@ def set_active(username: str, active: bool, *, by: str) -> None:
         if not active:
             session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, by, "user_enable" if active else "user_disable", username=username)
+        bump_data_version(session)  # the account list is a cached read
 
 
 def _other_active_admins(session: Session, user_id: int) -> int:
