@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 
+from tests.browser.auth_support import ADMIN, ADMIN_PASSWORD, auth_app, log_in  # noqa: F401  (fixture)
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
 NEW_VALUE = 287.5  # not a value the demo data produces, so seeing it proves the upload landed
@@ -24,8 +25,10 @@ def _fill(path: str, target_id: str, value: float) -> bytes:
 
 
 @pytest.mark.browser
-def test_template_fill_upload_confirm_shows_on_targets(live_app, page):
-    page.goto(f"{live_app}/upload")
+def test_template_fill_upload_confirm_shows_on_targets(auth_app, page):
+    live_app = auth_app  # uploading needs a login: the office's account, whose password this server knows
+    log_in(page, live_app, ADMIN, ADMIN_PASSWORD)
+    page.get_by_text("已登录：").wait_for(state="visible", timeout=30_000)
     wait_for_app(page, "进度填报")
     with page.expect_download() as dl:
         page.get_by_role("button", name="下载填报模板").click()
@@ -33,8 +36,6 @@ def test_template_fill_upload_confirm_shows_on_targets(live_app, page):
     assert download.suggested_filename == "进度填报模板-全市-2020Q4.xlsx"
     filled = _fill(download.path(), "T23", NEW_VALUE)
 
-    page.get_by_placeholder("请输入姓名，入库和撤销时记录").fill("浏览器测试")
-    page.get_by_placeholder("请输入姓名，入库和撤销时记录").press("Enter")
     page.get_by_role("tab", name="上传文件").click()
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
         {"name": "全市进度.xlsx", "buffer": filled,
