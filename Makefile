@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test setup setup-dev init demo-clear bench clean
+.PHONY: run test test-postgres setup setup-dev init demo-clear bench clean
 
 $(VENV)/.req: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: init
 
 test: setup-dev
 	$(PY) -m pytest
+
+# The database tests on PostgreSQL (installs and starts Debian's postgresql if needed; root).
+test-postgres: setup-dev
+	bash scripts/ci_postgres.sh
 
 bench: setup-dev
 	$(PY) -m benchmarks.run_all
