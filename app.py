@@ -1,6 +1,7 @@
 """湛江质量提升督查看板 — the router: page config, navigation, shared sidebar."""
 import streamlit as st
 
+from components.auth_login import current_identity, nav_visibility
 from components.sidebar import render_sidebar
 from db.bootstrap import ensure_database
 
@@ -17,9 +18,12 @@ pages = {
         st.Page("pages/targets.py", title="目标指标", icon="🎯", url_path="targets"),
         st.Page("pages/tasks.py", title="任务台账", icon="📋", url_path="tasks"),
         st.Page("pages/districts.py", title="区县地图", icon="🗺️", url_path="districts"),
-        st.Page("pages/upload.py", title="进度填报", icon="📤", url_path="upload"),
+        st.Page("pages/upload.py", title="进度填报", icon="📤", url_path="upload",
+                visibility=nav_visibility(current_identity(), "upload")),
         st.Page("pages/departments.py", title="部门记分卡", icon="🏅", url_path="departments"),
         st.Page("pages/meeting.py", title="会议模式", icon="📽️", url_path="meeting"),
+        st.Page("pages/admin.py", title="管理", icon="🔧", url_path="admin",
+                visibility=nav_visibility(current_identity(), "admin")),
     ],
 }
 page = st.navigation(pages)

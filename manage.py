@@ -18,6 +18,58 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(report.summary())
     if loaded:
         print(f"已载入演示数据：{loaded['submissions']} 次报送，{loaded['values']} 个指标值，{loaded['progress']} 条任务进展")
+    _ensure_admin()
+    return 0
+
+
+def _ensure_admin() -> None:
+    import os
+
+    from db.users import ADMIN_PASSWORD_ENV, ensure_initial_admin
+
+    created = ensure_initial_admin(os.environ.get(ADMIN_PASSWORD_ENV) or None)
+    if created is None:
+        return
+    name, password = created
+    if password is None:
+        print(f"已创建管理员账号“{name}”，密码取自环境变量 {ADMIN_PASSWORD_ENV}。")
+    else:
+        # The only time this password is shown; it is stored only as an argon2 hash.
+        print(f"已创建管理员账号“{name}”，初始密码（仅显示这一次，请登录后妥善保管或用 manage.py user reset 更换）：{password}")
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from db.users import UserError, add_user, reset_password, set_active, users
+
+    if args.action == "list":
+        df = users().fillna({"department": ""})
+        for r in df.itertuples():
+            state = "启用" if r.active else "停用"
+            print(f"{r.username}\t{r.role}\t{r.department}\t{state}")
+        return 0
+    if not args.username:
+        print("请给出用户名", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "disable":
+            set_active(args.username, False, by="命令行")
+        elif args.action == "enable":
+            set_active(args.username, True, by="命令行")
+        else:
+            # From the environment or typed without echo: never a command-line argument (shell history).
+            password = os.environ.get("ZJ_NEW_PASSWORD") or getpass.getpass("新密码：")
+            if args.action == "add":
+                add_user(args.username, password, args.role, args.department, by="命令行",
+                         display_name=args.name or "")
+            else:
+                reset_password(args.username, password, by="命令行")
+    except UserError as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return 1
+    print(f"已完成：{args.action} {args.username}")
     return 0
 
 
@@ -82,9 +134,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from core.importer.reader import read_upload, sha256_of
     from core.importer.summary import MIME_TYPES, import_summary, refused_summary
     from core.importer.validate import validate_upload
+    from core.auth import permission_problems, write_scope
     from db import queries
-    from db.imports import commit_import
+    from db.imports import CommitRefused, commit_import
+    from db.users import user_identity
 
+    identity = user_identity(args.user)
+    if identity is None or identity.role not in ("管理员", "填报员"):
+        print(f"--user “{args.user}” 不是可报送的有效账号（用 manage.py user list 查看）", file=sys.stderr)
+        return 2
     path = Path(args.file)
     try:
         content = path.read_bytes()
@@ -95,13 +153,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     result = validate_upload(book, catalogue, filename=path.name, sha256=sha256_of(content), period=args.period,
                              department=args.department, known_periods=list(queries.periods()["code"]) or None)
+    result.problems.extend(permission_problems(result, identity, catalogue))
     plan = plan_changes(result, queries.current_values(), queries.current_progress(), catalogue)
     if result.problems or args.dry_run:
         print(json.dumps(import_summary(result, plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
         return 1 if result.problems else 0
-    committed = commit_import(result, plan, user=args.user, source="cli", file_bytes=content,
-                              mime=MIME_TYPES[book.kind], department=result.department, period=result.period)
+    scope = write_scope(identity, catalogue)
+    try:
+        committed = commit_import(result, plan, user=identity.username, source="cli", file_bytes=content,
+                                  mime=MIME_TYPES[book.kind], department=result.department, period=result.period,
+                                  state="committed" if scope is None else "pending", scope=scope)
+    except CommitRefused as exc:
+        print(f"未导入：{exc}", file=sys.stderr)
+        return 1
     summary = import_summary(result, plan, dry_run=False, committed=committed)
+    summary["state"] = committed.get("state", "")  # pending: waits for the office's review
     if committed["duplicate"]:
         summary["message"] = f"同一文件已于提交 #{committed['submission_id']} 导入，本次未写入任何数据"
     print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -170,8 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
     p.add_argument("--period", help="表中未写报告期时使用")
     p.add_argument("--department", help="表中未写责任部门时使用")
-    p.add_argument("--user", default="命令行", help="记录为提交人")
+    p.add_argument("--user", required=True,
+                   help="提交人账号（须已存在；填报员只能导入本部门的数据，且待审核）")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("user", help="用户账号：add / reset / disable / enable / list（密码取自 ZJ_NEW_PASSWORD 或提示输入）")
+    p.add_argument("action", choices=["add", "reset", "disable", "enable", "list"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=["管理员", "填报员", "浏览"], default="填报员")
+    p.add_argument("--department", help="填报员所属部门（方案中的部门全称）")
+    p.add_argument("--name", help="姓名")
+    p.set_defaults(func=cmd_user)
     return ap
 
 
