@@ -12,7 +12,7 @@ from core.catalogue import Catalogue, load_catalogue
 from core.paths import var_dir
 from db.catalogue_sync import SyncReport, sync_catalogue
 from db.demo import demo_loaded, load_demo
-from db.engine import dispose_engines, get_engine
+from db.engine import create_schema, dispose_engines, get_engine
 
 
 def init_database(catalogue: Catalogue | None = None) -> SyncReport:
@@ -66,7 +66,19 @@ def backup_sqlite(target: Path) -> Path:
     source = _sqlite_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     _copy_sqlite(source, target)
+    # One self-contained file: a backup copied elsewhere must not depend on a -wal beside it.
+    conn = sqlite3.connect(target)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
     return target
+
+
+# A backup must hold the plan and its reports; tables added by later versions (sessions,
+# meetings...) may be missing from an older backup and are created empty after a restore.
+DATA_TABLES = frozenset({"department", "task", "taskdepartment", "district", "target", "period", "submission",
+                         "indicatorvalue", "taskprogress", "appmeta"})
 
 
 def check_backup(path: Path) -> dict[str, int]:
@@ -86,10 +98,11 @@ def check_backup(path: Path) -> dict[str, int]:
             raise RestoreRefused(f"{path.name} 已损坏，无法读取：{exc}") from exc
         if integrity != [("ok",)]:
             raise RestoreRefused(f"{path.name} 完整性检查未通过：{integrity[0][0]}")
-        missing = sorted(set(SQLModel.metadata.tables) - tables)
+        missing = sorted(DATA_TABLES - tables)
         if missing:
             raise RestoreRefused(f"{path.name} 不是本看板的数据库（缺少表：{'、'.join(missing)}）")
-        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in sorted(SQLModel.metadata.tables)}
+        present = sorted(set(SQLModel.metadata.tables) & tables)
+        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in present}
     finally:
         conn.close()
 
@@ -114,6 +127,7 @@ def restore_sqlite(backup: Path, safety_dir: Path | None = None) -> dict:
             conn.execute("INSERT OR REPLACE INTO appmeta (key, value) VALUES ('data_version', ?)", (str(version),))
     finally:
         conn.close()
+    create_schema()
     return {"safety_copy": safety, "counts": counts, "data_version": version}
 
 

@@ -107,3 +107,26 @@ def test_restore_refuses_bad_files_and_changes_nothing(demo_db, tmp_path, capsys
 def test_missing_file_is_refused(fresh_db, tmp_path):
     with pytest.raises(RestoreRefused, match="找不到备份文件"):
         restore_sqlite(tmp_path / "nope.sqlite3")
+
+
+def test_backup_from_an_older_version_restores_and_gains_the_newer_tables(demo_db, tmp_path):
+    """A backup made before a table was added (here: login sessions) is still accepted."""
+    backup = tmp_path / "old.sqlite3"
+    assert manage.main(["backup", "-o", str(backup)]) == 0
+    with sqlite3.connect(backup) as conn:
+        conn.execute("DROP TABLE usersession")
+    values_before = len(queries.current_values())
+    counts = check_backup(backup)
+    assert "usersession" not in counts and counts["indicatorvalue"] > 500
+    restore_sqlite(backup)
+    assert len(queries.current_values()) == values_before
+    with get_engine().connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM usersession")).scalar() == 0
+
+
+def test_backup_without_report_tables_is_refused(fresh_db, tmp_path):
+    stranger = tmp_path / "other.sqlite3"
+    with sqlite3.connect(stranger) as conn:
+        conn.execute("CREATE TABLE department (id INTEGER)")
+    with pytest.raises(RestoreRefused, match="缺少表"):
+        check_backup(stranger)
