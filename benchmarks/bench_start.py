@@ -15,36 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.live_server import free_port, start_streamlit, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("streamlit did not become healthy")
 
 
 def _vm_hwm_mb(pid: int) -> int:
@@ -91,26 +71,17 @@ def bench_start(var: Path | None = None) -> dict:
     synthetic.build("city", var)
     env = {**os.environ, "ZJ_VAR_DIR": str(var)}
     env.pop("DATABASE_URL", None)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = open(var / "streamlit.log", "w")
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = start_streamlit(port, env, var / "streamlit.log")
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc, seconds=120, poll=0.02)
         health = time.perf_counter() - started
         first_page = _first_page_in_browser(url) if Path(CHROMIUM).exists() else None
         peak = _vm_hwm_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc)
     return {"server_health_s": round(health, 2),
             "first_page_s": round(first_page, 2) if first_page is not None else None,
             "start_to_page_s": round(health + first_page, 2) if first_page is not None else None,

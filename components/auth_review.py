@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.flash import show_flash
 from components.upload_history import history_table
 from core.auth import Identity
 from db import cached
@@ -14,12 +15,7 @@ _ERROR = "au_rev_error"
 
 
 def render_review_queue(identity: Identity) -> None:
-    done = st.session_state.pop(_DONE, None)
-    if done:
-        st.success(done)
-    error = st.session_state.pop(_ERROR, None)
-    if error:
-        st.error(error)
+    show_flash(_DONE, _ERROR)
     pending = cached.read(submission_history, None, None, 500, "pending")
     if pending.empty:
         st.caption("没有待审核的报送。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
 from db import cached
@@ -24,12 +25,7 @@ def users_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def render_user_admin(identity: Identity) -> None:
-    done = st.session_state.pop(_DONE, None)
-    if done:
-        st.success(done)
-    error = st.session_state.pop(_ERROR, None)
-    if error:
-        st.error(error)
+    show_flash(_DONE, _ERROR)
     df = cached.read(users)
     st.dataframe(users_table(df), hide_index=True, width="stretch")
     add, change = st.columns(2)
