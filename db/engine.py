@@ -6,10 +6,11 @@ from typing import Iterator
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from core.paths import database_url
 from db import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from db.schema_version import schema_is_current
 
 _engines: dict[str, Engine] = {}
 
@@ -81,8 +82,13 @@ def lock_for_write(session: Session, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
-def create_schema() -> None:
-    SQLModel.metadata.create_all(get_engine())
+def create_schema():
+    """Bring the schema to the newest migration (db.migrations); None when it already was."""
+    if schema_is_current(get_engine()):
+        return None
+    from db.migrations import upgrade_database  # Alembic is imported only when there is work to do
+
+    return upgrade_database(get_engine())
 
 
 def bump_data_version(session: Session) -> None:

@@ -207,6 +207,8 @@ class UserSession(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
+    # The admin page filters the log by person (and day) and lists the people: migration 0002.
+    __table_args__ = (Index("ix_auditlog_user_at", "user_name", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     user_name: str = ""

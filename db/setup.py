@@ -16,7 +16,12 @@ from db.engine import create_schema, dispose_engines, get_engine
 
 
 def init_database(catalogue: Catalogue | None = None) -> SyncReport:
-    """Create the schema and write the catalogue; safe to run again at any time."""
+    """Bring the schema to the newest migration and write the catalogue; safe to run again at any time.
+
+    An empty database is created at head; one made before migrations existed is checked against
+    the baseline, stamped and upgraded; a migrated one is upgraded (db.migrations).
+    """
+    create_schema()
     return sync_catalogue(catalogue or load_catalogue())
 
 

@@ -1,0 +1,265 @@
+"""Alembic migrations: baseline + later revisions keep every row, old create_all databases are adopted,
+the models and the migrations describe the same schema. Runs on SQLite and, through tests.pg_support,
+on PostgreSQL (tests named *sqlite* are skipped there)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import MetaData, inspect, select, text
+from sqlmodel import SQLModel
+
+import manage
+from core.catalogue import load_catalogue
+from core.importer.preview import plan_changes
+from core.importer.reader import read_upload, sha256_of
+from core.importer.validate import validate_upload
+from db import catalogue_sync, queries
+from db.demo import load_demo
+from db.engine import dispose_engines, get_engine
+from db.imports import commit_import
+from db.migrations import (BASELINE, SchemaMismatch, alembic_config, baseline_metadata, current_revision,
+                           head_revision, schema_differences, script_directory, upgrade_database)
+from db.schema_version import HEAD_REVISION
+from db.setup import init_database
+from tests.fixtures_excel import department_template, fill_template
+
+NEW_INDEX = "ix_auditlog_user_at"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _empty_database() -> None:
+    """Drop every table, so fresh_db's database (SQLite file or PostgreSQL database) starts empty."""
+    engine = get_engine()
+    with engine.begin() as conn:
+        existing = MetaData()
+        existing.reflect(conn)
+        existing.drop_all(conn)
+    dispose_engines()
+
+
+def _upgrade(revision: str) -> None:
+    with get_engine().begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def _fill_with_data(monkeypatch) -> dict:
+    """Catalogue, demo data and one real upload, written by the app's own code without touching the schema."""
+    monkeypatch.setattr(catalogue_sync, "create_schema", lambda: None)
+    catalogue = load_catalogue()
+    catalogue_sync.sync_catalogue(catalogue)
+    demo = load_demo(catalogue)
+    content = fill_template(department_template(catalogue), value=91.5, narrative="迁移前上传")
+    book = read_upload("进度.xlsx", content)
+    result = validate_upload(book, catalogue, filename="进度.xlsx", sha256=sha256_of(content), period="2020Q4",
+                             department="市市场监管局", known_periods=list(queries.periods()["code"]))
+    assert not result.problems
+    plan = plan_changes(result, queries.current_values(), queries.current_progress(), catalogue)
+    committed = commit_import(result, plan, user="迁移测试", source="upload", file_bytes=content,
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              department=result.department, period=result.period)
+    monkeypatch.undo()
+    assert demo["values"] > 500 and committed["inserted"] > 0
+    return committed
+
+
+def _fingerprint(skip: str = "") -> dict[str, tuple[int, str]]:
+    """Row count and SHA-256 of the rows, in key order, of every table of the models (but `skip`)."""
+    out = {}
+    with get_engine().connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name == skip:
+                continue
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return out
+
+
+def _revision() -> str | None:
+    with get_engine().connect() as conn:
+        return current_revision(conn)
+
+
+def _indexes(table: str) -> set[str]:
+    with get_engine().connect() as conn:
+        return {i["name"] for i in inspect(conn).get_indexes(table)}
+
+
+def _tables() -> set[str]:
+    with get_engine().connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+
+def test_database_filled_at_the_baseline_upgrades_to_head_without_loss(fresh_db, monkeypatch):
+    _empty_database()
+    _upgrade(BASELINE)
+    assert _revision() == BASELINE and NEW_INDEX not in _indexes("auditlog")
+    committed = _fill_with_data(monkeypatch)
+    before = _fingerprint()
+    values_before = queries.current_values()
+    assert before["indicatorvalue"][0] > 500 and before["submissionfile"][0] == 1 and before["auditlog"][0] >= 1
+
+    result = upgrade_database(get_engine())
+
+    assert (result.route, result.before, result.after) == ("upgraded", BASELINE, head_revision())
+    assert _revision() == head_revision() and NEW_INDEX in _indexes("auditlog")
+    assert _fingerprint() == before
+    # The app's reads work on the upgraded database and see the same values, the upload's included.
+    values_after = queries.current_values()
+    assert len(values_after) == len(values_before)
+    assert set(values_after["submission_id"]) >= {committed["submission_id"]}
+    assert (values_after["value"].fillna(-1).tolist() == values_before["value"].fillna(-1).tolist())
+    assert "迁移前上传" in set(queries.current_progress()["narrative"])
+    uploads = queries.submissions(department="市市场监管局")
+    assert uploads.loc[uploads["id"] == committed["submission_id"], "user_name"].tolist() == ["迁移测试"]
+    with get_engine().connect() as conn:
+        assert schema_differences(conn) == []
+
+
+def test_migrated_database_and_models_agree(fresh_db):
+    """Built by the migrations alone, the schema is what the models describe (autogenerate finds nothing)."""
+    _empty_database()
+    _upgrade("head")
+    with get_engine().connect() as conn:
+        assert schema_differences(conn) == []
+        assert current_revision(conn) == head_revision()
+
+
+def test_empty_database_fast_route_builds_the_same_schema_as_the_migrations(fresh_db):
+    _empty_database()
+    result = upgrade_database(get_engine())
+    assert (result.route, result.before, result.after) == ("created", None, head_revision())
+    with get_engine().connect() as conn:
+        assert schema_differences(conn) == []
+        assert current_revision(conn) == head_revision()
+    assert NEW_INDEX in _indexes("auditlog")
+    assert upgrade_database(get_engine()).route == "current"
+
+
+def test_comparison_notices_a_schema_the_models_do_not_describe(fresh_db):
+    """Guards the two tests above: schema_differences is not blind."""
+    with get_engine().begin() as conn:
+        conn.execute(text(f"DROP INDEX {NEW_INDEX}"))
+    with get_engine().connect() as conn:
+        diffs = schema_differences(conn)
+    assert [(d[0], d[1].name) for d in diffs] == [("add_index", NEW_INDEX)]
+
+
+def test_database_made_by_the_old_create_all_is_stamped_and_upgraded_without_loss(fresh_db, monkeypatch):
+    _empty_database()
+    baseline_metadata().create_all(get_engine())  # what create_all built before migrations existed
+    _fill_with_data(monkeypatch)
+    with get_engine().begin() as conn:
+        # An older version still: login sessions did not exist yet.
+        conn.execute(text("DROP TABLE usersession"))
+    before = _fingerprint(skip="usersession")
+    assert "alembic_version" not in _tables()
+
+    init_database()
+
+    assert _revision() == head_revision()
+    assert {"usersession", "alembic_version"} <= _tables() and NEW_INDEX in _indexes("auditlog")
+    assert _fingerprint(skip="usersession") == before
+    with get_engine().connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM usersession")).scalar() == 0
+        assert schema_differences(conn) == []
+
+
+def test_old_database_that_differs_from_the_baseline_is_refused_untouched(fresh_db):
+    _empty_database()
+    baseline_metadata().create_all(get_engine())
+    with get_engine().begin() as conn:
+        conn.execute(text("ALTER TABLE submission ADD COLUMN extra_note VARCHAR"))
+        conn.execute(text("DROP TABLE usersession"))
+    tables_before = _tables()
+
+    with pytest.raises(SchemaMismatch, match="extra_note"):
+        upgrade_database(get_engine())
+
+    # The transaction was rolled back: not stamped, and the missing table was not added either.
+    assert _tables() == tables_before and "alembic_version" not in tables_before
+
+
+def test_downgrade_and_upgrade_of_the_audit_index_keep_the_rows(fresh_db):
+    with get_engine().begin() as conn:
+        conn.execute(text("INSERT INTO auditlog (at, user_name, action, detail) "
+                          "VALUES ('2024-01-02 03:04:05', '审计员', 'login', '')"))
+    before = _fingerprint()
+    with get_engine().begin() as conn:
+        command.downgrade(alembic_config(conn), BASELINE)
+    assert _revision() == BASELINE and NEW_INDEX not in _indexes("auditlog")
+    upgrade_database(get_engine())
+    assert _revision() == head_revision() and NEW_INDEX in _indexes("auditlog")
+    assert _fingerprint() == before
+
+
+def test_manage_migrate_prints_current_and_head_and_upgrades(fresh_db, capsys):
+    with get_engine().begin() as conn:
+        command.downgrade(alembic_config(conn), BASELINE)
+    head = head_revision()
+
+    assert manage.main(["migrate", "--status"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"数据库结构：当前版本 {BASELINE}，最新版本 {head}"
+    assert _revision() == BASELINE
+
+    assert manage.main(["migrate"]) == 0
+    out = capsys.readouterr().out
+    assert f"数据库结构已从 {BASELINE} 升级到 {head}" in out
+    assert _revision() == head
+
+    assert manage.main(["migrate"]) == 0
+    assert capsys.readouterr().out.strip() == f"数据库结构：当前版本 {head}，最新版本 {head}"
+    assert manage.main(["migrate", "--status"]) == 0
+
+
+def test_manage_migrate_backs_up_sqlite_before_upgrading(fresh_db, capsys):
+    with get_engine().begin() as conn:
+        command.downgrade(alembic_config(conn), BASELINE)
+        departments = conn.execute(text("SELECT COUNT(*) FROM department")).scalar()
+    assert manage.main(["migrate"]) == 0
+    backups = sorted((fresh_db / "backups").glob("before-migrate-*.sqlite3"))
+    assert len(backups) == 1 and f"升级前已备份到 {backups[0]}" in capsys.readouterr().out
+    import sqlite3
+
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(BASELINE,)]
+        assert conn.execute("SELECT COUNT(*) FROM department").fetchone()[0] == departments > 0
+
+
+def test_migrations_folder_is_found_from_any_working_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    script_directory.cache_clear()
+    assert head_revision() == "0002_auditlog_user_at"
+    assert Path(alembic_config().get_main_option("script_location")).is_dir()
+
+
+def test_head_constant_names_the_newest_migration():
+    """db.schema_version.HEAD_REVISION lets start-up skip Alembic; a new migration must update it."""
+    script_directory.cache_clear()
+    assert HEAD_REVISION == head_revision()
+
+
+def test_start_up_on_a_current_database_does_not_import_alembic(fresh_db):
+    """The cold start pays for Alembic only when there is something to migrate."""
+    code = ("import sys; from db.setup import init_database; init_database(); "
+            "print('alembic' in sys.modules)")
+    env = {**os.environ, "ZJ_VAR_DIR": str(fresh_db)}
+    current = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert current.returncode == 0, current.stderr
+    assert current.stdout.strip() == "False"
+    with get_engine().begin() as conn:
+        command.downgrade(alembic_config(conn), BASELINE)
+    dispose_engines()
+    behind = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert behind.stdout.strip() == "True" and _revision() == head_revision()
