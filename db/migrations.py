@@ -21,6 +21,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
@@ -128,6 +129,9 @@ def upgrade_database(engine: Engine) -> UpgradeResult:
             SQLModel.metadata.create_all(conn)
             MigrationContext.configure(conn).stamp(script_directory(), "head")
             return UpgradeResult("created", None, head)
+        if state.revision is not None and not _known(state.revision):
+            raise SchemaMismatch(f"数据库结构版本 {state.revision} 不是本程序认识的版本（可能由更新的程序写入），"
+                                 "未做任何修改；请使用相应版本的程序")
         route = "upgraded"
         if state.revision is None:
             _adopt_pre_migration_database(conn)
@@ -137,6 +141,13 @@ def upgrade_database(engine: Engine) -> UpgradeResult:
         # A backup restored from an older version may lack a table its stamp promises; recreate it empty.
         SQLModel.metadata.create_all(conn)
         return UpgradeResult(route if state.revision != head else "current", state.revision, head)
+
+
+def _known(revision: str) -> bool:
+    try:
+        return script_directory().get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def _adopt_pre_migration_database(conn: Connection) -> None:

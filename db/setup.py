@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -14,6 +17,11 @@ from db.catalogue_sync import SyncReport, sync_catalogue
 from db.demo import demo_loaded, load_demo
 from db.engine import create_schema, dispose_engines, get_engine
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock file; concurrent first starts are then not serialised
+    fcntl = None
+
 
 def init_database(catalogue: Catalogue | None = None) -> SyncReport:
     """Bring the schema to the newest migration and write the catalogue; safe to run again at any time.
@@ -21,23 +29,55 @@ def init_database(catalogue: Catalogue | None = None) -> SyncReport:
     An empty database is created at head; one made before migrations existed is checked against
     the baseline, stamped and upgraded; a migrated one is upgraded (db.migrations).
     """
+    with _one_initialiser_at_a_time():
+        return _init_database(catalogue or load_catalogue())
+
+
+def _init_database(catalogue: Catalogue) -> SyncReport:
     create_schema()
-    return sync_catalogue(catalogue or load_catalogue())
+    return sync_catalogue(catalogue)
 
 
 def ensure_ready(with_demo: bool) -> tuple[SyncReport, dict[str, int] | None]:
     """What `make run` does: schema + catalogue, and demo data when the database holds no reports."""
     catalogue = load_catalogue()
-    report = init_database(catalogue)
-    loaded = None
-    if with_demo and not demo_loaded() and not has_reports():
-        loaded = load_demo(catalogue)
+    with _one_initialiser_at_a_time():
+        report = _init_database(catalogue)
+        loaded = None
+        if with_demo and not demo_loaded() and not has_reports():
+            loaded = load_demo(catalogue)
     return report, loaded
 
 
-def has_reports() -> bool:
-    from sqlalchemy import text
+@contextmanager
+def _one_initialiser_at_a_time() -> Iterator[None]:
+    """Serialise set-up across processes (app instances starting together, manage.py init).
 
+    The catalogue sync and the demo load check, then write; on PostgreSQL (READ COMMITTED) two
+    processes would both find the catalogue missing and insert it twice, and on either database
+    both could load the demo data. PostgreSQL: a session advisory lock; SQLite: a lock file.
+    """
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(hashtext('zj_init_database'))"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext('zj_init_database'))"))
+                conn.commit()
+        return
+    database = make_url(str(engine.url)).database
+    if fcntl is None or engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.init-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if the process dies
+        yield
+
+
+def has_reports() -> bool:
     with get_engine().connect() as conn:
         return conn.execute(text("SELECT 1 FROM submission LIMIT 1")).first() is not None
 

@@ -263,3 +263,49 @@ def test_start_up_on_a_current_database_does_not_import_alembic(fresh_db):
     dispose_engines()
     behind = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert behind.stdout.strip() == "True" and _revision() == head_revision()
+
+
+def test_database_from_a_newer_program_is_refused_untouched(fresh_db):
+    with get_engine().begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    dispose_engines()
+    with pytest.raises(SchemaMismatch, match="0099_from_the_future"):
+        upgrade_database(get_engine())
+    assert _revision() == "0099_from_the_future"
+
+
+def _start_up(queue, barrier) -> None:
+    try:
+        from db.setup import ensure_ready
+
+        barrier.wait(timeout=120)  # imports done: all start migrating at the same moment
+        ensure_ready(with_demo=True)
+        queue.put("ok")
+    except BaseException as exc:  # reported to the parent, which asserts on it
+        queue.put(repr(exc))
+
+
+def test_app_instances_starting_at_once_on_an_empty_database_set_it_up_once(fresh_db):
+    """Several processes (app instances, `manage.py init --demo`) meet the same empty database: one
+    migrates, writes the catalogue and the demo data; the others wait, then find it ready."""
+    import multiprocessing
+
+    _empty_database()
+    ctx = multiprocessing.get_context("spawn")
+    queue, barrier = ctx.Queue(), ctx.Barrier(4)
+    procs = [ctx.Process(target=_start_up, args=(queue, barrier)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    outcomes = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert outcomes == ["ok"] * 4
+    assert _revision() == head_revision()
+    with get_engine().connect() as conn:
+        assert schema_differences(conn) == []
+        assert conn.execute(text("SELECT COUNT(*) FROM alembic_version")).scalar() == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM department")).scalar() > 30
+        demo = conn.execute(text("SELECT COUNT(*) FROM submission WHERE is_demo")).scalar()
+        twice = conn.execute(text("SELECT department_id, period_code FROM submission WHERE is_demo "
+                                  "GROUP BY department_id, period_code HAVING COUNT(*) > 1")).all()
+    assert demo > 50 and twice == []
