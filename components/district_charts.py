@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from components.charts import AXIS
-from core.district_geo import bounds, mercator_fit, rewound_for_d3, simplified
+from core.district_geo import boundaries, bounds, mercator_fit, rewound_for_d3, simplified
 from core.district_views import LegendEntry
 
 
@@ -59,3 +61,20 @@ def small_multiples_chart(geo: dict, frames: pd.DataFrame, legend: tuple[LegendE
         facet=alt.Facet("period:N", title=None, header=alt.Header(labelFontSize=14, labelFontWeight="bold")),
         columns=columns,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def small_multiples_spec(frames: pd.DataFrame, legend: tuple[LegendEntry, ...], columns: int = 4) -> dict:
+    """small_multiples_chart of the plan's boundaries as a Vega-Lite spec, built once per frames and legend:
+    Altair validates every nested object of the embedded GeoJSON, which costs most of a rerun.
+
+    Streamlit's own converter (as st.altair_chart uses it) so the spec is the one altair_chart would send.
+    """
+    return _convert_altair_to_vega_lite_spec(small_multiples_chart(boundaries(), frames, legend, columns))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def ranking_spec(ranked: pd.DataFrame, colors: dict[str, str], value_title: str, goal: float | None = None) -> dict:
+    """ranking_chart as a Vega-Lite spec, built once per input: validating the sort order of
+    120 county-level units costs more than the rest of the page."""
+    return _convert_altair_to_vega_lite_spec(ranking_chart(ranked, colors, value_title, goal))

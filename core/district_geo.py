@@ -27,6 +27,30 @@ def load_geojson(path: Path = GEOJSON_FILE) -> dict:
     return copy.deepcopy(_load(path))
 
 
+def boundaries() -> dict:
+    """The plan's FeatureCollection, shared by every caller in the process: read it, never change it.
+
+    Pages draw it on every rerun; a private copy (load_geojson) costs a deep copy each time.
+    """
+    return _load(GEOJSON_FILE)
+
+
+def adcodes(geo: dict) -> set[str]:
+    return {str(f["properties"]["adcode"]) for f in geo["features"]}
+
+
+def without_boundary(units: pd.DataFrame, geo: dict) -> pd.DataFrame:
+    """The units (rows of db.queries.districts) that have no outline in `geo`: listed, not drawn."""
+    return units[~units["adcode"].astype(str).isin(adcodes(geo))]
+
+
+def unmapped_note(names: list[str], shown: int = 12) -> str:
+    """The sentence under the map naming the units it cannot draw (the first `shown` of them)."""
+    listed = "、".join(names[:shown]) + (" 等" if len(names) > shown else "")
+    return (f"{len(names)} 个单位无边界数据，未在地图上显示（{listed}）；"
+            "它们仍可在右侧选择，并列入区县排名。")
+
+
 def _polygons(geometry: dict) -> list[list[list[list[float]]]]:
     return geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
 
@@ -101,9 +125,23 @@ def simplified(geo: dict, digits: int = 3) -> dict:
     """Coordinates rounded to `digits` decimals with repeated points dropped, for small static maps.
 
     Rounding (not thinning) keeps shared borders identical on both sides, so no slivers open up.
+    The plan's own boundaries (boundaries()) are simplified once per process and the result is
+    shared: callers build new collections from it and never change it in place.
     """
-    out = copy.deepcopy(geo)
-    for f in out["features"]:
+    if geo is _load(GEOJSON_FILE):
+        return _simplified_boundaries(digits)
+    return _simplify(geo, digits)
+
+
+@lru_cache(maxsize=4)
+def _simplified_boundaries(digits: int) -> dict:
+    return _simplify(_load(GEOJSON_FILE), digits)
+
+
+def _simplify(geo: dict, digits: int) -> dict:
+    # New dicts rather than a deep copy: every coordinate is rebuilt anyway.
+    features = []
+    for f in geo["features"]:
         polys = []
         for poly in _polygons(f["geometry"]):
             rings = []
@@ -117,8 +155,9 @@ def simplified(geo: dict, digits: int = 3) -> dict:
                     rings.append(pts)
             if rings:
                 polys.append(rings)
-        f["geometry"] = {"type": "MultiPolygon", "coordinates": polys}
-    return out
+        features.append({**copy.deepcopy({k: v for k, v in f.items() if k != "geometry"}),
+                         "geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    return {**{k: copy.deepcopy(v) for k, v in geo.items() if k != "features"}, "features": features}
 
 
 def rewound_for_d3(geo: dict) -> dict:

@@ -72,27 +72,31 @@ def district_grid(targets: pd.DataFrame, values: pd.DataFrame, districts: pd.Dat
     local = values[(values["district_adcode"] != "") & values["target_id"].isin(dt["id"])]
     local = local[local["period_code"] <= period]
     status = evaluate_targets(dt, local, period, district_level=True)
-    status = status.rename(columns={"district_adcode": "adcode"}).set_index(["target_id", "adcode"])
-    now = local[local["period_code"] == period].set_index(["target_id", "district_adcode"])
+    # Plain dicts, not .loc: at province scale the grid has thousands of cells per period.
+    judged = {(r["target_id"], r["district_adcode"]): r for r in status.to_dict("records")}
+    now_rows = local.loc[local["period_code"] == period, ["target_id", "district_adcode", "value", "is_demo"]]
+    now = {(r["target_id"], r["district_adcode"]): r for r in now_rows.to_dict("records")}
     p = period_from_code(period)
+    units = list(zip(districts["adcode"], districts["name"]))
     rows = []
     for t in dt.to_dict("records"):
         spec = TargetSpec.from_row(t)
-        for adcode, name in zip(districts["adcode"], districts["name"]):
+        goal = target_text(spec)
+        never = evaluate_target(spec, {}, p)
+        for adcode, name in units:
             key = (t["id"], adcode)
-            if key in status.index:
-                s = status.loc[key]
+            s = judged.get(key)
+            if s is not None:
                 label, color, rank, explanation = s["status"], s["color"], int(s["rank"]), s["explanation"]
             else:
-                never = evaluate_target(spec, {}, p)
                 label, color, rank, explanation = never.label, never.color, never.kind.rank, never.explanation
-            value = now.loc[key, "value"] if key in now.index else None
-            value = None if value is None or pd.isna(value) else float(value)
+            reported = now.get(key)
+            value = None if reported is None or pd.isna(reported["value"]) else float(reported["value"])
             rows.append({
                 "target_id": t["id"], "target_name": t["name"], "unit": t["unit"], "comparator": t["comparator"],
-                "target_text": target_text(spec), "adcode": adcode, "district": name, "value": value,
+                "target_text": goal, "adcode": adcode, "district": name, "value": value,
                 "value_text": fmt(value, t["unit"]), "status": label, "color": color, "rank": rank,
-                "explanation": explanation, "is_demo": bool(now.loc[key, "is_demo"]) if key in now.index else False,
+                "explanation": explanation, "is_demo": bool(reported["is_demo"]) if reported is not None else False,
             })
     return pd.DataFrame(rows, columns=GRID_COLUMNS)
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components.badges import page_title
-from components.district_charts import ranking_chart, small_multiples_chart
+from components.district_charts import ranking_spec, small_multiples_spec
 from components.district_controls import district_selector, map_controls
 from components.district_map import render_district_map, render_legend
 from components.district_panel import render_district_panel
@@ -10,9 +10,8 @@ from components.map_image import export_filename, map_png
 from components.maps import district_deck
 from components.period_picker import current_period
 from components.router_guard import ensure_router
-from core.district_geo import load_geojson
-from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking, \
-    target_value_breaks
+from core.district_geo import boundaries, unmapped_note, without_boundary
+from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking
 from db import cached, district_reads
 
 ensure_router()
@@ -21,17 +20,17 @@ page_title("区县地图", "赤坎、霞山、坡头、麻章、遂溪、徐闻�
 period = current_period()
 targets = cached.targets()
 choice = map_controls(district_targets(targets))
-values = cached.current_values(up_to_period=period)
 grid = cached.read(district_reads.grid, period)
-breaks = target_value_breaks(values, choice.target_id, period) if choice.metric == "value" else ()
+breaks = cached.read(district_reads.value_breaks, choice.target_id, period) if choice.metric == "value" else ()
 chart = choropleth(choice.metric, grid, period, choice.target_id, breaks)
 places = cached.places()
-geo = load_geojson()
+geo = boundaries()
+units = cached.districts()
 demo = bool(chart.frame["is_demo"].any())
 
 map_col, side = st.columns([0.7, 0.3])
 with side:
-    selected = district_selector(cached.districts())
+    selected = district_selector(units)
     render_legend(chart.title, chart.legend)
     st.caption("灰色为无数据；颜色区间含下限。橙色圆点为方案所列园区与平台，位置为示意，并非测绘坐标。"
                + ("⚠️ 含演示数据，并非真实报送。" if demo else ""))
@@ -43,6 +42,9 @@ with map_col:
     st.markdown(f"**{chart.title}**　{period}")
     render_district_map(district_deck(geo, chart, METRICS[choice.metric], places if choice.show_places else None,
                                       selected))
+    unmapped = without_boundary(units, geo)
+    if not unmapped.empty:
+        st.caption(unmapped_note(unmapped["name"].tolist()))
 
 if selected:
     panel = district_panel(selected, grid, cached.tasks(), places)
@@ -55,9 +57,12 @@ spec_row = targets.set_index("id").loc[choice.target_id]
 st.subheader(f"区县排名：{chart.title}")
 ranked = ranking(chart, spec_row["comparator"])
 goal = float(spec_row["target_value"]) if choice.metric in TARGET_METRICS and spec_row["unit"] != "是/否" else None
-st.altair_chart(ranking_chart(ranked, dict(zip(chart.frame["adcode"], chart.frame["color"])),
-                              "数值" if choice.metric in TARGET_METRICS else "占比（%）", goal), width="stretch")
+st.vega_lite_chart(ranking_spec(ranked, dict(zip(chart.frame["adcode"], chart.frame["color"])),
+                               "数值" if choice.metric in TARGET_METRICS else "占比（%）", goal), width="stretch")
 
 st.subheader("各报告期对比")
+shown, total = cached.read(district_reads.small_multiple_periods, period)
+if total > len(shown):
+    st.caption(f"显示截至 {period} 的最近 {len(shown)} 个报告期（共 {total} 个）。")
 frames, legend = cached.read(district_reads.small_multiples_frames, choice.metric, choice.target_id, period)
-st.altair_chart(small_multiples_chart(geo, frames, legend), width="content")
+st.vega_lite_chart(small_multiples_spec(frames, legend), width="content")

@@ -66,3 +66,33 @@ def test_download_is_a_png_of_the_shown_map(demo_db):
     chart = dv.choropleth("value", district_reads.grid("2020Q4"), "2020Q4", "T02")
     png = map_png(load_geojson(), chart, scale=1)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 20_000
+
+
+def test_units_without_a_boundary_are_listed_and_noted_not_drawn(demo_db, app_test):
+    from db import models as m
+    from db.engine import bump_data_version, session_scope
+
+    with session_scope() as s:
+        s.add(m.District(adcode="490001", name="合成县区001", kind="县", sort_order=100))
+        s.add(m.District(adcode="490002", name="合成县区002", kind="县", sort_order=101))
+        bump_data_version(s)
+    at = _districts_page(app_test)
+    assert not at.exception
+    notes = [c.value for c in at.caption if "无边界数据" in c.value]
+    assert notes == ["2 个单位无边界数据，未在地图上显示（合成县区001、合成县区002）；它们仍可在右侧选择，并列入区县排名。"]
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert len(deck["layers"][0]["data"]["features"]) == 9
+    assert "490001" in at.selectbox(key="dm_district").options or "合成县区001" in at.selectbox(key="dm_district").options
+    at.selectbox(key="dm_district").set_value("490001").run()
+    assert not at.exception
+    assert any(s.value.startswith("合成县区001（") for s in at.subheader)
+    panel = next(d.value for d in at.dataframe if "编号" in d.value.columns)
+    assert len(panel) == 13 and set(panel["状态"].str[2:]) == {"未报送"}
+
+
+def test_the_map_note_names_at_most_twelve_units():
+    from core.district_geo import unmapped_note
+
+    note = unmapped_note([f"县{i}" for i in range(111)])
+    assert note.startswith("111 个单位无边界数据，未在地图上显示（县0、县1") and "县11 等）" in note
+    assert "县12" not in note
