@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 from db import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 config = context.config
+
+
+def render_item(type_, obj, autogen_context):
+    # Revisions use the plain types sqlmodel's decorators emit, like 0001, and need no sqlmodel import.
+    if type_ == "type" and isinstance(obj, AutoString):
+        return "sa.String()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 OPTIONS = dict(
     target_metadata=SQLModel.metadata,
     # SQLite cannot ALTER most things: batch mode rebuilds the table, so later migrations work there too.
     render_as_batch=True,
     compare_type=True,
+    render_item=render_item,
 )
 
 
