@@ -309,3 +309,17 @@ def test_app_instances_starting_at_once_on_an_empty_database_set_it_up_once(fres
         twice = conn.execute(text("SELECT department_id, period_code FROM submission WHERE is_demo "
                                   "GROUP BY department_id, period_code HAVING COUNT(*) > 1")).all()
     assert demo > 50 and twice == []
+
+
+def test_sqlite_migration_that_breaks_a_foreign_key_is_rolled_back(fresh_db):
+    """Batch migrations run with foreign keys off; what they break is found before commit."""
+    from db.migrations import _write_transaction
+
+    orphan = ("INSERT INTO indicatorvalue (target_id, period_code, value, data_source, note, submission_id, created_at) "
+              "VALUES ('T01', '2020Q4', 1.0, '', '', 999999, '2024-01-01 00:00:00')")
+    with pytest.raises(RuntimeError, match="外键检查未通过"):
+        with _write_transaction(get_engine()) as conn:
+            conn.execute(text(orphan))
+    with get_engine().connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM indicatorvalue WHERE submission_id = 999999")).scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # switched back on
