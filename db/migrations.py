@@ -131,7 +131,7 @@ def upgrade_database(engine: Engine) -> UpgradeResult:
             SQLModel.metadata.create_all(conn)
             MigrationContext.configure(conn).stamp(script_directory(), "head")
             return UpgradeResult("created", None, head)
-        if state.revision is not None and not _known(state.revision):
+        if state.revision is not None and not is_known_revision(state.revision):
             raise SchemaMismatch(f"数据库结构版本 {state.revision} 不是本程序认识的版本（可能由更新的程序写入），"
                                  "未做任何修改；请使用相应版本的程序")
         route = "upgraded"
@@ -145,7 +145,7 @@ def upgrade_database(engine: Engine) -> UpgradeResult:
         return UpgradeResult(route if state.revision != head else "current", state.revision, head)
 
 
-def _known(revision: str) -> bool:
+def is_known_revision(revision: str) -> bool:
     try:
         return script_directory().get_revision(revision) is not None
     except CommandError:

@@ -146,10 +146,22 @@ def check_backup(path: Path) -> dict[str, int]:
         missing = sorted(DATA_TABLES - tables)
         if missing:
             raise RestoreRefused(f"{path.name} 不是本看板的数据库（缺少表：{'、'.join(missing)}）")
+        if "alembic_version" in tables:
+            _refuse_unknown_revision(path, conn.execute("SELECT version_num FROM alembic_version").fetchall())
         present = sorted(set(SQLModel.metadata.tables) & tables)
         return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in present}
     finally:
         conn.close()
+
+
+def _refuse_unknown_revision(path: Path, rows: list[tuple]) -> None:
+    # Checked before anything is copied: restoring first and migrating after would leave a
+    # database this program cannot read (a backup written by a newer version).
+    from db.migrations import is_known_revision
+
+    unknown = [r[0] for r in rows if not is_known_revision(r[0])]
+    if unknown:
+        raise RestoreRefused(f"{path.name} 由更新版本的程序写入（数据库结构版本 {unknown[0]}），请用相应版本恢复")
 
 
 def restore_sqlite(backup: Path, safety_dir: Path | None = None) -> dict:

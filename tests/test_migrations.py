@@ -323,3 +323,39 @@ def test_sqlite_migration_that_breaks_a_foreign_key_is_rolled_back(fresh_db):
     with get_engine().connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM indicatorvalue WHERE submission_id = 999999")).scalar() == 0
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # switched back on
+
+
+def test_sqlite_backup_from_a_newer_program_is_refused_before_restoring(fresh_db, tmp_path, capsys):
+    import sqlite3
+
+    backup = tmp_path / "newer.sqlite3"
+    assert manage.main(["backup", "-o", str(backup)]) == 0
+    with sqlite3.connect(backup) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    capsys.readouterr()
+    assert manage.main(["restore", str(backup)]) == 1
+    assert "0099_from_the_future" in capsys.readouterr().err
+    assert _revision() == head_revision()
+    assert not (fresh_db / "backups").exists()  # refused before the safety copy
+
+
+def test_sqlite_backup_from_before_migrations_is_restored_and_adopted(fresh_db, tmp_path, monkeypatch):
+    """A backup taken by the pre-migration program (no alembic_version) restores and is upgraded."""
+    import sqlite3
+
+    committed = _fill_with_data(monkeypatch)
+    backup = tmp_path / "old.sqlite3"
+    assert manage.main(["backup", "-o", str(backup)]) == 0
+    with sqlite3.connect(backup) as conn:
+        conn.execute("DROP TABLE alembic_version")
+        conn.execute(f"DROP INDEX {NEW_INDEX}")
+    before = _fingerprint()
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM submissionfile"))
+    from db.setup import restore_sqlite
+
+    restore_sqlite(backup)
+    assert _revision() == head_revision() and NEW_INDEX in _indexes("auditlog")
+    after = _fingerprint()
+    assert {t: v for t, v in after.items() if t != "appmeta"} == {t: v for t, v in before.items() if t != "appmeta"}
+    assert after["submissionfile"][0] == 1 and committed["submission_id"] > 0
