@@ -1,12 +1,34 @@
 """Altair chart builders. Chinese labels stay horizontal (labelAngle=0) so they read on a projector."""
 from __future__ import annotations
 
+import importlib
+from typing import Callable
+
 import altair as alt
 import pandas as pd
+import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from core.status import TargetSpec
 
 AXIS = {"labelAngle": 0, "labelFontSize": 13, "titleFontSize": 13}
+
+
+def chart_spec(builder: Callable[..., alt.TopLevelMixin], *args) -> dict:
+    """builder(*args) as the Vega-Lite spec st.altair_chart would send, built once per distinct arguments;
+    draw it with st.vega_lite_chart.
+
+    Turning an Altair chart into a spec validates it against the Vega-Lite schema: for the
+    scorecard's matrices and long rankings that was most of a rerun, yet the same arguments
+    always give the same chart. Arguments must be hashable by st.cache_data (frames, lists, dataclasses).
+    """
+    return _spec(builder.__module__, builder.__name__, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _spec(module: str, name: str, args: tuple) -> dict:
+    # Streamlit's own converter (under its lock on Altair's global theme), so the spec is exactly altair_chart's.
+    return _convert_altair_to_vega_lite_spec(getattr(importlib.import_module(module), name)(*args))
 
 
 def target_trend_chart(history: pd.DataFrame, spec: TargetSpec, areas: list[str] | None = None) -> alt.Chart:

@@ -72,9 +72,3 @@ def small_multiples_spec(frames: pd.DataFrame, legend: tuple[LegendEntry, ...], 
     """
     return _convert_altair_to_vega_lite_spec(small_multiples_chart(boundaries(), frames, legend, columns))
 
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def ranking_spec(ranked: pd.DataFrame, colors: dict[str, str], value_title: str, goal: float | None = None) -> dict:
-    """ranking_chart as a Vega-Lite spec, built once per input: validating the sort order of
-    120 county-level units costs more than the rest of the page."""
-    return _convert_altair_to_vega_lite_spec(ranking_chart(ranked, colors, value_title, goal))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.charts import target_trend_chart
+from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
 from core.district_views import DistrictPanel
 from core.status import TargetSpec
@@ -61,4 +61,4 @@ def _trend(panel: DistrictPanel, period: str, targets: pd.DataFrame, default_tar
     spec = TargetSpec.from_row(targets.set_index("id").loc[target_id].to_dict())
     if history["is_demo"].any():
         st.caption("⚠️ 图中数据含演示数据，并非真实报送。")
-    st.altair_chart(target_trend_chart(history, spec), width="stretch")
+    st.vega_lite_chart(chart_spec(target_trend_chart, history, spec), width="stretch")

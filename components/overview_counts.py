@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.charts import status_count_chart
+from components.charts import chart_spec, status_count_chart
 from components.status_style import status_cell
 
 
@@ -23,4 +23,4 @@ def _block(kind: str, counts: pd.DataFrame) -> None:
     for row in shown.itertuples():
         st.markdown(f"**{status_cell(row.status)}　{row.count}** 个 — {row.meaning}")
     # An explicit height: with "content" the bars were squeezed and every other label dropped.
-    st.altair_chart(status_count_chart(counts, kind), width="stretch", height=36 * len(counts) + 60)
+    st.vega_lite_chart(chart_spec(status_count_chart, counts, kind), width="stretch", height=36 * len(counts) + 60)

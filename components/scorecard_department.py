@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import url_state
+from components.charts import chart_spec
 from components.scorecard_charts import score_trend_chart
 from components.scorecard_matrix import DEPT_KEY
 from components.status_style import status_cell
@@ -34,8 +35,8 @@ def render_department(board: Scoreboard, cells: pd.DataFrame, submissions: pd.Da
         _breakdown(s)
     with right:
         st.markdown("**得分趋势**")
-        chart = score_trend_chart(board.history, name)
-        st.altair_chart(chart, width="stretch", height=int(chart.height))
+        spec = chart_spec(score_trend_chart, board.history, name)
+        st.vega_lite_chart(spec, width="stretch", height=int(spec["height"]))
     parts = department_items(cells, name)
     _items("牵头的任务", parts["lead_tasks"])
     _items("参与的任务", parts["join_tasks"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.charts import chart_spec
 from components.scorecard_charts import CELL_SELECTION, matrix_heatmap, matrix_height
 from components.status_style import status_cell
 from core.scorecard import SORTS, TREND_WORDS, cell, department_order, filter_matrix, item_order
@@ -52,9 +53,9 @@ def render_matrix(cells: pd.DataFrame, ranking: pd.DataFrame, previous_period: s
             continue
         st.markdown(f"**{title}**")
         rows = department_order(part, ranking, f["by"])
-        st.altair_chart(matrix_heatmap(part, rows, item_order(part)), key=key, width="stretch",
-                        height=matrix_height(rows), on_select=lambda k=key: _on_pick(k),
-                        selection_mode=CELL_SELECTION)
+        st.vega_lite_chart(chart_spec(matrix_heatmap, part, rows, item_order(part)), key=key, width="stretch",
+                           height=matrix_height(rows), on_select=lambda k=key: _on_pick(k),
+                           selection_mode=CELL_SELECTION)
     _cell_detail(cells)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.charts import chart_spec
 from components.scorecard_charts import rank_bar_chart
 from core.scoring import DepartmentScore, most_improved
 
@@ -54,8 +55,8 @@ def render_ranking(table: pd.DataFrame, period: str, previous: str | None) -> No
         },
     )
     with st.expander("得分条形图", expanded=False):
-        chart = rank_bar_chart(table)
-        st.altair_chart(chart, width="stretch", height=int(chart.height))
+        spec = chart_spec(rank_bar_chart, table)
+        st.vega_lite_chart(spec, width="stretch", height=int(spec["height"]))
 
 
 def render_county_ranking(table: pd.DataFrame, scores: list[DepartmentScore], period: str) -> None:
@@ -74,7 +75,7 @@ def render_county_ranking(table: pd.DataFrame, scores: list[DepartmentScore], pe
                        "上期得分": st.column_config.NumberColumn(format="%.1f")},
     )
     with st.expander("各区县扣分明细"):
-        for s in scores:
-            if s.score is not None:
-                st.markdown(f"**{s.department}** {s.score:.1f} 分（{s.grade}）")
-                st.markdown("\n".join(f"- {line}" for line in s.lines))
+        # One element for all units: a province has over a hundred, two elements each cost a rerun dearly.
+        st.markdown("\n\n".join(f"**{s.department}** {s.score:.1f} 分（{s.grade}）\n\n"
+                                 + "\n".join(f"- {line}" for line in s.lines)
+                                 for s in scores if s.score is not None))

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import url_state
-from components.charts import target_trend_chart
+from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
 from components.target_table import DETAIL_KEY
 from core.status import TargetSpec, evaluate_target, fmt
@@ -41,7 +41,7 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     if history["is_demo"].any():
         st.caption("⚠️ 图中数据含演示数据，并非真实报送。")
     city = history[history["district_adcode"] == ""]
-    st.altair_chart(target_trend_chart(city, spec), width="stretch")
+    st.vega_lite_chart(chart_spec(target_trend_chart, city, spec), width="stretch")
     if bool(row["district_breakdown"]):
         _district_section(history, spec, period)
 
@@ -54,7 +54,7 @@ def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> N
         return
     areas = sorted(districts["area"].unique())
     chosen = st.multiselect("区县", areas, default=areas[:3], key="target_detail_areas")
-    st.altair_chart(target_trend_chart(districts, spec, chosen or areas), width="stretch")
+    st.vega_lite_chart(chart_spec(target_trend_chart, districts, spec, chosen or areas), width="stretch")
     p = period_from_code(period)
     rows = []
     for area, g in districts.groupby("area"):

@@ -14,7 +14,7 @@ from core.auth import Identity
 from core.importer import online
 from core.importer.preview import plan_changes
 from core.reporting import TASK_STATUSES
-from db import cached
+from db import cached, upload_reads
 
 PREFIX = "up_on"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +46,8 @@ def render_online_entry(identity: Identity) -> None:
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_on_period",
                              format_func=period_label)
-    values, progress = cached.current_values(), cached.current_progress()
+    values = cached.read(upload_reads.department_values, department, period)
+    progress = cached.read(upload_reads.department_progress, department, period)
     base_ind = online.indicator_frame(catalogue(), department, period, values)
     base_tasks = online.task_frame(catalogue(), department, period, progress)
     st.markdown(f"#### 指标进展（{len(base_ind)} 行）")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.reporting import COUNTED_STATES
+from core.scorecard import matrix
 from core.scoring import Scoreboard, ScoringInputs, build_scoreboard
 from core.timeutil import CHINA_TZ
 from db import queries
@@ -60,3 +61,10 @@ def scoring_inputs() -> ScoringInputs:
 def scoreboard(period: str) -> Scoreboard:
     """The whole 记分卡 of one period (scores of every period up to it, for the trend)."""
     return build_scoreboard(scoring_inputs(), period)
+
+
+def scoreboard_and_matrix(period: str) -> tuple[Scoreboard, pd.DataFrame]:
+    """The 记分卡 of one period with its matrix cells (core.scorecard.matrix), computed together so one
+    cached read holds both."""
+    board = scoreboard(period)
+    return board, matrix(board.items, board.previous_items)

@@ -8,14 +8,12 @@ from components.scorecard_department import department_picker, render_department
 from components.scorecard_export import bulletin_button
 from components.scorecard_matrix import render_matrix
 from components.scorecard_ranking import render_county_ranking, render_ranking
-from core.scorecard import matrix
 from db import cached, scoring_reads
 
 ensure_router()
 page_title("部门记分卡", "按《方案》督察考核要求，逐部门、逐季度评分：每一分扣在哪里都列明。")
 period = current_period()
-board = cached.read(scoring_reads.scoreboard, period)
-cells = matrix(board.items, board.previous_items)
+board, cells = cached.read(scoring_reads.scoreboard_and_matrix, period)
 
 top_left, top_right = st.columns([0.75, 0.25], vertical_alignment="center")
 with top_left.expander("评分规则", expanded=False):

@@ -2,7 +2,8 @@
 import streamlit as st
 
 from components.badges import page_title
-from components.district_charts import ranking_spec, small_multiples_spec
+from components.charts import chart_spec
+from components.district_charts import ranking_chart, small_multiples_spec
 from components.district_controls import district_selector, map_controls
 from components.district_map import render_district_map, render_legend
 from components.district_panel import render_district_panel
@@ -57,8 +58,8 @@ spec_row = targets.set_index("id").loc[choice.target_id]
 st.subheader(f"区县排名：{chart.title}")
 ranked = ranking(chart, spec_row["comparator"])
 goal = float(spec_row["target_value"]) if choice.metric in TARGET_METRICS and spec_row["unit"] != "是/否" else None
-st.vega_lite_chart(ranking_spec(ranked, dict(zip(chart.frame["adcode"], chart.frame["color"])),
-                               "数值" if choice.metric in TARGET_METRICS else "占比（%）", goal), width="stretch")
+st.vega_lite_chart(chart_spec(ranking_chart, ranked, dict(zip(chart.frame["adcode"], chart.frame["color"])),
+                              "数值" if choice.metric in TARGET_METRICS else "占比（%）", goal), width="stretch")
 
 st.subheader("各报告期对比")
 shown, total = cached.read(district_reads.small_multiple_periods, period)

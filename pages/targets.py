@@ -7,13 +7,13 @@ from components.router_guard import ensure_router
 from components.target_detail import render_target_detail
 from components.target_filters import target_filters
 from components.target_table import render_target_table
-from core.target_views import filter_targets, target_table
-from db import cached
+from core.target_views import filter_targets
+from db import cached, target_reads
 
 ensure_router()
 page_title("目标指标", "方案“主要目标”及附件工作任务分解表中可量化、可核查的全部指标。")
 period = current_period()
-table = target_table(cached.targets(), cached.current_values(up_to_period=period, city_only=True), period)
+table = cached.read(target_reads.target_table, period)
 f = target_filters(table)
 shown = filter_targets(table, **f)
 

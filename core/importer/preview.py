@@ -13,9 +13,12 @@ def plan_changes(result: ImportResult, current_values: pd.DataFrame, current_pro
                  catalogue: Catalogue) -> ChangePlan:
     plan = ChangePlan(rejected=list(result.problems))
     rejected = result.rejected_rows
-    values = _index(current_values, ("target_id", "district_adcode", "period_code"),
-                    ("value", "data_source", "note"))
-    progress = _index(current_progress, ("task_id", "department", "period_code"),
+    values = _index(_touched(current_values, "target_id", {r.target_id for r in result.indicators},
+                             {r.period_code for r in result.indicators}),
+                    ("target_id", "district_adcode", "period_code"), ("value", "data_source", "note"))
+    progress = _index(_touched(current_progress, "task_id", {r.task_id for r in result.tasks},
+                               {r.period_code for r in result.tasks}),
+                      ("task_id", "department", "period_code"),
                       ("status", "percent", "narrative", "problems", "next_steps"))
     targets = {t.id: t for t in catalogue.targets}
     tasks = {t.id: t for t in catalogue.tasks}
@@ -59,6 +62,13 @@ def plan_changes(result: ImportResult, current_values: pd.DataFrame, current_pro
 def _add(plan: ChangePlan, bucket: list[Change], change: Change, row: IndicatorRow | TaskRow) -> None:
     bucket.append(change)
     (plan.indicators_to_write if isinstance(row, IndicatorRow) else plan.tasks_to_write).append(row)
+
+
+def _touched(df: pd.DataFrame | None, item: str, items: set, periods: set) -> pd.DataFrame | None:
+    """Only the current rows a file could change: a province holds ~300,000, a file touches dozens."""
+    if df is None or df.empty:
+        return df
+    return df[df[item].isin(items) & df["period_code"].isin(periods)]
 
 
 def _index(df: pd.DataFrame, keys: tuple[str, ...], fields: tuple[str, ...]) -> dict[tuple, dict]:
