@@ -187,6 +187,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from db.engine import get_engine
+    from db.migrations import SchemaMismatch, schema_status, upgrade_database
+    from db.setup import backup_sqlite
+
+    engine = get_engine()
+    status = schema_status(engine)
+    print(f"数据库结构：当前版本 {status.current or '无（尚未纳入迁移管理）'}，最新版本 {status.head}")
+    if args.status or status.up_to_date:
+        return 0 if status.up_to_date else 1
+    if status.has_tables and engine.dialect.name == "sqlite":
+        # An upgrade rewrites tables; keep the database as it was, whatever happens next.
+        out = backup_sqlite(var_dir() / "backups" / f"before-migrate-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+        print(f"升级前已备份到 {out}")
+    try:
+        result = upgrade_database(engine)
+    except SchemaMismatch as exc:
+        print(f"未迁移：{exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from core.status_report import report_text, status_report
     from db import queries
@@ -210,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="建库并写入计划目录（可重复执行）")
     p.add_argument("--demo", action="store_true", help="数据库没有任何报送时载入演示数据")
     p.set_defaults(func=cmd_init)
+    p = sub.add_parser("migrate", help="把数据库结构升级到最新版本（SQLite 先自动备份）；--status 只显示版本")
+    p.add_argument("--status", action="store_true", help="只显示当前/最新版本，不升级（未到最新时退出码 1）")
+    p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("demo", help="载入或删除演示数据")
     p.add_argument("action", choices=["load", "clear"])
     p.set_defaults(func=cmd_demo)
