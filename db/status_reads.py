@@ -25,3 +25,9 @@ def share_on_track(period: str) -> pd.DataFrame:
     return overview.share_on_track(queries.targets(), queries.current_values(up_to_period=period, city_only=True),
                                    queries.tasks(), queries.current_progress(up_to_period=period),
                                    load_settings().first_period, period)
+
+
+def shows_demo(period: str) -> bool:
+    """Whether the values or task reports in force up to `period` include demo data (the page's warning)."""
+    return bool(queries.current_values(up_to_period=period, city_only=True)["is_demo"].any()
+                or queries.current_progress(up_to_period=period)["is_demo"].any())

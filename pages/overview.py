@@ -15,8 +15,6 @@ ensure_router()
 page_title("总览", "全部指标和任务的状态，按所选报告期当时已知的数据判定；颜色和说明均来自同一套判定规则。")
 period = current_period()
 targets = cached.targets()
-values = cached.current_values(up_to_period=period, city_only=True)
-progress = cached.current_progress(up_to_period=period)
 target_status = cached.read(status_reads.target_statuses, period)
 task_status = cached.read(status_reads.task_statuses, period)
 
@@ -27,5 +25,5 @@ deadline = cached.read(overview_reads.period_deadline, period)
 fresh = overview.reporting_freshness(overview.expected_reporters(targets, cached.task_departments()),
                                      cached.read(overview_reads.reports_by_department), period, deadline)
 render_freshness(fresh, period, deadline)
-if values["is_demo"].any() or progress["is_demo"].any():
+if cached.read(status_reads.shows_demo, period):
     st.caption("⚠️ 本页数据含演示数据，并非真实报送。")
