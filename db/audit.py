@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pandas as pd
 
 from core.timeutil import CHINA_TZ
+from db.engine import get_engine
 from db.queries import _frame
 
 ACTION_LABELS = {
@@ -16,12 +17,14 @@ ACTION_LABELS = {
 }
 
 
-def _utc_bound(day: date | None, end: bool) -> str | None:
-    # The filter's days are Beijing days; the log is stored in UTC, as SQLite's text form.
+def _utc_bound(day: date | None, end: bool) -> datetime | str | None:
+    # The filter's days are Beijing days; the log is stored in UTC (on SQLite as text).
     if day is None:
         return None
-    start = datetime.combine(day + timedelta(days=1) if end else day, time(), tzinfo=CHINA_TZ)
-    return start.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    start = datetime.combine(day + timedelta(days=1) if end else day, time(), tzinfo=CHINA_TZ).astimezone(timezone.utc)
+    if get_engine().dialect.name == "sqlite":
+        return start.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return start
 
 
 def latest_audit_id() -> int:
@@ -32,14 +35,15 @@ def latest_audit_id() -> int:
 def audit_log(user: str | None = None, action: str | None = None, since: date | None = None,
               until: date | None = None, up_to_id: int | None = None, limit: int = 5000) -> pd.DataFrame:
     """Audit rows newest first, filtered by user, action and Beijing-time days (inclusive), up to an id."""
-    return _frame("""
-        SELECT id, at, user_name, action, detail FROM auditlog
-        WHERE (CAST(:user AS TEXT) IS NULL OR user_name = :user) AND (CAST(:action AS TEXT) IS NULL OR action = :action)
-          AND (CAST(:since AS TEXT) IS NULL OR at >= :since) AND (CAST(:until AS TEXT) IS NULL OR at < :until)
-          AND (CAST(:upto AS INTEGER) IS NULL OR id <= :upto)
-        ORDER BY id DESC LIMIT :limit""",
-                  user=user, action=action, since=_utc_bound(since, False), until=_utc_bound(until, True),
-                  upto=up_to_id, limit=limit)
+    params = {"user": user, "action": action, "since": _utc_bound(since, False), "until": _utc_bound(until, True),
+              "upto": up_to_id}
+    conditions = {"user": "user_name = :user", "action": "action = :action", "since": "at >= :since",
+                  "until": "at < :until", "upto": "id <= :upto"}
+    # Only the filters in use go into the SQL: PostgreSQL cannot type a parameter that is only tested for NULL.
+    used = {k: v for k, v in params.items() if v is not None}
+    where = " AND ".join(["TRUE", *(conditions[k] for k in used)])
+    return _frame(f"SELECT id, at, user_name, action, detail FROM auditlog WHERE {where} ORDER BY id DESC LIMIT :limit",
+                  limit=limit, **used)
 
 
 def audit_users(up_to_id: int | None = None) -> list[str]:

@@ -131,3 +131,20 @@ def test_viewing_can_require_login(accounts, monkeypatch):
     _with_auth(monkeypatch, require_login_for_viewing=False)
     assert run_as(None, "pages/targets.py").title[0].value == "目标指标"
     assert queries.submissions().shape[0] > 0
+
+
+def test_audit_log_filters_by_day_user_and_action(fresh_db):
+    """The filters run as SQL on SQLite and PostgreSQL alike (tests/pg_support.py runs this file too)."""
+    from datetime import date, datetime, timezone
+
+    from db import models as m
+    from db.audit import audit_log
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        s.add(m.AuditLog(at=datetime(2020, 7, 14, 16, 30, tzinfo=timezone.utc), user_name="甲", action="login"))
+        s.add(m.AuditLog(at=datetime(2020, 7, 15, 3, 0, tzinfo=timezone.utc), user_name="乙", action="upload"))
+    assert audit_log(since=date(2020, 7, 15), until=date(2020, 7, 15))["user_name"].tolist() == ["乙", "甲"]
+    assert audit_log(user="甲")["action"].tolist() == ["login"]
+    assert audit_log(action="upload", since=date(2020, 7, 16)).empty
+    assert len(audit_log()) == 2
