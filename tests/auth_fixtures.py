@@ -4,14 +4,13 @@ The passwords here are test-only values made up for these temporary databases.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from core import auth
 from db import users
+from tests.conftest import run_app
 
-ROOT = Path(__file__).resolve().parents[1]
 TEST_PASSWORD = "Prüf-Kennwort-2024"  # not a real secret: every test database is thrown away
 AGRI = "市农业农村局"
 MARKET = "市市场监管局"
@@ -31,18 +30,7 @@ def token_for(username: str, password: str = TEST_PASSWORD) -> str:
 
 def run_as(token: str | None, page: str | None = None, **query):
     """An AppTest of app.py whose session holds this login token (None: not logged in)."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if token:
-        at.session_state["au_token"] = token
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
+    return run_app(page, session={"au_token": token} if token else None, **query)
 
 
 @pytest.fixture

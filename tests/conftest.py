@@ -64,16 +64,20 @@ def fresh_db(tmp_path) -> Path:
 @pytest.fixture
 def app_test(demo_db):
     """An AppTest factory on the demo database: app_test("pages/targets.py") runs that page."""
+    return run_app
+
+
+def run_app(page: str | None = None, session: dict | None = None, **query):
+    """An AppTest of app.py with these session-state entries and query parameters, switched to `page`."""
     from streamlit.testing.v1 import AppTest
 
-    def run(page: str | None = None, **query) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        for k, v in query.items():
-            at.query_params[k] = v
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (session or {}).items():
+        at.session_state[k] = v
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
         at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        return at
-
-    return run
+    return at

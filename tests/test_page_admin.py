@@ -14,7 +14,8 @@ from core.settings import SsoRule, load_settings
 from core.spreadsheet_safety import safe_csv_bytes
 from db import queries, users
 from db.audit import audit_log
-from tests.auth_fixtures import AGRI, ROOT, accounts, run_as, token_for  # noqa: F401
+from tests.auth_fixtures import AGRI, accounts, run_as, token_for  # noqa: F401
+from tests.conftest import ROOT
 from tests.test_page_upload import texts
 
 ADMIN_PAGE = "pages/admin.py"
