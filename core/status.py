@@ -103,12 +103,14 @@ def meets(spec: TargetSpec, value: float) -> bool:
     return value >= spec.target_value - 1e-9  # ≥, and 区间 is met from its lower bound
 
 
-def target_text(spec: TargetSpec) -> str:
+def target_text(spec: TargetSpec, with_unit: bool = True) -> str:
+    """The target as officials write it (≥96%, 2–3个, 是); without the unit where a column beside it has one."""
+    unit = spec.unit if with_unit else ""
     if spec.kind == "yesno":
         return "是"
     if spec.comparator == "区间":
-        return f"{fmt(spec.target_value, '')}–{fmt(spec.target_max, spec.unit)}"
-    return f"{spec.comparator}{fmt(spec.target_value, spec.unit)}"
+        return f"{fmt(spec.target_value, '')}–{fmt(spec.target_max, unit)}"
+    return f"{spec.comparator}{fmt(spec.target_value, unit)}"
 
 
 def _shown(value: float, unit: str) -> float:

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.catalogue import Catalogue, Target
 from core.periods import period_from_code
 from core.reporting import TASK_STATUSES
+from core.status import TargetSpec, target_text
 
 INDICATOR_SHEET = "指标进展"
 TASK_SHEET = "任务进展"
@@ -133,11 +134,8 @@ def _protect(ws: Worksheet) -> None:
 
 
 def _target_text(t: Target) -> str:
-    if t.kind == "yesno":
-        return "是"
-    if t.comparator == "区间":
-        return f"{t.target_value:g}–{(t.target_max or t.target_value):g}"
-    return f"{t.comparator}{t.target_value:g}"
+    spec = TargetSpec(t.name, t.unit, t.comparator, t.target_value, t.target_max, t.target_year, t.kind, t.baseline)
+    return target_text(spec, with_unit=False)
 
 
 def _indicator_sheet(ws: Worksheet, catalogue: Catalogue, code: str, department: str | None, scope: str) -> None:
