@@ -97,10 +97,13 @@ def _insert_rows(session: Session, plan: ChangePlan, submission: m.Submission, d
                  "status": r.status, "percent": r.percent, "narrative": r.narrative, "problems": r.problems,
                  "next_steps": r.next_steps, "submission_id": submission.id, "created_at": now}
                 for r in plan.tasks_to_write]
+    # Core inserts of the tables, not the ORM entities: one executemany per table. The ORM's bulk
+    # insert splits the rows into a statement per run of rows with the same NULL columns (a 全市 row
+    # among district rows, a task row without a percent), hundreds of round trips for a large file.
     if values:
-        session.execute(insert(m.IndicatorValue), values)
+        session.execute(insert(m.IndicatorValue.__table__), values)
     if progress:
-        session.execute(insert(m.TaskProgress), progress)
+        session.execute(insert(m.TaskProgress.__table__), progress)
 
 
 def undo_submission(submission_id: int, user: str, department: str | None = None) -> dict:
