@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from core.catalogue import Catalogue, Target, Task
 from core.importer import normalise as n
-from core.importer.headers import Header, clean_header, detect_header
+from core.importer.headers import TASK_INPUTS, Header, clean_header, detect_header
 from core.importer.model import ImportResult, IndicatorRow, Problem, TaskRow
 from core.importer.reader import ParsedBook, ParsedSheet
 from core.periods import parse_period, period_range
@@ -51,69 +51,126 @@ class _Context:
     target_names: dict[str, Target] = field(default_factory=dict)
     tasks: dict[int, Task] = field(default_factory=dict)
     task_titles: dict[str, Task] = field(default_factory=dict)
-    seen: dict[tuple, str] = field(default_factory=dict)  # duplicate key -> where first seen
+    seen: dict[tuple, tuple] = field(default_factory=dict)  # duplicate key -> (sheet, field, row) first seen
     periods: dict[str, object] = field(default_factory=dict)  # each spelling of a period parsed once
+    period_codes: dict[str, str] = field(default_factory=dict)  # spellings of known periods -> code
+    # Ids, districts, departments and statuses repeat on every row: each spelling is read once.
+    # Only text cells are remembered (1 and True are equal keys, but read differently).
+    target_ids: dict[str, str] = field(default_factory=dict)
+    districts: dict[str, tuple[bool, str | None]] = field(default_factory=dict)  # (ok, adcode or message)
+    departments: dict[str, str | None] = field(default_factory=dict)
+    statuses: dict[str, tuple[bool, str]] = field(default_factory=dict)  # (ok, status or message)
+    task_numbers: dict[str, int | None] = field(default_factory=dict)
+    takes_part: dict[tuple[int, str], bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.targets = {t.id: t for t in self.catalogue.targets}
         self.target_names = {clean_header(t.name): t for t in self.catalogue.targets}
         self.tasks = {t.id: t for t in self.catalogue.tasks}
         self.task_titles = {clean_header(t.title): t for t in self.catalogue.tasks}
+        self.known_set = frozenset(self.known_periods)
+        self.district_names: dict[str, str] = {}
+        for d in self.catalogue.districts:
+            self.district_names.setdefault(d.adcode, d.name)
 
     @property
     def format_known(self) -> bool:
         return self.book.kind in ("xlsx", "xlsm")
 
 
+class _SheetInfo:
+    """What every row of one sheet shares: its columns, their letters, its percent-formatted cells."""
+
+    def __init__(self, ctx: _Context, sheet: ParsedSheet, header: Header):
+        self.name = sheet.name
+        self.columns = header.columns
+        self.items = tuple(header.columns.items())
+        self.letters = {f: column_letter(col) for f, col in header.columns.items()}
+        self.percent = {ref for name, ref in ctx.book.percent_cells if name == sheet.name}
+        self.task_cell_field = next((f for f in ("task_id", "task_title", "seq") if f in header.columns), "task_id")
+
+    def letter(self, f: str) -> str:
+        letter = self.letters.get(f)
+        return letter if letter is not None else column_letter(self.columns.get(f, 0))
+
+
+def _filled(value: object) -> bool:
+    """not n.is_blank(value), quicker for the text and numbers most cells hold."""
+    cls = value.__class__
+    if cls is str:
+        return bool(value.strip())
+    if cls is float:
+        return value == value  # NaN is blank
+    return not n.is_blank(value)
+
+
 class _Row:
     """One data row of a sheet: reads fields by name, records problems with their cells."""
 
-    def __init__(self, ctx: _Context, sheet: ParsedSheet, header: Header, index: int):
-        self.ctx, self.sheet, self.header, self.index = ctx, sheet, header, index
-        self.values = sheet.rows[index]
-        self.excel_row = index + 1
+    __slots__ = ("ctx", "sheet", "header", "info", "data", "excel_row", "problems")
+
+    def __init__(self, ctx: _Context, sheet: ParsedSheet, header: Header, info: _SheetInfo, values: list,
+                 excel_row: int):
+        self.ctx, self.sheet, self.header, self.info = ctx, sheet, header, info
+        size = len(values)
+        # field -> cell value ("" past the row's end); a field without a column reads as "".
+        self.data = {f: values[col] if col < size else "" for f, col in info.items}
+        self.excel_row = excel_row
         self.problems: list[Problem] = []
 
     def get(self, f: str) -> object:
-        col = self.header.columns.get(f)
-        return self.values[col] if col is not None and col < len(self.values) else ""
+        return self.data.get(f, "")
 
     def has(self, f: str) -> bool:
-        return f in self.header.columns and not n.is_blank(self.get(f))
+        return _filled(self.data.get(f, ""))
 
     def cell(self, f: str) -> str:
-        col = self.header.columns.get(f, 0)
-        return f"{column_letter(col)}{self.excel_row}"
+        return f"{self.info.letter(f)}{self.excel_row}"
 
     def problem(self, f: str, message: str, fix: str) -> None:
         self.problems.append(Problem(self.sheet.name, self.cell(f), n.shown(self.get(f)), message, fix, self.excel_row))
 
     def is_percent_formatted(self, f: str) -> bool:
-        return (self.sheet.name, self.cell(f)) in self.ctx.book.percent_cells
+        percent = self.info.percent
+        return bool(percent) and self.cell(f) in percent
 
     def period(self) -> str | None:
-        if self.has("period"):
-            raw = self.get("period")
-            p = self.ctx.periods.get(raw) if isinstance(raw, str) else None
-            if p is None:
-                p = parse_period(raw)
-                if isinstance(raw, str) and p is not None:
-                    self.ctx.periods[raw] = p
-            if p is None:
-                self.problem("period", "无法识别的报告期", PERIOD_FIX)
-                return None
-            if p.code not in self.ctx.known_periods:
-                span = f"{self.ctx.known_periods[0]}–{self.ctx.known_periods[-1]}" if self.ctx.known_periods else ""
-                self.problem("period", f"报告期 {p.code} 不在方案的填报范围（{span}）内", "请填写方案实施期内的季度")
-                return None
-            return p.code
-        return self.ctx.period
+        raw = self.data.get("period", "")
+        if not _filled(raw):
+            return self.ctx.period
+        ctx = self.ctx
+        if isinstance(raw, str):
+            code = ctx.period_codes.get(raw)
+            if code is not None:
+                return code
+        p = ctx.periods.get(raw) if isinstance(raw, str) else None
+        if p is None:
+            p = parse_period(raw)
+            if isinstance(raw, str) and p is not None:
+                ctx.periods[raw] = p
+        if p is None:
+            self.problem("period", "无法识别的报告期", PERIOD_FIX)
+            return None
+        code = p.code
+        if code not in ctx.known_set:
+            span = f"{ctx.known_periods[0]}–{ctx.known_periods[-1]}" if ctx.known_periods else ""
+            self.problem("period", f"报告期 {code} 不在方案的填报范围（{span}）内", "请填写方案实施期内的季度")
+            return None
+        if isinstance(raw, str):
+            ctx.period_codes[raw] = code
+        return code
 
-    def once(self, key: tuple, f: str, what: str) -> None:
-        where = f"{self.sheet.name}!{self.cell(f)}"
-        first = self.ctx.seen.setdefault(key, where)
-        if first != where:
-            self.problem(f, f"与 {first} 重复：{what}填了两次", "请删除其中一行，或合并为一行")
+    def once(self, key: tuple, f: str, what) -> None:
+        """`what` (text or a function giving it) is worked out only when the key was seen before."""
+        here = (self.info, f, self.excel_row)
+        first = self.ctx.seen.setdefault(key, here)
+        if first is here:
+            return
+        first_info, first_field, first_row = first
+        first_where = f"{first_info.name}!{first_info.letter(first_field)}{first_row}"
+        if first_where != f"{self.sheet.name}!{self.cell(f)}":
+            text = what() if callable(what) else what
+            self.problem(f, f"与 {first_where} 重复：{text}填了两次", "请删除其中一行，或合并为一行")
 
 
 def validate_upload(book: ParsedBook, catalogue: Catalogue, *, filename: str, sha256: str,
@@ -136,10 +193,13 @@ def validate_upload(book: ParsedBook, catalogue: Catalogue, *, filename: str, sh
         if not _sheet_has_needed_columns(ctx, sheet, header):
             continue
         check = _indicator_row if header.kind == "indicator" else _task_row
-        for i in range(header.row + 1, len(sheet.rows)):
-            row = _Row(ctx, sheet, header, i)
+        info = _SheetInfo(ctx, sheet, header)
+        rows = sheet.rows
+        for i in range(header.row + 1, len(rows)):
+            row = _Row(ctx, sheet, header, info, rows[i], i + 1)
             check(row)
-            result.problems += row.problems
+            if row.problems:
+                result.problems += row.problems
     if not recognised:
         result.problems.append(Problem(
             book.sheets[0].name if book.sheets else filename, "", "",
@@ -233,34 +293,34 @@ def _sheet_has_needed_columns(ctx: _Context, sheet: ParsedSheet, header: Header)
 
 
 def _indicator_row(row: _Row) -> None:
-    if n.is_blank(row.get("value")):
+    if not _filled(row.data.get("value", "")):
         return  # a template row left empty: not reported this time
-    row.ctx.result.rows_read += 1
+    ctx = row.ctx
+    ctx.result.rows_read += 1
     target = _target(row)
     adcode = _district(row, target)
     period = row.period()
     value = _indicator_value(row, target) if target else None
-    if target and row.ctx.department and target.lead_department != row.ctx.department:
+    if target and ctx.department and target.lead_department != ctx.department:
         row.problem("target_id" if "target_id" in row.header.columns else "target_name",
-                    f"该指标由{target.lead_department}牵头填报，不是{row.ctx.department}",
+                    f"该指标由{target.lead_department}牵头填报，不是{ctx.department}",
                     f"请删除此行，或由{target.lead_department}填报")
     if target and period and adcode is not False:
-        row.once((target.id, adcode, period), "value", f"{target.id} · {_district_name(row, adcode)} · {period}")
+        row.once((target.id, adcode, period), "value",
+                 lambda: f"{target.id} · {_district_name(row, adcode)} · {period}")
     if row.problems or target is None or period is None or value is None or adcode is False:
         return
-    row.ctx.result.indicators.append(IndicatorRow(
+    data = row.data
+    ctx.result.indicators.append(IndicatorRow(
         target_id=target.id, district_adcode=adcode, period_code=period, value=value,
-        data_source=n.text(row.get("data_source")), note=n.text(row.get("note")),
+        data_source=n.text(data.get("data_source", "")), note=n.text(data.get("note", "")),
         sheet=row.sheet.name, row=row.excel_row))
 
 
 def _target(row: _Row) -> Target | None:
     ctx = row.ctx
     if row.has("target_id"):
-        raw = n.compact(row.get("target_id")).upper()
-        if raw.startswith("T") and raw[1:].isdigit():
-            raw = f"T{int(raw[1:]):02d}"
-        target = ctx.targets.get(raw)
+        target = ctx.targets.get(_target_key(ctx, row.get("target_id")))
         if target is None:
             row.problem("target_id", "指标编号不存在", f"请使用模板中的指标编号（{ctx.catalogue.targets[0].id}–{ctx.catalogue.targets[-1].id}）")
         return target
@@ -273,15 +333,36 @@ def _target(row: _Row) -> Target | None:
     return None
 
 
+def _target_key(ctx: _Context, raw: object) -> str:
+    """The catalogue id a target-id cell means: “t2”, “T02” and “Ｔ２” all give T02."""
+    key = ctx.target_ids.get(raw) if isinstance(raw, str) else None
+    if key is None:
+        key = n.compact(raw).upper()
+        if key.startswith("T") and key[1:].isdigit():
+            key = f"T{int(key[1:]):02d}"
+        if isinstance(raw, str):
+            ctx.target_ids[raw] = key
+    return key
+
+
 def _district(row: _Row, target: Target | None) -> str | None | bool:
     """Adcode, None for the whole city, False when the cell is wrong (already reported)."""
-    if not row.has("district"):
+    raw = row.data.get("district", "")
+    if not _filled(raw):
         return None
-    try:
-        adcode = n.district(row.get("district"), row.ctx.catalogue)
-    except n.Invalid as exc:
-        names = "、".join(d.name for d in row.ctx.catalogue.districts)
-        row.problem("district", str(exc), f"请从下拉列表选择：全市、{names}")
+    ctx = row.ctx
+    known = ctx.districts.get(raw) if isinstance(raw, str) else None
+    if known is None:
+        try:
+            known = (True, n.district(raw, ctx.catalogue))
+        except n.Invalid as exc:
+            known = (False, str(exc))
+        if isinstance(raw, str):
+            ctx.districts[raw] = known
+    ok, adcode = known
+    if not ok:
+        names = "、".join(d.name for d in ctx.catalogue.districts)
+        row.problem("district", adcode, f"请从下拉列表选择：全市、{names}")
         return False
     if adcode and target and not target.district_breakdown:
         row.problem("district", f"指标 {target.id} 不分区县填报", "请把区县改为“全市”或留空")
@@ -292,7 +373,7 @@ def _district(row: _Row, target: Target | None) -> str | None | bool:
 def _district_name(row: _Row, adcode: str | None) -> str:
     if adcode is None:
         return "全市"
-    return next((d.name for d in row.ctx.catalogue.districts if d.adcode == adcode), adcode)
+    return row.ctx.district_names.get(adcode, adcode)
 
 
 def _indicator_value(row: _Row, target: Target) -> float | None:
@@ -318,32 +399,46 @@ def _indicator_value(row: _Row, target: Target) -> float | None:
 
 
 def _task_row(row: _Row) -> None:
-    if not any(row.has(f) for f in ("status", "percent", "narrative", "problems", "next_steps")):
+    data = row.data
+    for f in TASK_INPUTS:
+        if _filled(data.get(f, "")):
+            break
+    else:
         return  # a task row not reported this time (or an annex row without progress)
-    row.ctx.result.rows_read += 1
+    ctx = row.ctx
+    ctx.result.rows_read += 1
     task = _task(row)
     department = _task_department(row, task)
     period = row.period()
     status = _task_status(row)
     percent = _task_percent(row)
     if task and department and period:
-        row.once((task.id, department, period), _task_cell_field(row), f"任务{task.id} · {department} · {period}")
+        row.once((task.id, department, period), _task_cell_field(row),
+                 lambda: f"任务{task.id} · {department} · {period}")
     if row.problems or not (task and department and period and status):
         return
-    row.ctx.result.tasks.append(TaskRow(
+    ctx.result.tasks.append(TaskRow(
         task_id=task.id, department=department, period_code=period, status=status, percent=percent,
-        narrative=n.text(row.get("narrative")), problems=n.text(row.get("problems")),
-        next_steps=n.text(row.get("next_steps")), sheet=row.sheet.name, row=row.excel_row))
+        narrative=n.text(data.get("narrative", "")), problems=n.text(data.get("problems", "")),
+        next_steps=n.text(data.get("next_steps", "")), sheet=row.sheet.name, row=row.excel_row))
 
 
 def _task_cell_field(row: _Row) -> str:
-    return next((f for f in ("task_id", "task_title", "seq") if f in row.header.columns), "task_id")
+    return row.info.task_cell_field
+
+
+def _task_number(ctx: _Context, raw: object) -> int | None:
+    if not isinstance(raw, str):
+        return n.leading_number(raw)
+    if raw not in ctx.task_numbers:
+        ctx.task_numbers[raw] = n.leading_number(raw)
+    return ctx.task_numbers[raw]
 
 
 def _task(row: _Row) -> Task | None:
     ctx = row.ctx
     f = _task_cell_field(row)
-    task_id = n.leading_number(row.get("task_id")) if row.has("task_id") else None
+    task_id = _task_number(ctx, row.get("task_id")) if row.has("task_id") else None
     if task_id is None and row.has("task_title"):
         task_id = n.leading_number(row.get("task_title"))
         if task_id is None:
@@ -364,7 +459,12 @@ def _task_department(row: _Row, task: Task | None) -> str | None:
     department = ctx.department
     if row.has("department"):
         raw = row.get("department")
-        named = ctx.catalogue.canonical_department(n.compact(raw))
+        if isinstance(raw, str):
+            if raw not in ctx.departments:
+                ctx.departments[raw] = ctx.catalogue.canonical_department(n.compact(raw))
+            named = ctx.departments[raw]
+        else:
+            named = ctx.catalogue.canonical_department(n.compact(raw))
         if named is None and "牵头" in n.shown(raw):
             named = department or n.lead_from_annex(raw, ctx.catalogue)
         if named is None:
@@ -379,11 +479,18 @@ def _task_department(row: _Row, task: Task | None) -> str | None:
     if department is None:
         row.problem("department", "缺少责任部门", "请填写责任部门，或在上传时选择填报部门")
         return None
-    if task and not _takes_part(ctx.catalogue, task, department):
+    if task and not _takes_part_cached(ctx, task, department):
         row.problem("department", f"{department}既不牵头也不参与任务{task.id}“{task.title}”",
                     f"请删除此行；该任务由{task.lead_department}牵头")
         return None
     return department
+
+
+def _takes_part_cached(ctx: _Context, task: Task, department: str) -> bool:
+    key = (task.id, department)
+    if key not in ctx.takes_part:
+        ctx.takes_part[key] = _takes_part(ctx.catalogue, task, department)
+    return ctx.takes_part[key]
 
 
 def _takes_part(catalogue: Catalogue, task: Task, department: str) -> bool:
@@ -398,11 +505,20 @@ def _task_status(row: _Row) -> str | None:
     if not row.has("status"):
         row.problem("status", "缺少进展状态", f"请从下拉列表选择：{'、'.join(TASK_STATUSES)}")
         return None
-    try:
-        return n.status(row.get("status"))
-    except n.Invalid as exc:
-        row.problem("status", str(exc), f"请从下拉列表选择：{'、'.join(TASK_STATUSES)}")
+    raw = row.get("status")
+    known = row.ctx.statuses.get(raw) if isinstance(raw, str) else None
+    if known is None:
+        try:
+            known = (True, n.status(raw))
+        except n.Invalid as exc:
+            known = (False, str(exc))
+        if isinstance(raw, str):
+            row.ctx.statuses[raw] = known
+    ok, status = known
+    if not ok:
+        row.problem("status", status, f"请从下拉列表选择：{'、'.join(TASK_STATUSES)}")
         return None
+    return status
 
 
 def _task_percent(row: _Row) -> float | None:
