@@ -21,47 +21,48 @@ def plan_changes(result: ImportResult, current_values: pd.DataFrame, current_pro
                       ("task_id", "department", "period_code"),
                       ("status", "percent", "narrative", "problems", "next_steps"))
     targets = {t.id: t for t in catalogue.targets}
-    tasks = {t.id: t for t in catalogue.tasks}
     districts = {d.adcode: d.name for d in catalogue.districts}
+    heads = {t.id: f"{t.id} {t.name} · " for t in catalogue.targets}
+    new, changed, unchanged = plan.new, plan.changed, plan.unchanged
 
     for row in result.indicators:
-        if (row.sheet, row.row) in rejected:
+        if rejected and (row.sheet, row.row) in rejected:
             continue
         t = targets[row.target_id]
-        what = f"{t.id} {t.name} · {districts.get(row.district_adcode or '', '全市')} · {row.period_code}"
-        old = values.get((row.target_id, row.district_adcode or "", row.period_code))
+        what = f"{heads[t.id]}{districts.get(row.district_adcode or '', '全市')} · {row.period_code}"
+        old = values.get((row.target_id, row.district_adcode or "", row.period_code)) if values else None
         new_text = _value_text(row.value, t.unit, t.kind)
         if old is None:
-            _add(plan, plan.new, Change("new", what, "", new_text, row.sheet, row.row), row)
+            new.append(Change("new", what, "", new_text, row.sheet, row.row))
+            plan.indicators_to_write.append(row)
         elif _same_value(old, row):
-            plan.unchanged.append(Change("unchanged", what, new_text, new_text, row.sheet, row.row))
+            unchanged.append(Change("unchanged", what, new_text, new_text, row.sheet, row.row))
         else:
             old_text = _value_text(old["value"], t.unit, t.kind)
             if old_text == new_text:  # only the source or note differs
                 old_text, new_text = _with_note(old_text, old), _with_note(new_text, _as_dict(row))
-            _add(plan, plan.changed, Change("changed", what, old_text, new_text, row.sheet, row.row), row)
+            changed.append(Change("changed", what, old_text, new_text, row.sheet, row.row))
+            plan.indicators_to_write.append(row)
 
+    titles = {t.id: f"任务{t.id} {t.title} · " for t in catalogue.tasks}
     for row in result.tasks:
-        if (row.sheet, row.row) in rejected:
+        if rejected and (row.sheet, row.row) in rejected:
             continue
-        what = f"任务{row.task_id} {tasks[row.task_id].title} · {row.department} · {row.period_code}"
-        old = progress.get((row.task_id, row.department, row.period_code))
+        what = f"{titles[row.task_id]}{row.department} · {row.period_code}"
+        old = progress.get((row.task_id, row.department, row.period_code)) if progress else None
         new_text = _progress_text(row.status, row.percent)
         if old is None:
-            _add(plan, plan.new, Change("new", what, "", new_text, row.sheet, row.row), row)
+            new.append(Change("new", what, "", new_text, row.sheet, row.row))
+            plan.tasks_to_write.append(row)
         elif _same_progress(old, row):
-            plan.unchanged.append(Change("unchanged", what, new_text, new_text, row.sheet, row.row))
+            unchanged.append(Change("unchanged", what, new_text, new_text, row.sheet, row.row))
         else:
             old_text = _progress_text(old["status"], old["percent"])
             if old_text == new_text:
                 old_text, new_text = old_text + "（文字说明有修改）", new_text + "（文字说明已更新）"
-            _add(plan, plan.changed, Change("changed", what, old_text, new_text, row.sheet, row.row), row)
+            changed.append(Change("changed", what, old_text, new_text, row.sheet, row.row))
+            plan.tasks_to_write.append(row)
     return plan
-
-
-def _add(plan: ChangePlan, bucket: list[Change], change: Change, row: IndicatorRow | TaskRow) -> None:
-    bucket.append(change)
-    (plan.indicators_to_write if isinstance(row, IndicatorRow) else plan.tasks_to_write).append(row)
 
 
 def _touched(df: pd.DataFrame | None, item: str, items: set, periods: set) -> pd.DataFrame | None:
