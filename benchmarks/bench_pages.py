@@ -1,6 +1,7 @@
 """Server-side run time of every page registered in app.py, at one scale, with Streamlit's AppTest.
 
-cold  the page's first run after st.cache_data is cleared (every read goes to the database);
+cold  the page's first run after st.cache_data and the in-memory current values are cleared
+      (every read goes to the database);
       the once-per-process database bootstrap (st.cache_resource) is already done.
 warm  median of 5 reruns of the same page (cached reads, as a user clicking around gets).
 
@@ -92,12 +93,15 @@ def bench_page(page: str, token: str | None = None) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from db import queries
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     if token:
         at.session_state["au_token"] = token
     at.run()
     at.switch_page(page)
     st.cache_data.clear()
+    queries.forget_current_values()  # cold means every read goes to the database, this one too
     cold = _run(at)
     warm = [_run(at) for _ in range(WARM_RUNS)]
     errors = [e.message for e in at.exception]

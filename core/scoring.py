@@ -411,19 +411,20 @@ def district_items(targets: pd.DataFrame, values: pd.DataFrame, districts: pd.Da
     p = period_from_code(period)
     own = values[(values["district_adcode"] != "") & (values["period_code"] <= period)]
     reporting = set(own["district_adcode"])
-    series: dict[tuple[str, str], dict[str, float]] = {}
-    for tid, dist, per, val in own[["target_id", "district_adcode", "period_code", "value"]].itertuples(index=False):
-        series.setdefault((tid, dist), {})[per] = val
+    local = targets[targets["district_breakdown"].astype(bool)]
+    judged = {(tid, dist): (label, why) for tid, dist, label, why in evaluate_targets(
+        local, own, period, settings, district_level=True)[["target_id", "district_adcode", "status",
+                                                           "explanation"]].itertuples(index=False)}
     rows = []
-    for t in targets[targets["district_breakdown"].astype(bool)].to_dict("records"):
-        spec = TargetSpec.from_row(t)
+    for t in local.to_dict("records"):
+        never = evaluate_target(TargetSpec.from_row(t), {}, p, settings)
         for adcode, name in districts[["adcode", "name"]].itertuples(index=False):
             if adcode not in reporting:
                 continue
-            st = evaluate_target(spec, series.get((t["id"], adcode), {}), p, settings)
+            label, why = judged.get((t["id"], adcode), (never.label, never.explanation))
             rows.append({"component": "targets", "key": t["id"], "label": f"{t['id']} {t['name']}",
-                         "department": name, "role": "区县", "weight": 1.0, "status": st.label,
-                         "explanation": st.explanation})
+                         "department": name, "role": "区县", "weight": 1.0, "status": label,
+                         "explanation": why})
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 

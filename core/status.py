@@ -125,17 +125,30 @@ def _gap_text(actual: float, expected: float, spec: TargetSpec) -> str:
     return f"{fmt(gap, '')} {spec.unit}".strip()
 
 
+def _quarters(first: Period, last: Period) -> int:
+    """Quarters from first to last (negative when last comes first)."""
+    return (last.year - first.year) * 4 + last.quarter - first.quarter
+
+
 def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Period,
                     settings: Settings | None = None) -> Status:
     """series: period code → reported value (only periods up to `period` are looked at)."""
-    s = settings or load_settings()
     known = {k: v for k, v in series.items() if k <= period.code and v is not None and not pd.isna(v)}
+    first = min(known) if known else None
+    last = max(known) if known else None
+    return _judge(spec, period, settings or load_settings(), known.get(period.code),
+                  last, known[last] if last else None, first, known[first] if first else None)
+
+
+def _judge(spec: TargetSpec, period: Period, s: Settings, actual: float | None,
+           last: str | None, last_value: float | None, first: str | None, first_value: float | None) -> Status:
+    """The status from what is known up to `period`: its own value (None if not reported), and the
+    latest and earliest reported periods with their values (the earliest is the baseline when the
+    catalogue gives none)."""
     end = Period(spec.target_year, 4)
-    if period.code not in known:
-        last = max(known) if known else None
-        tail = f"最近一次为 {last} 的 {fmt(known[last], spec.unit)}" if last else "此前也无报送"
+    if actual is None:
+        tail = f"最近一次为 {last} 的 {fmt(last_value, spec.unit)}" if last else "此前也无报送"
         return Status(MISSING, f"{period.code} 未报送；{tail}")
-    actual = known[period.code]
     capped = ""
     if spec.unit == "%" and spec.comparator != "≤" and actual > 100.0:
         # A rate cannot pass 100%; a typo above it is not extra credit.
@@ -151,18 +164,16 @@ def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Perio
     if period >= end:
         return Status(FAILED, f"目标期限（{spec.target_year} 年底）已到，实际 {fmt(actual, spec.unit)}{capped}，"
                               f"未达到目标 {target_text(spec)}", actual, spec.target_value)
-    left = len(period_range(period.code, end.code)) - 1
+    left = _quarters(period, end)
     if spec.kind == "yesno":
         kind = LAGGING if left < 2 else WARNING
         return Status(kind, f"尚未达到（目标：{spec.target_year} 年底前实现），距目标年底还有 {left} 个季度", actual)
-    first = period_from_code(s.first_period)
     if spec.baseline is not None:
-        base, base_period = spec.baseline, first.previous()
+        base, base_period = spec.baseline, period_from_code(s.first_period).previous()
     else:
-        base_period = period_from_code(min(known))
-        base = known[base_period.code]
-    total = len(period_range(base_period.code, end.code)) - 1
-    elapsed = len(period_range(base_period.code, period.code)) - 1
+        base, base_period = first_value, period_from_code(first)
+    total = _quarters(base_period, end)
+    elapsed = _quarters(base_period, period)
     goal = spec.target_value
     if total <= 0 or elapsed <= 0 or abs(goal - base) < 1e-12:
         return Status(ON_TRACK, f"实际 {fmt(actual, spec.unit)}，以本期为基线，目标 {target_text(spec)}", actual)
@@ -176,35 +187,67 @@ def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Perio
                   actual, expected, q)
 
 
+_STATUS_COLUMNS = ["target_id", "district_adcode", "status", "color", "rank", "explanation", "actual", "expected", "q"]
+
+
 def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
                      settings: Settings | None = None, district_level: bool = False) -> pd.DataFrame:
     """One row per target (and per district when district_level) with status and explanation.
 
     targets: db.queries.targets(); values: db.queries.current_values() (any history up to period).
+    The same judgement as evaluate_target, with the per-series facts (this period's value, the
+    latest and the earliest report) found by grouping instead of a Python loop over every value:
+    a province holds hundreds of thousands of values.
     """
     p = period_from_code(period)
     s = settings or load_settings()
-    series: dict[tuple[str, str], dict[str, float]] = {}
-    keys_of: dict[str, list[tuple[str, str]]] = {}
-    for tid, dist, per, val in values[["target_id", "district_adcode", "period_code", "value"]].itertuples(index=False):
-        key = (tid, dist or "")
-        if key not in series:
-            series[key] = {}
-            keys_of.setdefault(tid, []).append(key)
-        series[key][per] = val
+    facts = _series_facts(values, period, district_level)
+    keys_of: dict[str, list[str]] = {}
+    for tid, dist in facts.index:
+        keys_of.setdefault(tid, []).append(dist)
+    columns = {name: facts[name].tolist() for name in facts.columns}
+    position = {key: i for i, key in enumerate(facts.index)}
     rows = []
     for t in targets.to_dict("records"):
         spec = TargetSpec.from_row(t)
-        keys = sorted(k for k in keys_of.get(t["id"], []) if (k[1] != "") == district_level)
-        if not district_level and not keys:
-            keys = [(t["id"], "")]
-        for key in keys:
-            st = evaluate_target(spec, series.get(key, {}), p, s)
-            rows.append({"target_id": t["id"], "district_adcode": key[1], "status": st.label, "color": st.color,
-                         "rank": st.kind.rank, "explanation": st.explanation, "actual": st.actual,
-                         "expected": st.expected, "q": st.q})
-    return pd.DataFrame(rows, columns=["target_id", "district_adcode", "status", "color", "rank", "explanation",
-                                       "actual", "expected", "q"])
+        dists = keys_of.get(t["id"], [])
+        if not district_level and not dists:
+            dists = [""]
+        for dist in dists:
+            i = position.get((t["id"], dist))
+            st = (_judge(spec, p, s, *(None if pd.isna(columns[c][i]) else columns[c][i] for c in _FACTS))
+                  if i is not None else _judge(spec, p, s, None, None, None, None, None))
+            rows.append((t["id"], dist, st.label, st.color, st.kind.rank, st.explanation, st.actual, st.expected,
+                         st.q))
+    return pd.DataFrame(rows, columns=_STATUS_COLUMNS)
+
+
+_FACTS = ("actual", "last", "last_value", "first", "first_value")
+
+
+def _series_facts(values: pd.DataFrame, period: str, district_level: bool) -> pd.DataFrame:
+    """Per (target_id, district_adcode) series of the level asked for, sorted: the value of `period`,
+    the latest and the earliest period with a value up to `period`, and their values. A series with
+    nothing known up to `period` is still listed (it is 未报送)."""
+    v = values[["target_id", "district_adcode", "period_code", "value"]]
+    dist = v["district_adcode"].fillna("").astype(str)
+    v = v.assign(district_adcode=dist)[(dist != "") == district_level]
+    keys = v[["target_id", "district_adcode"]].drop_duplicates().sort_values(["target_id", "district_adcode"])
+    index = pd.MultiIndex.from_frame(keys)
+    known = v[(v["period_code"] <= period) & v["value"].notna()]
+    # One value per period and series; when a frame repeats one, the later row wins.
+    known = known.drop_duplicates(["target_id", "district_adcode", "period_code"], keep="last")
+    known = known.sort_values(["target_id", "district_adcode", "period_code"], kind="stable")
+    series = known[["target_id", "district_adcode"]]
+    first, last = known[~series.duplicated(keep="first")], known[~series.duplicated(keep="last")]
+    now = known[known["period_code"] == period]
+    out = pd.DataFrame(index=index)
+    out["actual"] = now.set_index(["target_id", "district_adcode"])["value"].astype(float)
+    out["last"] = last.set_index(["target_id", "district_adcode"])["period_code"].astype(object)
+    out["last_value"] = last.set_index(["target_id", "district_adcode"])["value"].astype(float)
+    out["first"] = first.set_index(["target_id", "district_adcode"])["period_code"].astype(object)
+    out["first_value"] = first.set_index(["target_id", "district_adcode"])["value"].astype(float)
+    return out
 
 
 # --- Tasks ---------------------------------------------------------------------------------------

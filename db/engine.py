@@ -6,6 +6,7 @@ from typing import Iterator
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from core.paths import database_url
@@ -54,6 +55,9 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    from db.queries import forget_current_values  # queries imports this module
+
+    forget_current_values()
 
 
 @contextmanager
@@ -91,8 +95,39 @@ def create_schema():
     return upgrade_database(get_engine())
 
 
+# Every ORM session that changes rows bumps the data version in the same transaction, so a
+# write path cannot forget it: cached reads (db.cached, db.queries' current values) trust it.
+@event.listens_for(OrmSession, "before_flush")
+def _note_flush(session, _context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info["zj_changed"] = True
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _note_dml(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["zj_changed"] = True
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _bump_on_commit(session) -> None:
+    # before_commit comes before the commit's own flush: pending objects count as changes too.
+    changed = session.info.get("zj_changed") or session.new or session.dirty or session.deleted
+    if changed and not session.info.get("zj_bumped"):
+        bump_data_version(session)
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _transaction_ended(session) -> None:
+    session.info.pop("zj_changed", None)
+    session.info.pop("zj_bumped", None)
+
+
 def bump_data_version(session: Session) -> None:
-    """Called inside every write transaction so cached reads know the data changed."""
+    """Inside a write transaction, so cached reads know the data changed (done on every commit
+    that changed rows; write paths that only run SQL text call it themselves)."""
+    session.info["zj_bumped"] = True  # once per transaction is enough
     updated = session.execute(
         text("UPDATE appmeta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'data_version'")
     ).rowcount

@@ -93,3 +93,21 @@ def test_sqlite_pragmas(fresh_db):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_any_orm_write_bumps_the_data_version_once_per_transaction(fresh_db):
+    """Cached reads trust the data version; a write path cannot forget to bump it."""
+    from db.engine import bump_data_version, data_version
+
+    before = data_version()
+    with session_scope() as s:
+        dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
+        s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
+    assert data_version() == before + 1
+    with session_scope() as s:
+        s.exec(select(m.Department)).all()  # a read-only transaction
+    assert data_version() == before + 1
+    with session_scope() as s:
+        s.add(m.Submission(user_name="乙", department_id=dept.id, period_code="2020Q1"))
+        bump_data_version(s)  # an explicit bump is not doubled
+    assert data_version() == before + 2
