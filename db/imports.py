@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlmodel import Session
 
 from core.auth import WriteScope
@@ -85,25 +85,64 @@ def _live_submission_with_sha(session: Session, sha256: str) -> int | None:
         .order_by(m.Submission.id).limit(1)).scalar()
 
 
+_VALUE_COLUMNS = ("target_id", "district_adcode", "period_code", "value", "data_source", "note")
+_PROGRESS_COLUMNS = ("task_id", "department_id", "period_code", "status", "percent", "narrative", "problems",
+                     "next_steps")
+
+
 def _insert_rows(session: Session, plan: ChangePlan, submission: m.Submission, dept_ids: dict[str, int]) -> None:
-    now = submission.created_at
-    values = [{"target_id": r.target_id, "district_adcode": r.district_adcode, "period_code": r.period_code,
-               "value": r.value, "data_source": r.data_source, "note": r.note,
-               "submission_id": submission.id, "created_at": now} for r in plan.indicators_to_write]
     unknown = sorted({r.department for r in plan.tasks_to_write if r.department not in dept_ids})
     if unknown:
         raise CommitRefused(f"部门“{'、'.join(unknown)}”不在计划目录中")
-    progress = [{"task_id": r.task_id, "department_id": dept_ids[r.department], "period_code": r.period_code,
-                 "status": r.status, "percent": r.percent, "narrative": r.narrative, "problems": r.problems,
-                 "next_steps": r.next_steps, "submission_id": submission.id, "created_at": now}
-                for r in plan.tasks_to_write]
-    # Core inserts of the tables, not the ORM entities: one executemany per table. The ORM's bulk
-    # insert splits the rows into a statement per run of rows with the same NULL columns (a 全市 row
-    # among district rows, a task row without a percent), hundreds of round trips for a large file.
-    if values:
-        session.execute(insert(m.IndicatorValue.__table__), values)
-    if progress:
-        session.execute(insert(m.TaskProgress.__table__), progress)
+    shared = {"submission_id": submission.id, "created_at": submission.created_at}
+    _insert_many(session, m.IndicatorValue.__table__, _VALUE_COLUMNS, shared, [
+        (r.target_id, r.district_adcode, r.period_code, r.value, r.data_source, r.note)
+        for r in plan.indicators_to_write])
+    _insert_many(session, m.TaskProgress.__table__, _PROGRESS_COLUMNS, shared, [
+        (r.task_id, dept_ids[r.department], r.period_code, r.status, r.percent, r.narrative, r.problems, r.next_steps)
+        for r in plan.tasks_to_write])
+
+
+def _insert_many(session: Session, table: Table, columns: tuple[str, ...], shared: dict[str, object],
+                 rows: list[tuple]) -> None:
+    """One INSERT for all rows (values in `columns` order, plus `shared` on every row), in the session's transaction.
+
+    Never the ORM's bulk insert: it splits the rows into a statement per run of rows with the same
+    NULL columns (a 全市 row among district rows), hundreds of round trips for a large file.
+    On SQLite the rows go straight to the driver's executemany: SQLAlchemy's executemany builds a
+    parameter dict per row and processes every value of it, which costs twice SQLite's own insert
+    (5,000 rows: ~120 ms against ~40 ms). Here the statement is compiled by SQLAlchemy as usual, the
+    columns' own bind processors are applied (only those that have one: SQLite's float), and the
+    shared values (the submission's id and time) are processed once.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    names = [*columns, *shared]
+    if dialect.name == "sqlite":
+        compiled = insert(table).compile(dialect=dialect, column_keys=names)
+        if list(compiled.positiontup or ()) == names:
+            types = {c: table.c[c].type.dialect_impl(dialect) for c in names}
+            tail = tuple(_bound(types[c], dialect, v) for c, v in shared.items())
+            process = [(i, p) for i, c in enumerate(columns) if (p := types[c].bind_processor(dialect))]
+            if process:
+                rows = [_processed(r, process) for r in rows]
+            conn.exec_driver_sql(compiled.string, [r + tail for r in rows])
+            return
+    session.execute(insert(table), [{**dict(zip(columns, r)), **shared} for r in rows])
+
+
+def _processed(row: tuple, process: list) -> tuple:
+    out = list(row)
+    for i, p in process:
+        out[i] = p(out[i])
+    return tuple(out)
+
+
+def _bound(type_, dialect, value: object) -> object:
+    process = type_.bind_processor(dialect)
+    return process(value) if process else value
 
 
 def undo_submission(submission_id: int, user: str, department: str | None = None) -> dict:
