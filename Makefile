@@ -23,7 +23,7 @@ init: setup
 	$(PY) manage.py init --demo
 
 run: init
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	$(PY) manage.py serve --port $(PORT) --address 0.0.0.0
 
 test: setup-dev
 	$(PY) -m pytest

@@ -227,12 +227,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the dashboard with its modules imported and its pages opened by the server itself
+    before officials arrive, and reopened every [cache] warm_seconds (service/warm_start.py)."""
+    import logging
+
+    from streamlit.web import cli as streamlit_cli
+
+    from core.settings import load_settings
+    from service import warm_start
+
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    warm_start.log.setLevel(logging.INFO)
+    warm_start.import_app_modules()
+    host = "127.0.0.1" if args.address in ("0.0.0.0", "::", "") else args.address
+    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds)
+    app = str(Path(__file__).resolve().parent / "app.py")
+    return streamlit_cli.main(["run", app, "--server.port", str(args.port), "--server.address", args.address,
+                               *args.streamlit_options], prog_name="streamlit")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="manage.py", description="湛江质量提升督查看板 管理命令")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("init", help="建库并写入计划目录（可重复执行）")
     p.add_argument("--demo", action="store_true", help="数据库没有任何报送时载入演示数据")
     p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="启动看板（先预热各页面，之后定时预热）；其他参数如 --server.headless true 原样交给 streamlit run")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1", help="监听地址；内网访问用 0.0.0.0")
+    p.set_defaults(func=cmd_serve, streamlit_options=[])
     p = sub.add_parser("migrate", help="把数据库结构升级到最新版本（SQLite 先自动备份）；--status 只显示版本")
     p.add_argument("--status", action="store_true", help="只显示当前/最新版本，不升级（未到最新时退出码 1）")
     p.set_defaults(func=cmd_migrate)
@@ -276,7 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.func is not cmd_serve:
+        parser.error(f"无法识别的参数：{' '.join(rest)}")
+    args.streamlit_options = rest  # serve passes options it does not know to streamlit run
     return args.func(args)
 
 

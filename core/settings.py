@@ -44,6 +44,7 @@ class Settings:
     parse_memory_mb: int
     parse_seconds: int
     cache_ttl_seconds: int
+    warm_seconds: int = 120
     auth: AuthSettings = AuthSettings()
 
 
@@ -63,6 +64,7 @@ def load_settings(path: Path = SETTINGS_FILE) -> Settings:
         parse_memory_mb=int(u["parse_memory_mb"]),
         parse_seconds=int(u["parse_seconds"]),
         cache_ttl_seconds=int(c["ttl_seconds"]),
+        warm_seconds=int(c.get("warm_seconds", 120)),
         auth=_auth(raw.get("auth", {})),
     )
 

@@ -1,4 +1,5 @@
-"""Start `streamlit run app.py` on 127.0.0.1 and wait for it: shared by the browser tests and benchmarks."""
+"""Start the app on 127.0.0.1 (`streamlit run app.py` or `manage.py serve`) and wait for it: shared by
+the browser tests, the service tests and benchmarks."""
 from __future__ import annotations
 
 import socket
@@ -23,6 +24,27 @@ def start_streamlit(port: int, env: dict, log_path: Path) -> subprocess.Popen:
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_service(port: int, env: dict, log_path: Path) -> subprocess.Popen:
+    """`manage.py serve` (what `make run` starts): modules imported first, pages opened by the server itself."""
+    log = open(log_path, "w")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--address", "127.0.0.1",
+         "--server.headless", "true"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for_log(log_path: Path, text: str, proc: subprocess.Popen, seconds: float = 300) -> str:
+    """The first log line holding `text` (the service writes 预热完成 when its pages are ready)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+        for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if text in line:
+                return line
+        time.sleep(0.05)
+    raise RuntimeError(f"no log line with {text!r} in {seconds} s")
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60, poll: float = 0.3) -> None:

@@ -45,11 +45,16 @@ def test_report_says_which_goals_are_missed_and_by_how_much():
                "city": {"scale": "city", "data": data, "pages": [_page("pages/a.py", 50)], "peak_rss_mb": 200},
                "province": {"scale": "province", "data": data, "peak_rss_mb": 300,
                             "pages": [_page("pages/a.py", 100), _page("pages/b.py", 450)]},
-               "start": {"server_health_s": 2.0, "first_page_s": 1.5, "start_to_page_s": 3.5,
-                         "apptest_first_s": 4.0, "server_peak_rss_mb": 250},
+               "start": {"plain": {"health_s": 1.0, "first_run_s": 4.2, "first_page_s": 6.0, "peak_rss_mb": 240},
+                         "service": {"health_s": 3.0, "ready_s": 9.0, "first_run_s": 0.2, "first_page_s": 1.5,
+                                     "peak_rss_mb": 250, "warm_log": "/ 4.0s，/targets 1.0s"},
+                         "apptest_first_s": 4.0},
                "upload": "calamine 0.1 s, pipeline 0.15 s"}
     md = run_all.render(results)
     assert "| pages/a.py `pages/a.py` | 150 | 50 | 300 | 100 | met |" in md
     assert "missed by 300 ms (3.0×)" in md and "900 ms  core/x.py:1 slow" in md
-    assert "First page goal: missed by 0.50 s." in md
+    assert "First page goal, server side (service): met." in md
+    assert "First page goal, in the browser (service): missed by 0.50 s." in md
+    assert "| first visit to /, server side (websocket → script finished) | 4.2 | 0.2 |" in md
+    assert "`manage.py serve` server after the first browser visit (VmHWM) | 250 MB" in md
     assert "calamine 0.1 s, pipeline 0.15 s" in md

@@ -1,0 +1,132 @@
+"""The server visits its own pages before the first official does, and again every few minutes.
+
+A freshly started server has imported nothing and computed nothing, so the first official to
+open 总览 would wait seconds for imports and the status engine; after a report is committed,
+the next visitor would wait for the statuses to be recomputed. A visit made over the server's
+own websocket, exactly as a browser makes it, runs the real pages with their default widgets,
+so every import, database bootstrap, cached read and chart spec they need is ready when a
+person arrives. Pages that need a login are left out: their reads are per department.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
+
+log = logging.getLogger("zj.warm_start")
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    url_path: str  # "" is the default page
+    seconds: float
+    ok: bool
+
+
+def visit(base_url: str, page_script_hash: str = "", timeout: float = 600) -> tuple[float, bool, list]:
+    """Run one page in a new session; returns (seconds, finished without error, the app's pages).
+
+    The pages are the navigation the app sent: (page_script_hash, url_pathname, is_hidden).
+    """
+    msg = BackMsg()
+    msg.rerun_script.query_string = ""
+    msg.rerun_script.page_script_hash = page_script_hash
+    pages, ok = [], True
+    started = time.perf_counter()
+    with connect(base_url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                 open_timeout=timeout, max_size=None) as ws:
+        ws.send(msg.SerializeToString())
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            kind = reply.WhichOneof("type")
+            if kind == "navigation":
+                pages = [(p.page_script_hash, p.url_pathname, p.is_hidden) for p in reply.navigation.app_pages]
+            elif kind == "delta" and reply.delta.new_element.WhichOneof("type") == "exception":
+                ok = False
+            elif kind == "script_finished" and reply.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                ok = ok and reply.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                break
+    return time.perf_counter() - started, ok, pages
+
+
+def visit_all(base_url: str) -> list[PageVisit]:
+    """The default page first (what an official opens), then every other page shown in the menu."""
+    seconds, ok, pages = visit(base_url)
+    visits = [PageVisit("", seconds, ok)]
+    for page_hash, url_path, hidden in pages:
+        if hidden or not url_path:
+            continue
+        seconds, ok, _ = visit(base_url, page_hash)
+        visits.append(PageVisit(url_path, seconds, ok))
+    return visits
+
+
+def wait_until_serving(base_url: str, seconds: float = 300) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def keep_warm(base_url: str, every_seconds: float) -> threading.Thread:
+    """Visit every page once the server answers, then again every `every_seconds` (a daemon thread)."""
+
+    def loop() -> None:
+        if not wait_until_serving(base_url):
+            log.warning("预热：服务未在规定时间内启动，放弃预热")
+            return
+        first = True
+        while True:
+            try:
+                visits = visit_all(base_url)
+                if first:
+                    failed = [v.url_path or "/" for v in visits if not v.ok]
+                    log.info("预热完成：%s%s", "，".join(f"/{v.url_path} {v.seconds:.1f}s" for v in visits),
+                                f"；出错页面：{'、'.join(failed)}" if failed else "")
+                first = False
+            except Exception:  # a failed warm-up must never stop the server; officials still get pages
+                log.exception("预热访问失败")
+            time.sleep(every_seconds)
+
+    thread = threading.Thread(target=loop, name="zj-keep-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def import_app_modules() -> list[str]:
+    """Import every module of the app's packages now, before the server listens, instead of
+    during the first visit (about two seconds of pandas, Altair and SQLAlchemy)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    names = [info.name for package in ("core", "db", "components")
+             for info in pkgutil.walk_packages([str(root / package)], prefix=f"{package}.")]
+    # Outside a running server Streamlit warns about every cache decorator and script context;
+    # nothing here runs a script, so those warnings would only be noise in the service log.
+    quiet = [logging.getLogger(name) for name in ("streamlit.runtime.caching.cache_data_api",
+                                                   "streamlit.runtime.scriptrunner_utils.script_run_context")]
+    levels = [q.level for q in quiet]
+    for q in quiet:
+        q.setLevel(logging.ERROR)
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        for q, level in zip(quiet, levels):
+            q.setLevel(level)
+    return names

@@ -1,0 +1,85 @@
+"""The service opens its own pages before officials arrive (service/warm_start.py, manage.py serve)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from service import warm_start
+from tests.live_server import ROOT, free_port, start_service, stop, wait_for_log, wait_healthy
+
+APP_WITH_A_BROKEN_PAGE = textwrap.dedent("""
+    import streamlit as st
+
+    def fine():
+        st.title("正常页面")
+
+    def broken():
+        raise ValueError("故意出错")
+
+    def secret():
+        raise RuntimeError("隐藏页面不应被打开")
+
+    st.navigation([st.Page(fine, title="正常", url_path="", default=True),
+                   st.Page(broken, title="出错", url_path="broken"),
+                   st.Page(secret, title="隐藏", url_path="secret", visibility="hidden")]).run()
+""")
+
+
+def test_visits_report_each_menu_page_and_whether_it_raised(tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text(APP_WITH_A_BROKEN_PAGE, encoding="utf-8")
+    port = free_port()
+    log = open(tmp_path / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, seconds=120)
+        visits = warm_start.visit_all(url)
+    finally:
+        stop(proc)
+    assert [(v.url_path, v.ok) for v in visits] == [("", True), ("broken", False)]
+    assert all(v.seconds > 0 for v in visits)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`manage.py serve` on a demo database; yields (base URL, its log file, the process)."""
+    var = tmp_path_factory.mktemp("serve_var")
+    env = {**os.environ, "ZJ_VAR_DIR": str(var)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "manage.py", "init", "--demo"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=180)
+    port = free_port()
+    log = var / "serve.log"
+    proc = start_service(port, env, log)
+    try:
+        yield f"http://127.0.0.1:{port}", log, proc
+    finally:
+        stop(proc)
+
+
+def test_service_opens_every_public_page_without_error_before_officials_arrive(served):
+    url, log, proc = served
+    line = wait_for_log(log, "预热完成", proc)
+    opened = [part.split(" ")[0] for part in line.split("预热完成：", 1)[1].split("；")[0].split("，")]
+    assert opened == ["/", "/targets", "/tasks", "/districts", "/departments", "/meeting"]
+    assert "出错页面" not in line
+    # Pages behind a login are not opened by the service: their reads belong to a department.
+    assert "/upload" not in line and "/admin" not in line
+    seconds, ok, pages = warm_start.visit(url)
+    assert ok and {p[1] for p in pages} >= {"targets", "upload", "admin"}
+
+
+def test_service_passes_streamlit_options_through_and_refuses_unknown_ones_elsewhere(capsys):
+    import manage
+
+    with pytest.raises(SystemExit):
+        manage.main(["backup", "--server.headless", "true"])
+    assert "无法识别的参数" in capsys.readouterr().err
