@@ -1,9 +1,7 @@
 """Altair chart builders. Chinese labels stay horizontal (labelAngle=0) so they read on a projector."""
 from __future__ import annotations
 
-import hashlib
 import importlib
-import pickle
 from typing import Callable
 
 import altair as alt
@@ -11,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
+from components.frame_digest import HASH_FRAMES
 from core.status import TargetSpec
 
 AXIS = {"labelAngle": 0, "labelFontSize": 13, "titleFontSize": 13}
@@ -27,13 +26,7 @@ def chart_spec(builder: Callable[..., alt.TopLevelMixin], *args) -> dict:
     return _spec(builder.__module__, builder.__name__, args)
 
 
-def _frame_digest(frame: pd.DataFrame) -> bytes:
-    # Streamlit's own frame hashing walks every cell (5 ms for 4,000 rows of Chinese text, on every
-    # rerun); the pickle holds the same content and hashes 5× faster. Equal content, equal bytes.
-    return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=16).digest()
-
-
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _frame_digest})
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FRAMES)
 def _spec(module: str, name: str, args: tuple) -> dict:
     # Streamlit's own converter (under its lock on Altair's global theme), so the spec is exactly altair_chart's.
     return _convert_altair_to_vega_lite_spec(getattr(importlib.import_module(module), name)(*args))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.frame_digest import HASH_FRAMES
 from components.upload_common import catalogue, own_department, period_codes
 from core.auth import Identity
 from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
@@ -14,7 +15,9 @@ from db.submission_reads import submission_history
 ALL = "全部"
 
 
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=HASH_FRAMES)
 def history_table(df: pd.DataFrame) -> pd.DataFrame:
+    # Cached: a province's history is thousands of rows, formatted again on every rerun otherwise.
     demo = df["is_demo"].map({True: "（演示数据）", False: ""})
     return pd.DataFrame({
         "编号": df["id"],
@@ -50,8 +53,9 @@ def render_history(identity: Identity) -> None:
     if df["is_demo"].any():
         st.caption("⚠️ 标注“演示数据”的记录为系统生成的演示数据，并非真实报送。")
     st.dataframe(history_table(df), hide_index=True, width="stretch")
-    labels = {int(r.id): f"{r.id} · {r.department or '全市'} · {r.period_code or ''} · {r.filename}"
-              for r in df.itertuples()}
+    text = (df["id"].astype(str) + " · " + df["department"].fillna("全市") + " · " + df["period_code"].fillna("")
+            + " · " + df["filename"])
+    labels = dict(zip(df["id"].astype(int), text))
     chosen = st.selectbox("选择一条记录", list(labels), key="up_hist_pick", format_func=labels.get)
     row = df.set_index("id").loc[chosen]
     if bool(row["has_file"]):

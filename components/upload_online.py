@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
+from components.frame_digest import HASH_FRAMES
 from components.period_picker import current_period
 from components.upload_common import (departments_for, catalogue, new_state, period_codes, period_label,
                                       with_permissions, write_scope)
@@ -34,6 +36,12 @@ def _next_generation() -> None:
 
 def editor_key(kind: str, department: str, period: str) -> str:
     return f"up_on_{kind}_{department}_{period}_{_generation()}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=HASH_FRAMES)
+def _workbook(indicators: pd.DataFrame, tasks: pd.DataFrame) -> bytes:
+    # Written on every rerun to preview and hash the edit (~40 ms); unchanged edits give the same bytes.
+    return online.editor_workbook(indicators, tasks)
 
 
 def render_online_entry(identity: Identity) -> None:
@@ -65,7 +73,7 @@ def render_online_entry(identity: Identity) -> None:
     done = last_outcome(PREFIX, ("online", department, period, _generation() - 1))
     if done:
         render_outcome(done)
-    file_bytes = online.editor_workbook(ind, tasks)
+    file_bytes = _workbook(ind, tasks)
     filename = f"在线填报-{department}-{period}.xlsx"
     result = online.result_from_editor(ind, tasks, catalogue(), department=department, period=period,
                                        filename=filename, sha256=hashlib.sha256(file_bytes).hexdigest())

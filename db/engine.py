@@ -1,6 +1,7 @@
 """Engine and sessions. SQLite by default; any SQLAlchemy URL through DATABASE_URL."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -128,6 +129,7 @@ def bump_data_version(session: Session) -> None:
     """Inside a write transaction, so cached reads know the data changed (done on every commit
     that changed rows; write paths that only run SQL text call it themselves)."""
     session.info["zj_bumped"] = True  # once per transaction is enough
+    _this_run.version = None  # this thread's later reads must see the write
     updated = session.execute(
         text("UPDATE appmeta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'data_version'")
     ).rowcount
@@ -135,7 +137,23 @@ def bump_data_version(session: Session) -> None:
         session.add(models.AppMeta(key="data_version", value="1"))
 
 
+# A page run makes a dozen cached reads; each would look the data version up again. The router
+# pins it once per script run (each run has its own thread), so one run shows one consistent
+# version and saves the queries; threads that never pin (CLI, tests, warm-up) always look it up.
+_this_run = threading.local()
+
+
+def pin_data_version() -> None:
+    """Called at the start of a script run: this thread's data_version() answers without a query
+    until the next pin or until this thread writes."""
+    _this_run.version = None
+    _this_run.version = data_version()
+
+
 def data_version() -> int:
+    pinned = getattr(_this_run, "version", None)
+    if pinned is not None:
+        return pinned
     with Session(get_engine()) as session:
         row = session.execute(text("SELECT value FROM appmeta WHERE key = 'data_version'")).first()
     return int(row[0]) if row else 0
