@@ -111,3 +111,37 @@ def test_any_orm_write_bumps_the_data_version_once_per_transaction(fresh_db):
         s.add(m.Submission(user_name="乙", department_id=dept.id, period_code="2020Q1"))
         bump_data_version(s)  # an explicit bump is not doubled
     assert data_version() == before + 2
+
+
+def test_a_pinned_run_sees_one_data_version_until_it_writes_itself(fresh_db):
+    """The router pins the version per script run (its own thread): one look-up per run; another
+    writer's change shows from the next run, this run's own write at once."""
+    import threading
+
+    from db.engine import data_version, pin_data_version
+
+    def add_submission(name: str) -> None:
+        with session_scope() as s:
+            dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
+            s.add(m.Submission(user_name=name, department_id=dept.id, period_code="2020Q1"))
+
+    seen = {}
+
+    def run() -> None:
+        pin_data_version()
+        seen["pinned"] = data_version()
+        other = threading.Thread(target=add_submission, args=("另一进程",))
+        other.start()
+        other.join()
+        seen["after_other_write"] = data_version()
+        add_submission("本次运行")
+        seen["after_own_write"] = data_version()
+        pin_data_version()
+        seen["next_run"] = data_version()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert seen["after_other_write"] == seen["pinned"]
+    assert seen["after_own_write"] == seen["pinned"] + 2 == seen["next_run"]
+    assert data_version() == seen["pinned"] + 2  # an unpinned thread always looks it up
