@@ -1,15 +1,20 @@
 """read_upload: raw bytes -> ParsedBook, or UploadRefused with a Chinese reason.
 
 Parsing runs in a short-lived child process with a memory cap and a wall-clock timeout,
-so a hostile or broken file can cost that child, never the server.
+so a hostile or broken file can cost that child, never the server. Each child reads one file and
+ends. Starting Python and importing the parser takes ~60 ms, so once a file is read the next
+child is started and waits, limits already set, for the next upload (`prepare_child`).
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
+import marshal
 import os
 import pickle
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -64,20 +69,28 @@ def read_upload(filename: str, content: bytes, settings: Settings | None = None)
 
 
 def _parse_in_child(filename: str, content: bytes, kind: str, settings: Settings) -> dict:
-    # -I: the child sees neither the working directory nor PYTHON* variables.
-    cmd = [sys.executable, "-I", str(CHILD), kind, str(settings.parse_memory_mb), PurePath(filename).stem or "Sheet1"]
+    name = (PurePath(filename).stem or "Sheet1").encode("utf-8", "replace")
+    request = b"%s\n%d\n%s" % (kind.encode("ascii"), len(name), name)
+    proc = _take_child(settings.parse_memory_mb)
     try:
-        proc = subprocess.run(cmd, input=content, capture_output=True, timeout=settings.parse_seconds,
-                              env=_child_env())
+        stdout, _ = proc.communicate(request + content, timeout=settings.parse_seconds)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
         raise refuse(filename, f"在 {settings.parse_seconds} 秒内未能读完，已停止读取",
                      "请删除无关的工作表和大量空行后再上传，或按部门拆分") from None
-    if proc.returncode != 0 or not proc.stdout:
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        prepare_child(settings)  # the next upload's child starts while this one is checked
+    if proc.returncode != 0 or not stdout:
         # Killed by the memory cap (SIGKILL/SIGABRT/SIGSEGV from a failed allocation) or crashed.
         raise refuse(filename, "读取时超出了内存限制或解析失败，已停止读取",
                      "请确认文件是正常的进度表；如表格很大，请删除无关内容或拆分后再上传")
     try:
-        out = pickle.loads(proc.stdout)
+        out = _decode(stdout)
     except Exception:  # noqa: BLE001 - truncated output from a dying child
         raise refuse(filename, "读取失败", "请在 Excel 中打开并重新保存后再上传") from None
     error = out.get("error")
@@ -96,12 +109,87 @@ def _parse_in_child(filename: str, content: bytes, kind: str, settings: Settings
     return out
 
 
+def _decode(output: bytes) -> dict:
+    """The child's answer: marshal (plain values), or pickle when a cell holds a date or time."""
+    kind, body = output[:1], output[1:]
+    if kind == b"M":
+        out = marshal.loads(body)
+    elif kind == b"P":
+        out = pickle.loads(body)
+    else:
+        raise ValueError("unknown answer")
+    if not isinstance(out, dict):
+        raise ValueError("unknown answer")
+    return out
+
+
 def _child_env() -> dict[str, str]:
     # A Rust panic that prints a backtrace after a failed allocation can deadlock instead of
     # aborting; without backtraces the child dies at once and the upload is refused quickly.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RUST_", "PYTHON"))}
     env.update(RUST_BACKTRACE="0", RUST_LIB_BACKTRACE="0")
     return env
+
+
+# One started child waiting for a file: (owner pid, memory limit, executable, process).
+_waiting: list[tuple[int, int, str, subprocess.Popen]] = []
+_waiting_lock = threading.Lock()
+
+
+def _start_child(memory_mb: int) -> subprocess.Popen:
+    # -I: the child sees neither the working directory nor PYTHON* variables.
+    return subprocess.Popen([sys.executable, "-I", str(CHILD), str(memory_mb)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_child_env())
+
+
+def _take_child(memory_mb: int) -> subprocess.Popen:
+    """A started child for this file: the waiting one if its limits fit, else a new one."""
+    with _waiting_lock:
+        proc = None
+        while _waiting:
+            pid, limit, executable, waiting = _waiting.pop()
+            if pid != os.getpid():
+                continue  # a forked copy of the server: that child belongs to the parent process
+            if proc is None and (limit, executable) == (memory_mb, sys.executable) and waiting.poll() is None:
+                proc = waiting
+            else:
+                _dismiss(waiting)
+    return proc or _start_child(memory_mb)
+
+
+def prepare_child(settings: Settings | None = None) -> None:
+    """Start a child that waits for the next file, unless one already does.
+
+    read_upload calls it once a file is read (the child starts while the file is checked and
+    previewed); the upload page may call it before a first upload too.
+    """
+    memory_mb = (settings or load_settings()).parse_memory_mb
+    with _waiting_lock:
+        if any(pid == os.getpid() and (limit, executable) == (memory_mb, sys.executable) and p.poll() is None
+               for pid, limit, executable, p in _waiting):
+            return
+        _waiting.append((os.getpid(), memory_mb, sys.executable, _start_child(memory_mb)))
+
+
+def _dismiss(proc: subprocess.Popen) -> None:
+    """A waiting child that is not needed: closing its stdin without a file ends it."""
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=2)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+
+
+@atexit.register
+def _dismiss_all() -> None:
+    with _waiting_lock:
+        while _waiting:
+            pid, _, _, proc = _waiting.pop()
+            if pid == os.getpid():
+                _dismiss(proc)
 
 
 def _check_not_empty(filename: str, book: ParsedBook) -> None:
@@ -112,4 +200,4 @@ def _check_not_empty(filename: str, book: ParsedBook) -> None:
         raise refuse(filename, "没有任何内容（所有工作表都是空的）", "请填写进度后保存，再上传")
 
 
-__all__ = ["ParsedBook", "ParsedSheet", "UploadRefused", "read_upload", "sha256_of"]
+__all__ = ["ParsedBook", "ParsedSheet", "UploadRefused", "prepare_child", "read_upload", "sha256_of"]
