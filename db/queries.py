@@ -106,7 +106,11 @@ def current_values(up_to_period: str | None = None, target_id: str | None = None
 
     district_adcode is empty for whole-city values.
     """
-    df = _all_current_values()
+    df = _all_current_values(read_if_stale=not (target_id or city_only))
+    if df is None:
+        # Nothing in memory for this version, and a narrow question: SQL answers it without
+        # reading the districts' hundreds of thousands of values.
+        return _current_values_sql(up_to_period, target_id, city_only)
     keep = pd.Series(True, index=df.index)
     if up_to_period:
         keep &= df["period_code"] <= up_to_period
@@ -117,16 +121,36 @@ def current_values(up_to_period: str | None = None, target_id: str | None = None
     return df[keep].reset_index(drop=True)
 
 
-def _all_current_values() -> pd.DataFrame:
+def _current_values_sql(up_to_period: str | None, target_id: str | None, city_only: bool) -> pd.DataFrame:
+    clauses, params = [], {"counted": list(COUNTED_STATES)}
+    if up_to_period:
+        clauses.append("AND iv.period_code <= :upto")
+        params["upto"] = up_to_period
+    if target_id:
+        clauses.append("AND iv.target_id = :tid")
+        params["tid"] = target_id
+    if city_only:
+        clauses.append("AND iv.district_adcode IS NULL")
+    df = _frame(_CURRENT_VALUES.format(where=" ".join(clauses)), **params)
+    df["district_adcode"] = df["district_adcode"].fillna("").astype(str)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    return df
+
+
+def _all_current_values(read_if_stale: bool = True) -> pd.DataFrame | None:
+    """Every value in force, from memory when it was read at this data version; else read now,
+    or None when read_if_stale is False."""
     url = get_engine().url.render_as_string(hide_password=False)
+    version = data_version()
+    held = _current_memo.get(url)
+    if held is not None and held[0] == version:
+        return held[1]
+    if not read_if_stale:
+        return None
     with _current_lock:
-        version = data_version()
         held = _current_memo.get(url)
         if held is None or held[0] != version:
-            df = _frame(_CURRENT_VALUES.format(where=""), counted=list(COUNTED_STATES))
-            df["district_adcode"] = df["district_adcode"].fillna("").astype(str)
-            df["is_demo"] = df["is_demo"].astype(bool)
-            held = _current_memo[url] = (version, df)
+            held = _current_memo[url] = (version, _current_values_sql(None, None, False))
     return held[1]
 
 

@@ -1,6 +1,7 @@
 """Database round trip: catalogue sync is idempotent, history is kept, demo data is removable."""
 import shutil
 
+import pandas as pd
 from sqlmodel import func, select
 
 from core.catalogue import load_catalogue
@@ -145,3 +146,18 @@ def test_a_pinned_run_sees_one_data_version_until_it_writes_itself(fresh_db):
     assert seen["after_other_write"] == seen["pinned"]
     assert seen["after_own_write"] == seen["pinned"] + 2 == seen["next_run"]
     assert data_version() == seen["pinned"] + 2  # an unpinned thread always looks it up
+
+
+def test_current_values_from_memory_equal_the_narrow_sql_reads(demo_db):
+    """A narrow read (one target, or the city only) goes to SQL while nothing is in memory, and is
+    filtered from the in-memory copy once the full read filled it: both must give the same rows."""
+    cases = [("2019Q2", None, False), ("2020Q4", "T23", False), (None, None, True), ("2019Q4", "T02", True),
+             (None, "T02", False)]
+    queries.forget_current_values()
+    from_sql = [queries.current_values(*case) for case in cases]
+    full = queries.current_values()
+    assert len(full) > 1000
+    from_memory = [queries.current_values(*case) for case in cases]
+    for case, a, b in zip(cases, from_sql, from_memory):
+        assert len(a) > 0, case
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
