@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -120,6 +120,11 @@ class ScoringInputs:
     departments: pd.DataFrame  # db.queries.departments()
     districts: pd.DataFrame  # db.queries.districts()
 
+    @cached_property
+    def city_values(self) -> pd.DataFrame:
+        # Split once: every period's target items look only at whole-city values.
+        return self.values[self.values["district_adcode"] == ""]
+
 
 def target_items(targets: pd.DataFrame, values: pd.DataFrame, period: str,
                  settings: Settings | None = None) -> pd.DataFrame:
@@ -156,7 +161,7 @@ def task_items(tasks: pd.DataFrame, roles: pd.DataFrame, progress: pd.DataFrame,
 
 def period_items(inputs: ScoringInputs, period: str, rule: ScoringRule,
                  settings: Settings | None = None) -> pd.DataFrame:
-    return pd.concat([target_items(inputs.targets, inputs.values, period, settings),
+    return pd.concat([target_items(inputs.targets, inputs.city_values, period, settings),
                       task_items(inputs.tasks, inputs.roles, inputs.progress, period, rule, settings)],
                      ignore_index=True)
 
