@@ -1,8 +1,9 @@
 """Cached reads for the pages.
 
 Each cached function is keyed by the database's data_version, which every write bumps,
-so a page never shows data older than the last write even when another process wrote it;
-the TTL (settings.toml [cache]) only bounds memory.
+so a page never shows data older than the last write even when another process wrote it.
+The writing process also clears them at once; the TTL (settings.toml [cache]) bounds the
+memory other processes hold.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import streamlit as st
 
 from core.settings import load_settings
 from db import queries
-from db.engine import data_version
+from db.engine import after_every_write, data_version
 
 _TTL = load_settings().cache_ttl_seconds
 
@@ -86,5 +87,11 @@ def demo_present() -> bool:
 
 
 def clear() -> None:
-    """Drop every cached read in this process (after a write, to free memory at once)."""
+    """Drop every cached read in this process: done after each write here, since reads of the
+    old data version can no longer be asked for (other processes see the new version; their old
+    entries go at the TTL)."""
     _cached.clear()
+    queries.forget_current_values()
+
+
+after_every_write(clear)

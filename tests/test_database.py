@@ -161,3 +161,19 @@ def test_current_values_from_memory_equal_the_narrow_sql_reads(demo_db):
     for case, a, b in zip(cases, from_sql, from_memory):
         assert len(a) > 0, case
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_a_write_frees_this_process_cached_reads_at_once(fresh_db):
+    from db import cached
+    from db.engine import _after_write
+
+    assert cached.clear in _after_write
+    queries.current_values()
+    assert queries._current_memo  # the in-memory copy is held
+    with session_scope() as s:
+        s.exec(select(m.Department)).all()  # a read-only transaction frees nothing
+    assert queries._current_memo
+    with session_scope() as s:
+        dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
+        s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
+    assert not queries._current_memo, "cached.clear runs after every committed write"
