@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from core.catalogue import Catalogue, Target, Task
 from core.importer import normalise as n
-from core.importer.headers import TASK_INPUTS, Header, clean_header, detect_header
+from core.importer.headers import INDICATOR_FIELDS, TASK_FIELDS, TASK_INPUTS, Header, clean_header, detect_header
 from core.importer.model import ImportResult, IndicatorRow, Problem, TaskRow
 from core.importer.reader import ParsedBook, ParsedSheet
 from core.periods import parse_period, period_range
@@ -20,6 +20,7 @@ PARAMS_SHEET = "填报参数"
 FORMULA_MESSAGE = "公式没有计算结果"
 FORMULA_FIX = "请在 Excel 中打开并保存后再上传"
 PERIOD_FIX = "请写成 2020Q4、2020年第四季度 或 2020-12 这样的格式"
+FAST_ROWS = True  # see _indicator_fast; tests switch it off to compare
 
 
 def column_letter(index: int) -> str:
@@ -88,6 +89,12 @@ class _SheetInfo:
         self.letters = {f: column_letter(col) for f, col in header.columns.items()}
         self.percent = {ref for name, ref in ctx.book.percent_cells if name == sheet.name}
         self.task_cell_field = next((f for f in ("task_id", "task_title", "seq") if f in header.columns), "task_id")
+        # For the fast paths: every field's column (None when absent), the columns a task row reports
+        # in, and how long a row must be for all of them (shorter rows take the slow path).
+        self.col = {f: header.columns.get(f) for f in (*INDICATOR_FIELDS, *TASK_FIELDS)}
+        self.inputs = [header.columns[f] for f in TASK_INPUTS if f in header.columns]
+        self.texts = [header.columns.get(f) for f in ("narrative", "problems", "next_steps")]
+        self.width = max(header.columns.values(), default=-1) + 1
 
     def letter(self, f: str) -> str:
         letter = self.letters.get(f)
@@ -194,8 +201,11 @@ def validate_upload(book: ParsedBook, catalogue: Catalogue, *, filename: str, sh
             continue
         check = _indicator_row if header.kind == "indicator" else _task_row
         info = _SheetInfo(ctx, sheet, header)
+        fast = (_indicator_fast if header.kind == "indicator" else _task_fast) if FAST_ROWS else None
         rows = sheet.rows
         for i in range(header.row + 1, len(rows)):
+            if fast is not None and fast(ctx, info, rows[i], i + 1):
+                continue
             row = _Row(ctx, sheet, header, info, rows[i], i + 1)
             check(row)
             if row.problems:
@@ -539,6 +549,143 @@ def _task_percent(row: _Row) -> float | None:
         return None
     return value
 
+
+# --- the common row, without _Row ----------------------------------------------------------------
+# A large file repeats a few ids, districts, periods, departments and statuses on every row. Once a
+# spelling has been read by the checks below (and remembered in _Context), a row made only of such
+# spellings is handled here with the same outcome: the same row kept, the same duplicate key, no
+# problem. Anything else (an unseen or wrong spelling, a duplicate, a cell formatted as percent for
+# a task, a value out of range) returns False and the row goes through _Row and the checks, which
+# find and word its problems. tests/test_upload_speed_paths.py compares both ways on many files.
+
+
+def _known_period(ctx: _Context, raw: object) -> str | None:
+    if raw.__class__ is str:
+        if raw.strip():
+            return ctx.period_codes.get(raw)
+        return ctx.period
+    return ctx.period if raw is None else None
+
+
+def _indicator_fast(ctx: _Context, info: _SheetInfo, values: list, excel_row: int) -> bool:
+    if len(values) < info.width:
+        return False
+    col = info.col
+    raw = values[col["value"]]
+    if not (bool(raw.strip()) if raw.__class__ is str else _filled(raw)):
+        return True  # a template row left empty: nothing to do, as in _indicator_row
+    c = col["target_id"]
+    raw_id = values[c] if c is not None else ""
+    if raw_id.__class__ is not str or not raw_id.strip():
+        return False
+    target = ctx.targets.get(ctx.target_ids.get(raw_id))
+    if target is None or (ctx.department and target.lead_department != ctx.department):
+        return False
+    adcode = None
+    c = col["district"]
+    if c is not None:
+        raw_district = values[c]
+        if raw_district.__class__ is not str:
+            return False
+        if raw_district.strip():
+            known = ctx.districts.get(raw_district)
+            if known is None or not known[0]:
+                return False
+            adcode = known[1]
+            if adcode and not target.district_breakdown:
+                return False
+    c = col["period"]
+    period = _known_period(ctx, values[c]) if c is not None else ctx.period
+    if period is None:
+        return False
+    try:
+        if target.kind == "yesno":
+            value = n.yes_no(raw)
+        elif target.unit != "%":
+            value = n.number(raw)[0]
+        else:
+            formatted = bool(info.percent) and f"{info.letter('value')}{excel_row}" in info.percent
+            value = n.percent_value(raw, formatted_percent=formatted, format_known=ctx.format_known)
+            if "增长" not in target.name and not 0 <= value <= 100:
+                return False
+    except n.Invalid:
+        return False
+    here = (info, "value", excel_row)
+    if ctx.seen.setdefault((target.id, adcode, period), here) is not here:
+        return False
+    ctx.result.rows_read += 1
+    c, c2 = col["data_source"], col["note"]
+    ctx.result.indicators.append(IndicatorRow(
+        target_id=target.id, district_adcode=adcode, period_code=period, value=value,
+        data_source=n.text(values[c]) if c is not None else "", note=n.text(values[c2]) if c2 is not None else "",
+        sheet=info.name, row=excel_row))
+    return True
+
+
+def _task_fast(ctx: _Context, info: _SheetInfo, values: list, excel_row: int) -> bool:
+    if len(values) < info.width:
+        return False
+    col = info.col
+    for c in info.inputs:
+        raw = values[c]
+        if bool(raw.strip()) if raw.__class__ is str else _filled(raw):
+            break
+    else:
+        return True  # not reported this time: nothing to do, as in _task_row
+    c = col["task_id"]
+    raw_id = values[c] if c is not None else ""
+    if raw_id.__class__ is str:
+        task_id = ctx.task_numbers.get(raw_id) if raw_id.strip() else None
+    elif raw_id.__class__ is float and raw_id.is_integer():
+        task_id = int(raw_id)
+    elif raw_id.__class__ is int:
+        task_id = raw_id
+    else:
+        return False
+    task = ctx.tasks.get(task_id)
+    if task is None:
+        return False
+    department = ctx.department
+    c = col["department"]
+    if c is not None:
+        raw_department = values[c]
+        if raw_department.__class__ is not str:
+            return False
+        if raw_department.strip():
+            named = ctx.departments.get(raw_department)
+            if named is None or (department and named != department):
+                return False
+            department = named
+    if department is None or not ctx.takes_part.get((task.id, department)):
+        return False
+    c = col["period"]
+    period = _known_period(ctx, values[c]) if c is not None else ctx.period
+    if period is None:
+        return False
+    c = col["status"]
+    raw_status = values[c] if c is not None else ""
+    known = ctx.statuses.get(raw_status) if raw_status.__class__ is str else None
+    if known is None or not known[0]:
+        return False
+    percent = None
+    c = col["percent"]
+    if c is not None and _filled(values[c]):
+        formatted = bool(info.percent) and f"{info.letter('percent')}{excel_row}" in info.percent
+        try:
+            percent = n.percent_value(values[c], formatted_percent=formatted, format_known=False)
+        except n.Invalid:
+            return False
+        if not 0 <= percent <= 100:
+            return False
+    here = (info, info.task_cell_field, excel_row)
+    if ctx.seen.setdefault((task.id, department, period), here) is not here:
+        return False
+    ctx.result.rows_read += 1
+    texts = [n.text(values[c]) if c is not None else "" for c in info.texts]
+    ctx.result.tasks.append(TaskRow(
+        task_id=task.id, department=department, period_code=period, status=known[1], percent=percent,
+        narrative=texts[0], problems=texts[1], next_steps=texts[2], sheet=info.name, row=excel_row))
+    return True
 
 def _infer_file_scope(ctx: _Context) -> None:
     """The department and period the file is for: given, from 说明, or the one all rows share."""
