@@ -12,17 +12,21 @@ from core.meeting_charts import BROWSER_FONT, CHARTS, finish
 from core.meeting_export import slide_table
 
 SLIDE_KEY = "mt_slide"
+PREVIEW_HEIGHT = 380  # px of the slide body in the page's preview; on the projector it fills the screen
+MAP_HEIGHT = 780  # the district map's nominal size: its width is what a map this high needs
 SCREEN_ROWS = 8  # rows that stay readable at 1280×720 with their explanations; the rest are in print and Excel
-# Type and chart heights follow the screen height (vh), so 1280×720 and 1920×1080 both fill the screen.
+# Type follows the screen height (vh); on the projector the slide is one screen high (title, body, navigation)
+# and the charts stretch to the body's height, so 1280×720 and 1920×1080 both fill the screen.
 _SLIDE_CSS = """
 <style>
+.mt-title.mt-cover { font-size: clamp(32px, 7vh, 80px); }
 .mt-title { font-size: clamp(26px, 5.2vh, 60px); font-weight: 700; line-height: 1.2; margin: 0 0 .3em; }
 .mt-msg { font-size: clamp(17px, 3.1vh, 36px); color: #0969da; line-height: 1.35; margin: 0 0 .6em; }
 .mt-sub { font-size: clamp(16px, 2.8vh, 32px); color: #57606a; }
 .mt-count { font-size: clamp(13px, 1.9vh, 22px); color: #57606a; }
 .mt-demo { color: #bc4c00; font-weight: 700; font-size: clamp(14px, 2.2vh, 26px); }
-table.mt-table { border-collapse: collapse; width: 100%; font-size: clamp(13px, 2.05vh, 24px); }
-table.mt-table th, table.mt-table td { border-bottom: 1px solid #d0d7de; padding: .22em .5em; text-align: left;
+table.mt-table { border-collapse: collapse; width: 100%; font-size: clamp(13px, 2.15vh, 26px); }
+table.mt-table th, table.mt-table td { border-bottom: 1px solid #d0d7de; padding: .5em .5em; text-align: left;
   vertical-align: top; }
 table.mt-table th { background: #f6f8fa; }
 </style>
@@ -31,8 +35,16 @@ _HIDE_CHROME_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], header { display: none !important; }
-[data-testid="stMainBlockContainer"], .block-container { padding: 1.2vh 2.5vw 0 2.5vw !important; max-width: 100% !important; }
 [data-testid="stAppViewContainer"] > section, [data-testid="stMain"] { margin-left: 0 !important; }
+/* The slide is exactly one screen high: title on top, navigation at the bottom, the body takes the rest. */
+[data-testid="stMainBlockContainer"], .block-container { padding: 1.2vh 2.5vw 1vh 2.5vw !important;
+  max-width: 100% !important; height: 100vh; box-sizing: border-box; display: flex; flex-direction: column; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { flex: 1 1 0; min-height: 0;
+  gap: 1.2vh; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-mt_body), .st-key-mt_body { min-height: 0; }
+.st-key-mt_body { overflow: auto; }
+.st-key-mt_prev button, .st-key-mt_next button { min-height: 5vh; }
+.st-key-mt_prev button p, .st-key-mt_next button p { font-size: clamp(14px, 2.2vh, 26px); }
 </style>
 """
 
@@ -68,26 +80,37 @@ def slide_nav(total: int) -> None:
                  on_click=_go, args=(1, total), width="stretch")
 
 
-def render_slide(payload: dict, slide: Slide) -> None:
+def render_slide(payload: dict, slide: Slide, fill: bool = False) -> None:
+    """The slide's title and message, then its body: on the projector (fill) the body takes the screen height
+    left between them and the navigation; in the page's preview it is PREVIEW_HEIGHT high."""
     st.html(_SLIDE_CSS)
+    height = "stretch" if fill else PREVIEW_HEIGHT
     if slide.key == "title":
         demo = "<div class='mt-demo'>⚠️ 演示数据，并非真实报送</div>" if payload.get("is_demo") else ""
-        st.html(f"<div style='padding-top:18vh'><div class='mt-title'>{html.escape(slide.title)}</div>"
-                f"<div class='mt-sub'>{html.escape(slide.message)}</div>{demo}</div>")
+        with st.container(key="mt_body", height=height, border=False, vertical_alignment="center"):
+            st.html(f"<div class='mt-title mt-cover'>{html.escape(slide.title)}</div>"
+                    f"<div class='mt-sub'>{html.escape(slide.message)}</div>{demo}")
         return
     demo = "<span class='mt-demo' style='float:right'>演示数据</span>" if payload.get("is_demo") else ""
     st.html(f"<div class='mt-title'>{html.escape(slide.title)}{demo}</div>"
             f"<div class='mt-msg'>{html.escape(slide.message)}</div>")
     if slide.key in CHARTS:
-        _charts(slide.key, payload)
+        with st.container(key="mt_body", height=height, border=False, horizontal=True, gap="large"):
+            _charts(slide.key, payload)
     else:
-        _table(slide_table(slide.key, payload))
+        with st.container(key="mt_body", height=height, border=False):
+            _table(slide_table(slide.key, payload))
 
 
 def _charts(key: str, payload: dict) -> None:
-    parts = CHARTS[key](payload, 300 if key != "districts" else 430)
-    for col, chart in zip(st.columns(len(parts)), parts):
-        col.altair_chart(finish(chart, BROWSER_FONT), width="stretch" if key != "districts" else "content")
+    """The chart parts side by side, as high as their container. The map keeps the width its builder gives a
+    MAP_HEIGHT-high map (its legend stays beside it) and is drawn as large as the height allows inside it."""
+    if key == "districts":
+        parts, width = CHARTS[key](payload, MAP_HEIGHT), "content"
+    else:
+        parts, width = CHARTS[key](payload), "stretch"
+    for chart in parts:
+        st.altair_chart(finish(chart, BROWSER_FONT), width=width, height="stretch")
 
 
 def _table(df: pd.DataFrame) -> None:
@@ -103,9 +126,9 @@ def _table(df: pd.DataFrame) -> None:
     st.html(f"<table class='mt-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
 
 
-def present(payload: dict) -> None:
-    """One slide of the deck with its navigation."""
+def present(payload: dict, fill: bool = False) -> None:
+    """One slide of the deck with its navigation; fill: the slide is the whole screen (after hide_chrome)."""
     pages = deck(payload)
     slide = pages[current_index(len(pages))]
-    render_slide(payload, slide)
+    render_slide(payload, slide, fill)
     slide_nav(len(pages))

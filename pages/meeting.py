@@ -23,7 +23,7 @@ def _stop() -> None:
 
 if VIEW_KEY in st.session_state:
     hide_chrome()
-    present(payload_of(st.session_state[VIEW_KEY], period))
+    present(payload_of(st.session_state[VIEW_KEY], period), fill=True)
     st.button("退出放映", key="mt_stop", on_click=_stop, type="tertiary", shortcut="Esc")
     st.stop()
 
