@@ -2,8 +2,9 @@
 
 Parsing runs in a short-lived child process with a memory cap and a wall-clock timeout,
 so a hostile or broken file can cost that child, never the server. Each child reads one file and
-ends. Starting Python and importing the parser takes ~60 ms, so once a file is read the next
-child is started and waits, limits already set, for the next upload (`prepare_child`).
+ends. Starting Python and loading the parser takes ~25 ms, so once a file is read the next child
+is started and waits, limits already set, for the next upload (`prepare_child`); the first
+upload after a start waits for its child unless the page called prepare_child earlier.
 """
 from __future__ import annotations
 

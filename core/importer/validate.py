@@ -552,11 +552,11 @@ def _task_percent(row: _Row) -> float | None:
 
 # --- the common row, without _Row ----------------------------------------------------------------
 # A large file repeats a few ids, districts, periods, departments and statuses on every row. Once a
-# spelling has been read by the checks below (and remembered in _Context), a row made only of such
+# spelling has been read by the checks above (and remembered in _Context), a row made only of such
 # spellings is handled here with the same outcome: the same row kept, the same duplicate key, no
-# problem. Anything else (an unseen or wrong spelling, a duplicate, a cell formatted as percent for
-# a task, a value out of range) returns False and the row goes through _Row and the checks, which
-# find and word its problems. tests/test_upload_speed_paths.py compares both ways on many files.
+# problem. Anything else (an unseen or wrong spelling, a duplicate, a value that does not read or
+# is out of range, a row shorter than the header) returns False and the row goes through _Row and
+# the checks, which find and word its problems. tests/test_upload_speed_paths.py compares both ways.
 
 
 def _known_period(ctx: _Context, raw: object) -> str | None:
