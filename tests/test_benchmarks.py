@@ -54,7 +54,7 @@ def test_report_says_which_goals_are_missed_and_by_how_much():
     assert "| pages/a.py `pages/a.py` | 150 | 50 | 300 | 100 | met |" in md
     assert "missed by 300 ms (3.0×)" in md and "900 ms  core/x.py:1 slow" in md
     assert "First page goal, server side (service): met." in md
-    assert "First page goal, in the browser (service): missed by 0.50 s." in md
+    assert "First page goal, in the browser, empty cache (service): missed by 0.50 s." in md
     assert "| first visit to /, server side (websocket → script finished) | 4.2 | 0.2 |" in md
     assert "`manage.py serve` server after the first browser visit (VmHWM) | 250 MB" in md
     assert "calamine 0.1 s, pipeline 0.15 s" in md
