@@ -6,9 +6,10 @@ import html
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from core.meeting import Slide, slides, title_text
-from core.meeting_charts import BROWSER_FONT, CHARTS, finish
+from core.meeting_charts import BROWSER_FONT, CHARTS, finish, scaled_to_screen
 from core.meeting_export import slide_table
 
 SLIDE_KEY = "mt_slide"
@@ -82,7 +83,7 @@ def slide_nav(total: int) -> None:
 
 def render_slide(payload: dict, slide: Slide, fill: bool = False) -> None:
     """The slide's title and message, then its body: on the projector (fill) the body takes the screen height
-    left between them and the navigation; in the page's preview it is PREVIEW_HEIGHT high."""
+    left between them and the navigation; in the page's preview charts are PREVIEW_HEIGHT high."""
     st.html(_SLIDE_CSS)
     height = "stretch" if fill else PREVIEW_HEIGHT
     if slide.key == "title":
@@ -96,21 +97,23 @@ def render_slide(payload: dict, slide: Slide, fill: bool = False) -> None:
             f"<div class='mt-msg'>{html.escape(slide.message)}</div>")
     if slide.key in CHARTS:
         with st.container(key="mt_body", height=height, border=False, horizontal=True, gap="large"):
-            _charts(slide.key, payload)
+            _charts(slide.key, payload, fill)
     else:
-        with st.container(key="mt_body", height=height, border=False):
-            _table(slide_table(slide.key, payload))
+        with st.container(key="mt_body", height="stretch" if fill else "content", border=False):
+            _table(slide_table(slide.key, payload))  # the preview shows the whole table, not a scroll box
 
 
-def _charts(key: str, payload: dict) -> None:
+def _charts(key: str, payload: dict, fill: bool) -> None:
     """The chart parts side by side, as high as their container. The map keeps the width its builder gives a
-    MAP_HEIGHT-high map (its legend stays beside it) and is drawn as large as the height allows inside it."""
+    MAP_HEIGHT-high map (its legend stays beside it) and is drawn as large as the height allows inside it.
+    On the projector (fill) the charts' type grows with the screen height like the slide's."""
     if key == "districts":
         parts, width = CHARTS[key](payload, MAP_HEIGHT), "content"
     else:
         parts, width = CHARTS[key](payload), "stretch"
     for chart in parts:
-        st.altair_chart(finish(chart, BROWSER_FONT), width=width, height="stretch")
+        spec = _convert_altair_to_vega_lite_spec(finish(chart, BROWSER_FONT))
+        st.vega_lite_chart(scaled_to_screen(spec) if fill else spec, width=width, height="stretch")
 
 
 def _table(df: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ FONT = "Noto Sans CJK SC"
 BROWSER_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 LABEL = 16
 TITLE = 18
+SCREEN_BASE = 720  # screen height in px that LABEL and TITLE are chosen for (1280×720 projectors)
 
 
 def _axis(**extra) -> alt.Axis:
@@ -108,6 +109,35 @@ def _label_points(shaped: dict) -> pd.DataFrame:
     pts["district"] = pts["adcode"].map(lambda a: props[a].get("district") or props[a]["name"])
     pts["share"] = pts["adcode"].map(lambda a: "—" if props[a].get("value") is None else f"{props[a]['value']:.0f}%")
     return pts
+
+
+# Sizes that go with the type: font sizes, the room given to axis labels and the offsets of text marks.
+_TYPE_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "labelLimit", "dx", "dy"})
+_DATA_KEYS = frozenset({"data", "datasets", "values"})
+
+
+def scaled_to_screen(spec: dict, most: float = 1.6) -> dict:
+    """A Vega-Lite spec whose type grows with the browser window like the slides' vh-sized type: every size in
+    _TYPE_KEYS is multiplied by the window height over SCREEN_BASE (Vega's windowSize()), between 1 and `most`,
+    so 1920×1080 draws 1.5× the type of 1280×720 in a chart that is 1.5× as high. For the browser only: a
+    server-rendered PNG has no window, and keeps the sizes as built."""
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: v if k in _DATA_KEYS else
+                    {"expr": f"{v} * mt_type_scale"} if k in _TYPE_KEYS and _is_number(v) else walk(v)
+                    for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    out = walk(spec)
+    out["params"] = [*out.get("params", []),
+                     {"name": "mt_type_scale", "expr": f"clamp(windowSize()[1] / {SCREEN_BASE}, 1, {most})"}]
+    return out
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 CHARTS = {"overview": overview_parts, "ranking": ranking_parts, "districts": district_parts}

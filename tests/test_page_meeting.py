@@ -1,6 +1,7 @@
 """AppTest of 会议模式: slides, paging, freezing, reopening a frozen meeting after new data."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import insert
@@ -8,6 +9,10 @@ from sqlalchemy import insert
 
 def _slide_text(at) -> str:
     return " ".join(h.proto.body for h in at.get("html"))
+
+
+def _charts(at) -> list:
+    return at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
 
 
 def test_slides_render_and_page_with_next_and_previous(app_test):
@@ -24,9 +29,16 @@ def test_slides_render_and_page_with_next_and_previous(app_test):
     assert "红色清单" in _slide_text(at) and "mt-table" in _slide_text(at)
     at.button(key="mt_prev").click().run()
     assert "第 2 / 7 页" in _slide_text(at)
+    assert all("windowSize()" not in c.proto.spec for c in _charts(at))  # the preview keeps the built sizes
     # Presenting hides everything but the slide.
     at.button(key="mt_start").click().run()
     assert not at.title and "display: none" in _slide_text(at) and "第 1 / 7 页" in _slide_text(at)
+    at.button(key="mt_next").click().run()
+    specs = [json.loads(c.proto.spec) for c in _charts(at)]
+    # On the projector the charts' type grows with the screen height like the slides' vh-sized type.
+    assert len(specs) == 2 and all({"name": "mt_type_scale", "expr": "clamp(windowSize()[1] / 720, 1, 1.6)"}
+                                   in s["params"] for s in specs)
+    assert specs[0]["config"]["title"]["fontSize"] == {"expr": "20 * mt_type_scale"}
     at.button(key="mt_stop").click().run()
     assert at.title[0].value == "会议模式"
 
