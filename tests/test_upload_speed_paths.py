@@ -236,3 +236,35 @@ def test_sqlite_commit_stores_what_sqlalchemy_would(fresh_db, monkeypatch):
     assert commit_and_read("sqlalchemy") == direct
     assert len(direct[0]) == len(result.indicators) and len(direct[1]) == len(result.tasks)
     assert all(r[-1] == 1 for r in direct[0] + direct[1])  # created_at is the submission's, in its format
+
+
+def test_each_file_gets_a_child_started_ahead_with_its_limits(monkeypatch):
+    import dataclasses
+
+    from core.importer import reader
+    from core.settings import load_settings
+
+    started = []
+    real_start = reader._start_child
+
+    def counting_start(memory_mb):
+        proc = real_start(memory_mb)
+        started.append((memory_mb, proc))
+        return proc
+
+    monkeypatch.setattr(reader, "_start_child", counting_start)
+    reader._dismiss_all()
+    content = fx.progress_book([["T01", "", "", "", "", "2020Q4", 90]])
+    settings = load_settings()
+    read_upload("一.xlsx", content, settings)  # no child waiting: one for this file, one for the next
+    assert [m for m, _ in started] == [settings.parse_memory_mb] * 2
+    used_first, waiting = started[0][1], started[1][1]
+    assert used_first.returncode is not None and waiting.poll() is None  # one file per child
+    read_upload("二.xlsx", content, settings)  # takes the waiting child, starts the next
+    assert len(started) == 3 and waiting.returncode is not None
+    small = dataclasses.replace(settings, parse_memory_mb=settings.parse_memory_mb // 2)
+    read_upload("三.xlsx", content, small)  # other limits: the waiting child is not used
+    assert started[2][1].returncode is not None
+    assert [m for m, _ in started[3:]] == [small.parse_memory_mb] * 2
+    reader._dismiss_all()
+    assert all(proc.returncode is not None for _, proc in started)
