@@ -9,6 +9,7 @@ import streamlit as st
 from components.district_controls import DISTRICT_KEY
 from components.maps import DISTRICT_LAYER, MAP_HEIGHT, PLACE_LAYER
 from core.district_views import LegendEntry
+from core.label_layout import unlabelled_note
 
 MAP_KEY = "dm_map"
 
@@ -35,8 +36,12 @@ def _on_click() -> None:
 
 
 def render_district_map(deck: pdk.Deck) -> None:
+    """The map, and under it the places whose names did not fit at the first view (components.maps)."""
     st.pydeck_chart(deck, on_select=_on_click, selection_mode="single-object", key=MAP_KEY, height=MAP_HEIGHT,
                     width="stretch")
+    unlabelled = getattr(deck, "unlabelled_places", ())
+    if unlabelled:
+        st.caption(unlabelled_note(list(unlabelled)))
 
 
 def render_legend(title: str, legend: tuple[LegendEntry, ...]) -> None:

@@ -13,6 +13,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from core.district_geo import bounds, fit_view, label_points, simplified, with_properties
 from core.district_views import Choropleth
+from core.label_layout import DotStyle, TextStyle, layout_labels, name_boxes, view_frame
 
 DISTRICT_LAYER = "districts"
 PLACE_LAYER = "places"
@@ -21,6 +22,9 @@ CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingF
 MAP_HEIGHT = 620
 MAP_WIDTH_GUESS = 900  # the map column's width on a 1600 px screen; only used to fit the first view
 PLACE_COLOR = [255, 140, 0, 235]
+PLACE_RADIUS = 6  # px
+DISTRICT_NAME_SIZE = 17
+PLACE_NAME_SIZE = 12
 TOOLTIP = {
     "html": "<b>{tip_title}</b><div style='white-space: pre-line; max-width: 360px'>{tip_body}</div>",
     "style": {"backgroundColor": "#ffffff", "color": "#1f2328", "fontSize": "13px",
@@ -29,10 +33,26 @@ TOOLTIP = {
 
 
 class CompactDeck(pdk.Deck):
-    """pydeck indents its JSON; for our boundaries that triples what every rerun sends to the browser."""
+    """pydeck indents its JSON; for our boundaries that triples what every rerun sends to the browser.
+
+    unlabelled_places: names of the places drawn without their text at the first view (for the
+    caption under the map); kept out of the JSON.
+    """
+
+    def __init__(self, *args, unlabelled_places: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unlabelled_places = tuple(unlabelled_places)
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(self, sort_keys=True, default=_compact_serialize, separators=(",", ":"),
+                          ensure_ascii=False)
+
+
+def _compact_serialize(o):
+    attrs = default_serialize(o)
+    if isinstance(o, CompactDeck):
+        attrs.pop("unlabelledPlaces", None)
+    return attrs
 
 
 def rgba(hex_color: str, alpha: int = 255) -> list[int]:
@@ -80,24 +100,42 @@ def district_deck(geo: dict, chart: Choropleth, metric_label: str, places: pd.Da
                "features": [f for f in geo["features"] if f["properties"]["adcode"] == selected]}
         layers.append(pdk.Layer("GeoJsonLayer", one, id="selected-district", pickable=False, stroked=True,
                                 filled=False, get_line_color=[31, 35, 40, 255], line_width_min_pixels=3.5))
-    layers.append(_text_layer("district-names", names, "name", size=17, color=[31, 35, 40, 255]))
+    layers.append(_text_layer("district-names", names, "name", size=DISTRICT_NAME_SIZE, color=[31, 35, 40, 255]))
+    view = fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT)
+    unlabelled: list[str] = []
     if places is not None and not places.empty:
         rows = _place_rows(places)
         layers.append(pdk.Layer("ScatterplotLayer", rows, id=PLACE_LAYER, pickable=True, get_position=["lon", "lat"],
                                 get_fill_color=PLACE_COLOR, get_line_color=[255, 255, 255, 255], stroked=True,
-                                radius_units=pdk.types.String("pixels"), get_radius=6, line_width_min_pixels=1.5))
-        layers.append(_text_layer("place-names", rows, "label", size=12, color=[120, 60, 0, 255],
-                                  anchor="start", offset=[9, 0]))
-    lon, lat, zoom = fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT)
+                                radius_units=pdk.types.String("pixels"), get_radius=PLACE_RADIUS,
+                                line_width_min_pixels=1.5))
+        labels = place_label_layout(rows, names, view)
+        shown = labels["label_position"].notna()
+        unlabelled = labels.loc[~shown, "name"].tolist()
+        text_rows = labels.loc[shown, ["id", "name", "label", "lon", "lat", "label_anchor", "label_offset"]]
+        # Plain strings are accessors of each row's field: every label has its own anchor and offset.
+        layers.append(_text_layer("place-names", text_rows, "label", size=PLACE_NAME_SIZE, color=[120, 60, 0, 255],
+                                  anchor="label_anchor", offset="label_offset"))
+    lon, lat, zoom = view
     return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
-                    map_provider=None, tooltip=TOOLTIP, height=MAP_HEIGHT)
+                       map_provider=None, tooltip=TOOLTIP, height=MAP_HEIGHT, unlabelled_places=tuple(unlabelled))
+
+
+def place_label_layout(rows: pd.DataFrame, names: pd.DataFrame, view: tuple[float, float, float]) -> pd.DataFrame:
+    """Where each place's label goes at the first view (core.label_layout): clear of the other labels,
+    the district names and the other dots; label_position is missing for a place left without text."""
+    district_names = name_boxes(names, view, TextStyle(DISTRICT_NAME_SIZE))
+    return layout_labels(rows, view, TextStyle(PLACE_NAME_SIZE), DotStyle(radius=PLACE_RADIUS + 1.5),
+                         obstacles=district_names, frame=view_frame(MAP_WIDTH_GUESS, MAP_HEIGHT))
 
 
 def _text_layer(layer_id: str, data: pd.DataFrame, field: str, size: int, color: list[int],
-                anchor: str = "middle", offset: list[int] | None = None) -> pdk.Layer:
+                anchor: str | pdk.types.String = pdk.types.String("middle"),
+                offset: str | list[int] | None = None) -> pdk.Layer:
+    """anchor and offset: constants (pdk.types.String, a list), or the name of a field of each row."""
     return pdk.Layer(
         "TextLayer", data, id=layer_id, pickable=False, get_position=["lon", "lat"], get_text=field,
-        get_size=size, get_color=color, get_text_anchor=pdk.types.String(anchor), get_alignment_baseline=pdk.types.String("center"),
+        get_size=size, get_color=color, get_text_anchor=anchor, get_alignment_baseline=pdk.types.String("center"),
         get_pixel_offset=offset or [0, 0], font_family=pdk.types.String(CJK_FONTS),
         character_set=pdk.types.String("auto"), font_settings={"sdf": True}, outline_width=3,
         outline_color=[255, 255, 255, 230],

@@ -26,6 +26,17 @@ def test_page_draws_the_nine_districts_offline(app_test):
     assert layers["district-names"]["characterSet"] == "auto"
     assert {r["name"] for r in layers["district-names"]["data"]} == names
     assert all("（示意）" in r["label"] for r in layers["place-names"]["data"])
+    # Each label has its own anchor and offset (core.label_layout); the places whose text found no room
+    # keep their dot and are named under the map.
+    text = layers["place-names"]
+    assert text["getTextAnchor"] == "@@=label_anchor" and text["getPixelOffset"] == "@@=label_offset"
+    assert len({tuple(r["label_offset"]) for r in text["data"]}) > 1
+    assert text["characterSet"] == "auto" and "unlabelledPlaces" not in deck
+    dots = [r["name"] for r in layers["places"]["data"]]
+    missing = [n for n in dots if n not in {r["name"] for r in text["data"]}]
+    assert len(dots) == 15 and 0 < len(missing) < 15
+    notes = [c.value for c in at.caption if c.value.startswith("地图上未标注名称的示意地点：")]
+    assert notes == [f"地图上未标注名称的示意地点：{'、'.join(missing)}（鼠标悬停于橙色圆点可见名称）。"]
     tip = layers["districts"]["data"]["features"][0]["properties"]["tip_body"]
     assert "目标：" in tip and "状态：" in tip and "说明：" in tip
 
