@@ -15,7 +15,7 @@ from core.auth import Identity
 from core.importer.marking import mark_workbook
 from core.importer.model import ImportResult, UploadRefused
 from core.importer.preview import plan_changes
-from core.importer.reader import read_upload, sha256_of
+from core.importer.reader import prepare_child, read_upload, sha256_of
 from core.importer.validate import validate_upload
 from core.settings import load_settings
 from db import cached
@@ -39,6 +39,7 @@ def render_file_upload(identity: Identity) -> None:
     department = None if department == FROM_FILE else department
     period = None if period == FROM_FILE else period
     if file is None:
+        prepare_child(settings)  # the parse child starts now, so even the first file waits for none
         return
     content = file.getvalue()
     sha = sha256_of(content)

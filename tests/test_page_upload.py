@@ -182,3 +182,14 @@ def test_undo_from_history_restores_earlier_value(upload_page):
     assert sub["state"] == "undone" and sub["undone_by"] == "office"
     with session_scope() as s:
         assert s.exec(select(m.AuditLog.action).order_by(m.AuditLog.id.desc())).first() == "undo"
+
+
+def test_opening_the_page_starts_the_parse_child_the_first_file_will_use(upload_page):
+    import os
+
+    from core.importer import reader
+
+    reader._dismiss_all()
+    at = upload_page()
+    assert not at.exception
+    assert any(pid == os.getpid() and proc.poll() is None for pid, _, _, proc in reader._waiting)
