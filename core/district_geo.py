@@ -32,7 +32,7 @@ def boundaries() -> dict:
 
     Pages draw it on every rerun; a private copy (load_geojson) costs a deep copy each time.
     """
-    return _load(GEOJSON_FILE)
+    return _share(_load(GEOJSON_FILE))
 
 
 def adcodes(geo: dict) -> set[str]:
@@ -67,8 +67,33 @@ def _ring_area_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
     return a / 2, cx / (3 * a), cy / (3 * a)
 
 
+# The process-wide, read-only collections (the plan's boundaries and their simplified copies),
+# by id; held here, so an id is never reused by another object. What pages derive from them on
+# every rerun (name points, bounds) is computed once per collection.
+_shared: dict[int, dict] = {}
+_derived: dict[tuple[str, int], object] = {}
+
+
+def _share(geo: dict) -> dict:
+    _shared[id(geo)] = geo
+    return geo
+
+
+def _of_shared(name: str, geo: dict, compute):
+    if _shared.get(id(geo)) is not geo:
+        return compute(geo)
+    key = (name, id(geo))
+    if key not in _derived:
+        _derived[key] = compute(geo)
+    return _derived[key]
+
+
 def label_points(geo: dict) -> pd.DataFrame:
     """Where each district's name goes: the centroid of its largest polygon (islands do not pull it to sea)."""
+    return _of_shared("label_points", geo, _label_points).copy()
+
+
+def _label_points(geo: dict) -> pd.DataFrame:
     rows = []
     for f in geo["features"]:
         best = max((_ring_area_centroid(p[0]) for p in _polygons(f["geometry"])), key=lambda t: abs(t[0]))
@@ -79,6 +104,10 @@ def label_points(geo: dict) -> pd.DataFrame:
 
 def bounds(geo: dict) -> tuple[float, float, float, float]:
     """(west, south, east, north) of all features."""
+    return _of_shared("bounds", geo, _bounds)
+
+
+def _bounds(geo: dict) -> tuple[float, float, float, float]:
     xs, ys = [], []
     for f in geo["features"]:
         for poly in _polygons(f["geometry"]):
@@ -135,7 +164,7 @@ def simplified(geo: dict, digits: int = 3) -> dict:
 
 @lru_cache(maxsize=4)
 def _simplified_boundaries(digits: int) -> dict:
-    return _simplify(_load(GEOJSON_FILE), digits)
+    return _share(_simplify(_load(GEOJSON_FILE), digits))
 
 
 def _simplify(geo: dict, digits: int) -> dict:

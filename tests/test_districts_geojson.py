@@ -178,3 +178,20 @@ def test_distant_units_share_no_vertices(by_name):
     for a, b in [("徐闻县", "廉江市"), ("徐闻县", "吴川市"), ("霞山区", "雷州市")]:
         assert not set(points(by_name[a])) & set(points(by_name[b])), (a, b)
 
+
+
+def test_name_points_and_bounds_of_the_shared_boundaries_are_computed_once_and_private_copies_always():
+    from core import district_geo as g
+
+    shared = g.simplified(g.boundaries(), digits=4)
+    first = g.label_points(shared)
+    first.loc[0, "lon"] = 0.0  # a caller changing its frame must not change the next caller's
+    again = g.label_points(shared)
+    assert again.equals(g._label_points(shared)) and g.bounds(shared) == g._bounds(shared)
+    assert ("label_points", id(shared)) in g._derived
+
+    private = g.load_geojson()
+    private["features"] = private["features"][:1]  # a private copy may be changed: never memoised
+    assert len(g.label_points(private)) == 1
+    private["features"] = []
+    assert g.label_points(private).empty
