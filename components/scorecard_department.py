@@ -9,6 +9,7 @@ import streamlit as st
 
 from components import url_state
 from components.charts import chart_spec
+from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import score_trend_chart
 from components.scorecard_matrix import DEPT_KEY
 from components.status_style import status_cell
@@ -37,10 +38,8 @@ def render_department(board: Scoreboard, cells: pd.DataFrame, submissions: pd.Da
         st.markdown("**得分趋势**")
         spec = chart_spec(score_trend_chart, board.history, name)
         st.vega_lite_chart(spec, width="stretch", height=int(spec["height"]))
-    parts = department_items(cells, name)
-    _items("牵头的任务", parts["lead_tasks"])
-    _items("参与的任务", parts["join_tasks"])
-    _items("牵头的指标", parts["targets"])
+    for title, view in _item_views(cells, name).items():
+        _items(title, view)
     _submissions(submissions)
 
 
@@ -73,18 +72,26 @@ def _breakdown(s: DepartmentScore) -> None:
     st.caption(f"合计扣 {100 - s.score:.1f} 分，得分 {s.score:.1f}。")
 
 
-def _items(title: str, part: pd.DataFrame) -> None:
-    st.markdown(f"**{title}（{len(part)}）**")
-    if part.empty:
-        st.caption("无")
-        return
-    st.dataframe(pd.DataFrame({
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=HASH_FRAMES)
+def _item_views(cells: pd.DataFrame, name: str) -> dict[str, pd.DataFrame]:
+    # Cached: picking a department's rows out of the whole matrix and labelling them is a third of a rerun.
+    parts = department_items(cells, name)
+    return {title: pd.DataFrame({
         "事项": part["label"],
         "状态": part["status"].map(status_cell),
         "趋势": part["trend"] + " " + part["trend"].map(TREND_WORDS),
         "说明": part["explanation"],
-    }), hide_index=True, width="stretch", key=f"sc_items_{title}",
-        column_config={"说明": st.column_config.TextColumn(width="large")})
+    }) for title, part in (("牵头的任务", parts["lead_tasks"]), ("参与的任务", parts["join_tasks"]),
+                           ("牵头的指标", parts["targets"]))}
+
+
+def _items(title: str, view: pd.DataFrame) -> None:
+    st.markdown(f"**{title}（{len(view)}）**")
+    if view.empty:
+        st.caption("无")
+        return
+    st.dataframe(view, hide_index=True, width="stretch", key=f"sc_items_{title}",
+                 column_config={"说明": st.column_config.TextColumn(width="large")})
 
 
 def _submissions(subs: pd.DataFrame) -> None:
@@ -92,7 +99,15 @@ def _submissions(subs: pd.DataFrame) -> None:
     if subs.empty:
         st.caption("尚无报送。")
         return
-    view = pd.DataFrame({
+    view = _submission_view(subs)
+    if subs["is_demo"].astype(bool).any():
+        st.caption("⚠️ 以下报送含演示数据，并非真实报送。")
+    st.dataframe(view, hide_index=True, width="stretch", key="sc_submissions_table")
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=HASH_FRAMES)
+def _submission_view(subs: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
         "报告期": subs["period_code"],
         "报送时间（北京时间）": subs["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
         "截止日": subs["deadline"],
@@ -101,6 +116,3 @@ def _submissions(subs: pd.DataFrame) -> None:
         "来源": subs["source"].map(SOURCE_LABELS).fillna(subs["source"]),
         "被拒收行": subs["rejected"],
     })
-    if subs["is_demo"].astype(bool).any():
-        st.caption("⚠️ 以下报送含演示数据，并非真实报送。")
-    st.dataframe(view, hide_index=True, width="stretch", key="sc_submissions_table")

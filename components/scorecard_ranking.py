@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import chart_spec
+from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import rank_bar_chart
 from core.scoring import DepartmentScore, most_improved
 
@@ -15,7 +16,9 @@ def _change_text(value) -> str:
     return "持平" if value == 0 else f"{'↑' if value > 0 else '↓'} {abs(value):.1f}"
 
 
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=HASH_FRAMES)
 def ranking_view(table: pd.DataFrame, unit: str = "部门") -> pd.DataFrame:
+    # Cached: 120 counties' rows formatted on every rerun otherwise.
     return pd.DataFrame({
         "名次": table["rank"],
         unit: table["name"] + table["most_improved"].map({True: " ★进步最大", False: ""}),
