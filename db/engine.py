@@ -98,22 +98,32 @@ def create_schema():
 
 # Every ORM session that changes rows bumps the data version in the same transaction, so a
 # write path cannot forget it: cached reads (db.cached, db.queries' current values) trust it.
+# Accounts, logins and the audit log are not what pages show from the data: a login must not
+# send every page back to the database. Their writers bump the version themselves where a cached
+# read depends on them (the account list); the audit page keys on the newest audit row.
+_NOT_DATA = frozenset({"app_user", "usersession", "auditlog", "appmeta"})
+
+
+def _changes_data(objects) -> bool:
+    return any(type(o).__table__.name not in _NOT_DATA for o in objects)
+
+
 @event.listens_for(OrmSession, "before_flush")
 def _note_flush(session, _context, _instances) -> None:
-    if session.new or session.dirty or session.deleted:
+    if _changes_data([*session.new, *session.dirty, *session.deleted]):
         session.info["zj_changed"] = True
 
 
 @event.listens_for(OrmSession, "do_orm_execute")
 def _note_dml(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    if (state.is_insert or state.is_update or state.is_delete) and state.statement.table.name not in _NOT_DATA:
         state.session.info["zj_changed"] = True
 
 
 @event.listens_for(OrmSession, "before_commit")
 def _bump_on_commit(session) -> None:
     # before_commit comes before the commit's own flush: pending objects count as changes too.
-    changed = session.info.get("zj_changed") or session.new or session.dirty or session.deleted
+    changed = session.info.get("zj_changed") or _changes_data([*session.new, *session.dirty, *session.deleted])
     if changed and not session.info.get("zj_bumped"):
         bump_data_version(session)
 

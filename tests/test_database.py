@@ -177,3 +177,21 @@ def test_a_write_frees_this_process_cached_reads_at_once(fresh_db):
         dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
         s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
     assert not queries._current_memo, "cached.clear runs after every committed write"
+
+
+def test_logins_and_the_audit_log_leave_the_data_version_alone(fresh_db):
+    """A login writes a session row and an audit row; it must not send every page back to the database."""
+    from core import auth
+    from db import users
+    from db.engine import data_version
+
+    users.add_user("zhangsan", "Passw0rd-zj-1", auth.ADMIN, by="test")
+    before = data_version()
+    login = users.login("zhangsan", "Passw0rd-zj-1")
+    assert users.session_identity(login.token) is not None
+    users.logout(login.token, "zhangsan")
+    assert data_version() == before
+    with session_scope() as s:  # while any data row still bumps it
+        dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
+        s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
+    assert data_version() == before + 1
