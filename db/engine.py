@@ -154,8 +154,9 @@ def after_every_write(hook) -> None:
 
 
 def bump_data_version(session: Session) -> None:
-    """Inside a write transaction, so cached reads know the data changed (done on every commit
-    that changed rows; write paths that only run SQL text call it themselves)."""
+    """Inside a write transaction, so cached reads know the data changed. Done at commit whenever
+    rows of the data tables changed; called directly by writes the session events cannot see (SQL
+    text) or that cached reads depend on although they are not data (the account list)."""
     session.info["zj_bumped"] = True  # once per transaction is enough
     _this_run.version = None  # this thread's later reads must see the write
     updated = session.execute(
