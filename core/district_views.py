@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.periods import period_from_code
-from core.status import GOOD_LABELS, TARGET_KINDS, TargetSpec, evaluate_target, evaluate_targets, fmt, \
-    target_text
+from core.status import GOOD_LABELS, TARGET_KINDS, TargetSpec, evaluate_targets, fmt, target_text
 
 METRICS = {
     "value": "指标实际值",
@@ -71,25 +69,19 @@ def district_grid(targets: pd.DataFrame, values: pd.DataFrame, districts: pd.Dat
     dt = district_targets(targets)
     local = values[(values["district_adcode"] != "") & values["target_id"].isin(dt["id"])]
     local = local[local["period_code"] <= period]
-    status = evaluate_targets(dt, local, period, district_level=True)
+    status = evaluate_targets(dt, local, period, district_level=True, units=list(districts["adcode"]))
     # Plain dicts, not .loc: at province scale the grid has thousands of cells per period.
     judged = {(r["target_id"], r["district_adcode"]): r for r in status.to_dict("records")}
     now_rows = local.loc[local["period_code"] == period, ["target_id", "district_adcode", "value", "is_demo"]]
     now = {(r["target_id"], r["district_adcode"]): r for r in now_rows.to_dict("records")}
-    p = period_from_code(period)
     units = list(zip(districts["adcode"], districts["name"]))
     rows = []
     for t in dt.to_dict("records"):
-        spec = TargetSpec.from_row(t)
-        goal = target_text(spec)
-        never = evaluate_target(spec, {}, p)
+        goal = target_text(TargetSpec.from_row(t))
         for adcode, name in units:
             key = (t["id"], adcode)
-            s = judged.get(key)
-            if s is not None:
-                label, color, rank, explanation = s["status"], s["color"], int(s["rank"]), s["explanation"]
-            else:
-                label, color, rank, explanation = never.label, never.color, never.kind.rank, never.explanation
+            s = judged[key]
+            label, color, rank, explanation = s["status"], s["color"], int(s["rank"]), s["explanation"]
             reported = now.get(key)
             value = None if reported is None or pd.isna(reported["value"]) else float(reported["value"])
             rows.append({

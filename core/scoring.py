@@ -20,7 +20,7 @@ import pandas as pd
 from core.paths import PLAN_DIR
 from core.periods import period_from_code
 from core.settings import Settings, load_settings
-from core.status import RED_LABELS, TargetSpec, evaluate_target, evaluate_task, evaluate_targets, evaluate_tasks
+from core.status import RED_LABELS, evaluate_task, evaluate_targets, evaluate_tasks
 from core.timeutil import CHINA_TZ
 
 SCORING_FILE = PLAN_DIR / "scoring.toml"
@@ -413,24 +413,18 @@ def district_items(targets: pd.DataFrame, values: pd.DataFrame, districts: pd.Da
     Only districts with at least one district-level value up to `period` are included, so a
     county with no district data is not ranked rather than ranked last.
     """
-    p = period_from_code(period)
     own = values[(values["district_adcode"] != "") & (values["period_code"] <= period)]
     reporting = set(own["district_adcode"])
+    units = [a for a in districts["adcode"] if a in reporting]
+    names = dict(zip(districts["adcode"], districts["name"]))
     local = targets[targets["district_breakdown"].astype(bool)]
-    judged = {(tid, dist): (label, why) for tid, dist, label, why in evaluate_targets(
-        local, own, period, settings, district_level=True)[["target_id", "district_adcode", "status",
-                                                           "explanation"]].itertuples(index=False)}
-    rows = []
-    for t in local.to_dict("records"):
-        never = evaluate_target(TargetSpec.from_row(t), {}, p, settings)
-        for adcode, name in districts[["adcode", "name"]].itertuples(index=False):
-            if adcode not in reporting:
-                continue
-            label, why = judged.get((t["id"], adcode), (never.label, never.explanation))
-            rows.append({"component": "targets", "key": t["id"], "label": f"{t['id']} {t['name']}",
-                         "department": name, "role": "区县", "weight": 1.0, "status": label,
-                         "explanation": why})
-    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    st = evaluate_targets(local, own, period, settings, district_level=True, units=units)
+    return pd.DataFrame({
+        "component": "targets", "key": st["target_id"],
+        "label": st["target_id"] + " " + st["target_id"].map(dict(zip(local["id"], local["name"]))),
+        "department": st["district_adcode"].map(names), "role": "区县", "weight": 1.0, "status": st["status"],
+        "explanation": st["explanation"],
+    }, columns=ITEM_COLUMNS)
 
 
 def score_districts(items: pd.DataFrame, districts: pd.DataFrame, period: str,

@@ -191,8 +191,12 @@ _STATUS_COLUMNS = ["target_id", "district_adcode", "status", "color", "rank", "e
 
 
 def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
-                     settings: Settings | None = None, district_level: bool = False) -> pd.DataFrame:
+                     settings: Settings | None = None, district_level: bool = False,
+                     units: list[str] | None = None) -> pd.DataFrame:
     """One row per target (and per district when district_level) with status and explanation.
+
+    With `units` (district_level only), one row per target and each of those adcodes, in that order,
+    a unit without any report being 未报送; without it, the districts that have a series.
 
     targets: db.queries.targets(); values: db.queries.current_values() (any history up to period).
     The same judgement as evaluate_target, with the per-series facts (this period's value, the
@@ -210,7 +214,7 @@ def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
     rows = []
     for t in targets.to_dict("records"):
         spec = TargetSpec.from_row(t)
-        dists = keys_of.get(t["id"], [])
+        dists = units if units is not None else keys_of.get(t["id"], [])
         if not district_level and not dists:
             dists = [""]
         for dist in dists:

@@ -155,7 +155,8 @@ def _all_current_values(read_if_stale: bool = True) -> pd.DataFrame | None:
 
 
 def forget_current_values() -> None:
-    """Drop the in-memory copy (the engines were disposed: another database may sit at the same URL)."""
+    """Drop the in-memory copy: after a write (it is stale) and when the engines were disposed
+    (another database may sit at the same URL)."""
     with _current_lock:
         _current_memo.clear()
 

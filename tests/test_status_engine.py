@@ -371,3 +371,16 @@ def test_evaluate_targets_equals_the_scalar_engine_series_by_series(seed):
             assert len(got_rows) == len(expected) > 0
             assert got_rows == expected, (period, district_level)
             assert set(got["status"]) - {"未报送"}, "the random series must reach statuses other than 未报送"
+
+
+def test_evaluate_targets_for_given_units_lists_every_target_and_unit_in_order():
+    targets = _catalogue_targets().head(3)
+    values = pd.DataFrame([{"target_id": targets["id"].iloc[0], "district_adcode": "440803",
+                            "period_code": "2019Q2", "value": 1.0}])
+    got = evaluate_targets(targets, values, "2019Q2", S, district_level=True, units=["440882", "440803"])
+    assert got[["target_id", "district_adcode"]].values.tolist() == [
+        [t, u] for t in targets["id"] for u in ("440882", "440803")]
+    never = got[got["district_adcode"] == "440882"]
+    assert set(never["status"]) == {"未报送"} and set(never["explanation"]) == {"2019Q2 未报送；此前也无报送"}
+    assert got.loc[1, "explanation"] == target(TargetSpec.from_row(targets.iloc[0]), {"2019Q2": 1.0},
+                                               "2019Q2").explanation
