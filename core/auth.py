@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -32,6 +32,9 @@ class Identity:
     department: str | None = None
     display_name: str = ""
     via: str = "local"  # local | sso
+    # SHA-256 of the browser's session token for a local login (None for SSO and the CLI): every
+    # write re-checks that this session still exists (db.users.assert_identity_valid).
+    session_digest: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:

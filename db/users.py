@@ -28,6 +28,11 @@ class UserError(ValueError):
     """The account change cannot be made; the message is Chinese and nothing was written."""
 
 
+class NotAllowed(PermissionError):
+    """The identity may not make this write now (session ended, account disabled, role or department
+    changed); the message is Chinese and the caller's transaction must write nothing."""
+
+
 @dataclass(frozen=True)
 class LoginOutcome:
     identity: auth.Identity | None
@@ -58,9 +63,57 @@ def _department_id(session: Session, name: str | None) -> int | None:
     return session.execute(select(m.Department.id).where(m.Department.name == name)).scalar()
 
 
-def _identity(session: Session, user: m.User) -> auth.Identity:
+def _identity(session: Session, user: m.User, digest: str | None = None) -> auth.Identity:
     dept = session.get(m.Department, user.department_id).name if user.department_id else None
-    return auth.Identity(user.username, user.role, dept, user.display_name, "local")
+    return auth.Identity(user.username, user.role, dept, user.display_name, "local", session_digest=digest)
+
+
+# --- Authorisation at the write -----------------------------------------------------------------------
+
+ENDED = "您的登录已失效（已退出、过期或账号已停用），本次操作未执行。请重新登录后再试。"
+
+
+def assert_identity_valid(session: Session, identity: auth.Identity | None, *, roles: tuple[str, ...] | None = None,
+                          department: str | None = None, now: datetime | None = None) -> m.User | None:
+    """Re-check, inside the caller's write transaction, that `identity` may still write; raise NotAllowed if not.
+
+    Streamlit runs a widget's callback before the page checks the login again, so the identity a page
+    handed to a button may be stale: the session may have been logged out or deleted (account disabled
+    from the CLI, password reset), the account disabled, its role or department changed. This reads the
+    current rows, locking the account row (PostgreSQL: FOR UPDATE, so a concurrent disable waits for this
+    write to finish; SQLite's BEGIN IMMEDIATE already serialises writers). `roles`: the roles allowed
+    (None: any); `department`: the department a 填报员 must belong to (admins pass).
+
+    A local login carries its session digest: the session row must exist, be unexpired and belong to
+    the account. An identity without one (the CLI's --user) is checked by account only. An SSO identity
+    has no account row here; its role comes from the identity provider and the settings' rules, so only
+    the role is checked (returns None).
+    """
+    if identity is None:
+        raise NotAllowed("请先登录：本操作需要登录后才能执行，未写入任何数据。")
+    if identity.via == "sso":
+        if roles is not None and identity.role not in roles:
+            raise NotAllowed(_role_text(identity.role, roles))
+        return None
+    now = now or datetime.now(timezone.utc)
+    user = session.execute(select(m.User).where(m.User.username == identity.username).with_for_update()).scalar()
+    if user is None or not user.active:
+        raise NotAllowed(ENDED)
+    if identity.session_digest is not None:
+        row = session.get(m.UserSession, identity.session_digest)
+        if row is None or row.user_id != user.id or auth.is_expired(_utc(row.expires_at), now):
+            raise NotAllowed(ENDED)
+    if roles is not None and user.role not in roles:
+        raise NotAllowed(_role_text(user.role, roles))
+    if department is not None and user.role != auth.ADMIN:
+        own = session.get(m.Department, user.department_id).name if user.department_id else None
+        if own != department:
+            raise NotAllowed(f"您的账号属于“{own or '（无部门）'}”，不能为“{department}”执行此操作；未写入任何数据。")
+    return user
+
+
+def _role_text(role: str, roles: tuple[str, ...]) -> str:
+    return f"您的账号（{role}）无权执行此操作（需要{'或'.join(roles)}）；未写入任何数据。"
 
 
 def _get(session: Session, username: str) -> m.User:
@@ -189,7 +242,7 @@ def login(username: str, password: str, settings: AuthSettings | None = None,
         session.add(m.UserSession(token_digest=auth.token_digest(token), user_id=user.id, created_at=now,
                                   expires_at=auth.session_expiry(now, settings)))
         audit(session, username, "login")
-        return LoginOutcome(_identity(session, user), "登录成功", token)
+        return LoginOutcome(_identity(session, user, auth.token_digest(token)), "登录成功", token)
 
 
 def _locked_text(until: datetime) -> str:
@@ -211,7 +264,7 @@ def session_identity(token: str | None, now: datetime | None = None) -> auth.Ide
             session.delete(row)
             return None
         user = session.get(m.User, row.user_id)
-        return _identity(session, user) if user is not None and user.active else None
+        return _identity(session, user, row.token_digest) if user is not None and user.active else None
 
 
 def logout(token: str | None, username: str) -> None:
