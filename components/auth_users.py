@@ -7,8 +7,9 @@ import streamlit as st
 from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
+from core.user_text import DISPLAY_NAME_MAX, PASSWORD_MAX, USERNAME_MAX, md_text
 from db import cached
-from db.users import UserError, add_user, reset_password, set_active, users
+from db.users import NotAllowed, UserError, add_user, reset_password, set_active, users
 
 _DONE = "au_usr_done"
 _ERROR = "au_usr_error"
@@ -38,54 +39,59 @@ def render_user_admin(identity: Identity) -> None:
 def _render_add(identity: Identity) -> None:
     with st.form("au_usr_add", clear_on_submit=True):
         st.markdown("**新增用户**")
-        st.text_input("用户名", key="au_usr_name")
-        st.text_input("姓名", key="au_usr_display")
+        st.text_input("用户名", key="au_usr_name", max_chars=USERNAME_MAX)
+        st.text_input("姓名", key="au_usr_display", max_chars=DISPLAY_NAME_MAX)
         st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role")
         st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept")
-        st.text_input("初始密码", key="au_usr_password", type="password", help="至少 10 位，含字母和数字")
-        st.form_submit_button("新增", on_click=_add, args=(identity.username,))
+        st.text_input("初始密码", key="au_usr_password", type="password", help="至少 10 位，含字母和数字",
+                      max_chars=PASSWORD_MAX)
+        # The identity as rendered: add_user re-checks it inside its transaction (the callback runs
+        # before this page checks the login again).
+        st.form_submit_button("新增", on_click=_add, args=(identity,))
 
 
-def _add(by: str) -> None:
+def _add(by: Identity) -> None:
     s = st.session_state
-    dept = None if s["au_usr_dept"] == NO_DEPT else s["au_usr_dept"]
+    dept = None if s.get("au_usr_dept") in (None, NO_DEPT) else s["au_usr_dept"]
     try:
-        add_user(s["au_usr_name"], s["au_usr_password"], s["au_usr_role"], dept, by=by,
-                 display_name=s["au_usr_display"].strip(), catalogue=catalogue())
-    except UserError as exc:
-        s[_ERROR] = f"未新增：{exc}"
+        add_user(s.get("au_usr_name") or "", s.get("au_usr_password") or "", s.get("au_usr_role") or "", dept,
+                 by=by, display_name=s.get("au_usr_display") or "", catalogue=catalogue())
+    except (UserError, NotAllowed) as exc:
+        s[_ERROR] = f"未新增：{md_text(exc)}"
         return
-    s[_DONE] = f"已新增用户“{s['au_usr_name'].strip()}”（{s['au_usr_role']}）。"
+    s[_DONE] = f"已新增用户“{md_text(s['au_usr_name'].strip())}”（{s['au_usr_role']}）。"
 
 
 def _render_change(identity: Identity, names: list[str]) -> None:
     st.markdown("**重置密码 / 停用 / 启用**")
     name = st.selectbox("用户", names, key="au_usr_pick")
-    st.text_input("新密码", key="au_usr_new_password", type="password", help="重置后解除锁定，并使该用户已登录的会话失效")
-    st.button("重置密码", key="au_usr_reset", on_click=_reset, args=(name, identity.username))
+    st.text_input("新密码", key="au_usr_new_password", type="password", max_chars=PASSWORD_MAX,
+                  help="重置后解除锁定，并使该用户已登录的会话失效")
+    none = name is None  # the selector cleared with its ⊗: nothing chosen, nothing to do
+    st.button("重置密码", key="au_usr_reset", on_click=_reset, args=(name, identity), disabled=none)
     left, right = st.columns(2)
-    left.button("停用", key="au_usr_disable", on_click=_active, args=(name, False, identity.username),
-                disabled=name == identity.username)
-    right.button("启用", key="au_usr_enable", on_click=_active, args=(name, True, identity.username))
+    left.button("停用", key="au_usr_disable", on_click=_active, args=(name, False, identity),
+                disabled=none or name == identity.username)
+    right.button("启用", key="au_usr_enable", on_click=_active, args=(name, True, identity), disabled=none)
 
 
-def _reset(name: str, by: str) -> None:
+def _reset(name: str, by: Identity) -> None:
     try:
-        reset_password(name, st.session_state.get("au_usr_new_password", ""), by=by)
-    except UserError as exc:
-        st.session_state[_ERROR] = f"未重置：{exc}"
+        reset_password(name, st.session_state.get("au_usr_new_password") or "", by=by)
+    except (UserError, NotAllowed) as exc:
+        st.session_state[_ERROR] = f"未重置：{md_text(exc)}"
         return
     st.session_state["au_usr_new_password"] = ""
-    st.session_state[_DONE] = f"已重置“{name}”的密码。"
+    st.session_state[_DONE] = f"已重置“{md_text(name)}”的密码。"
 
 
-def _active(name: str, active: bool, by: str) -> None:
+def _active(name: str, active: bool, by: Identity) -> None:
     try:
         set_active(name, active, by=by)
-    except UserError as exc:
-        st.session_state[_ERROR] = str(exc)
+    except (UserError, NotAllowed) as exc:
+        st.session_state[_ERROR] = md_text(exc)
         return
-    st.session_state[_DONE] = f"已{'启用' if active else '停用'}“{name}”。"
+    st.session_state[_DONE] = f"已{'启用' if active else '停用'}“{md_text(name)}”。"
 
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from core import auth
 from core.catalogue import Catalogue, load_catalogue
 from core.settings import AuthSettings, load_settings
+from core.user_text import DISPLAY_NAME_MAX, PASSWORD_MAX, USERNAME_MAX, clip, text_problem
 from db import models as m
 from db.engine import bump_data_version, session_scope
 from db.queries import _frame
@@ -119,57 +120,81 @@ def _role_text(role: str, roles: tuple[str, ...]) -> str:
 def _get(session: Session, username: str) -> m.User:
     user = session.execute(select(m.User).where(m.User.username == username)).scalar()
     if user is None:
-        raise UserError(f"用户“{username}”不存在")
+        raise UserError(f"用户“{clip(username)}”不存在")
     return user
 
 
 # --- Account changes --------------------------------------------------------------------------------
+# `by` is the acting identity (the 用户管理 page: re-checked as a current 管理员 inside the transaction,
+# so a callback from a revoked session writes nothing) or a plain name for callers that are trusted
+# because they run on the server itself (the CLI "命令行", "系统初始化", tests).
+
+Actor = auth.Identity | str
 
 
-def add_user(username: str, password: str, role: str, department: str | None = None, *, by: str,
-             display_name: str = "", catalogue: Catalogue | None = None) -> int:
-    username = username.strip()
-    if not username:
-        raise UserError("用户名不能为空")
-    problem = auth.role_problem(role, department, catalogue or load_catalogue()) or auth.password_problem(password)
+def _actor(session: Session, by: Actor) -> str:
+    if isinstance(by, auth.Identity):
+        assert_identity_valid(session, by, roles=(auth.ADMIN,))
+        return by.username
+    return by
+
+
+def _password_checked(password: str) -> str:
+    problem = (text_problem("密码", password, PASSWORD_MAX) if len(password) > PASSWORD_MAX
+               else auth.password_problem(password))
     if problem:
         raise UserError(problem)
+    # Hashed before the write transaction opens: argon2 takes ~0.1-0.2 s, and on SQLite the
+    # transaction holds the database's write lock from BEGIN.
+    return auth.hash_password(password)
+
+
+def add_user(username: str, password: str, role: str, department: str | None = None, *, by: Actor,
+             display_name: str = "", catalogue: Catalogue | None = None) -> int:
+    username, display_name = username.strip(), display_name.strip()
+    problem = (text_problem("用户名", username, USERNAME_MAX, required=True)
+               or text_problem("姓名", display_name, DISPLAY_NAME_MAX)
+               or auth.role_problem(role, department, catalogue or load_catalogue()))
+    if problem:
+        raise UserError(problem)
+    password_hash = _password_checked(password)
     with session_scope() as session:
+        actor = _actor(session, by)
         if session.execute(select(m.User.id).where(m.User.username == username)).scalar() is not None:
             raise UserError(f"用户“{username}”已存在")
         user = m.User(username=username, display_name=display_name or username, role=role,
-                      password_hash=auth.hash_password(password),
+                      password_hash=password_hash,
                       department_id=_department_id(session, department if role == auth.REPORTER else None))
         session.add(user)
         session.flush()
-        audit(session, by, "user_add", username=username, role=role, department=department or "")
+        audit(session, actor, "user_add", username=username, role=role, department=department or "")
         bump_data_version(session)  # the account list is a cached read
         return user.id
 
 
-def reset_password(username: str, password: str, *, by: str) -> None:
+def reset_password(username: str, password: str, *, by: Actor) -> None:
     """New password; also lifts a lockout and ends the account's open sessions."""
-    problem = auth.password_problem(password)
-    if problem:
-        raise UserError(problem)
+    password_hash = _password_checked(password)
     with session_scope() as session:
+        actor = _actor(session, by)
         user = _get(session, username)
-        user.password_hash = auth.hash_password(password)
+        user.password_hash = password_hash
         user.failed_attempts, user.locked_until = 0, None
         session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
-        audit(session, by, "user_reset", username=username)
+        audit(session, actor, "user_reset", username=username)
         bump_data_version(session)  # the account list is a cached read
 
 
-def set_active(username: str, active: bool, *, by: str) -> None:
+def set_active(username: str, active: bool, *, by: Actor) -> None:
     with session_scope() as session:
+        actor = _actor(session, by)
         user = _get(session, username)
         if not active and user.role == auth.ADMIN and _other_active_admins(session, user.id) == 0:
             raise UserError("不能停用最后一个管理员账号")
         user.active = active
         if not active:
             session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
-        audit(session, by, "user_enable" if active else "user_disable", username=username)
+        audit(session, actor, "user_enable" if active else "user_disable", username=username)
         bump_data_version(session)  # the account list is a cached read
 
 

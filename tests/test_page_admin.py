@@ -11,6 +11,7 @@ import pytest
 from components import auth_login
 from components.auth_audit import log_table
 from core.settings import SsoRule, load_settings
+from core.user_text import md_text
 from core.spreadsheet_safety import safe_csv_bytes
 from db import queries, users
 from db.audit import audit_log
@@ -68,7 +69,7 @@ def test_admin_adds_and_disables_a_user_from_the_page(accounts):
     at.selectbox(key="au_usr_dept").select(AGRI)
     at.text_input(key="au_usr_password").input("Neues-Konto-77")
     next(b for b in at.get("form_submit_button") if b.label == "新增").click().run()
-    assert "已新增用户“zhanjiang_ny2”" in texts(at.success)
+    assert f"已新增用户“{md_text('zhanjiang_ny2')}”" in texts(at.success)  # the name shown as text, not markdown
     listed = users.users().set_index("username").loc["zhanjiang_ny2"]
     assert (listed["role"], listed["department"]) == ("填报员", AGRI)
     at.selectbox(key="au_usr_pick").select("zhanjiang_ny2").run()

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, select
 
 from core import auth
+from db import models as m
 from db import users
 from db.engine import session_scope
-from tests.auth_fixtures import AGRI, MARKET, make_user, token_for
+from tests.auth_fixtures import (
+    AGRI,
+    MARKET,
+    accounts,  # noqa: F401  (fixture)
+    make_user,
+    token_for,
+)
 
 
 def _check(identity, **kw):
@@ -37,3 +45,63 @@ def test_identity_recheck_follows_session_account_role_and_department(fresh_db):
         _check(boss)
     # The CLI's identity has no session: the account alone decides.
     assert _check(users.user_identity("boss2"), roles=(auth.ADMIN,)).username == "boss2"
+
+
+# --- 用户管理: a callback from a revoked session writes nothing -------------------------------------
+
+ADMIN_PAGE = "pages/admin.py"
+
+
+def _submit_new_user(at, name: str) -> None:
+    at.text_input(key="au_usr_name").input(name)
+    at.selectbox(key="au_usr_role").select(auth.ADMIN)
+    at.text_input(key="au_usr_password").input("Neues-Konto-77")
+    next(b for b in at.get("form_submit_button") if b.label == "新增").click().run()
+
+
+def test_disabled_admin_cannot_create_an_account_from_an_open_form(accounts):  # noqa: F811
+    from tests.auth_fixtures import run_as
+    from tests.test_page_upload import texts
+
+    make_user("second_admin", auth.ADMIN)
+    at = run_as(token_for(accounts["admin"]), ADMIN_PAGE)  # the form is open in the admin's browser
+    users.set_active(accounts["admin"], False, by="命令行")  # disabled from the CLI: its sessions deleted
+    _submit_new_user(at, "backdoor")
+    assert "backdoor" not in set(users.users()["username"])
+    assert not [t for t in texts(at.success) if "已新增" in t]
+    log = users_log()
+    assert not [r for r in log if r[1] == "user_add" and "backdoor" in r[2]]
+
+
+def test_revoked_session_cannot_reset_disable_or_enable(accounts):  # noqa: F811
+    from tests.auth_fixtures import run_as
+
+    at = run_as(token_for(accounts["admin"]), ADMIN_PAGE)
+    at.selectbox(key="au_usr_pick").select(accounts["agri"]).run()
+    at.text_input(key="au_usr_new_password").input("Gekapert-Konto-9")
+    with session_scope() as s:  # the session is deleted (logged out elsewhere, password reset...)
+        s.execute(delete(m.UserSession))
+    at.button(key="au_usr_reset").click()
+    at.button(key="au_usr_disable").click()
+    at.run()  # both callbacks run before the page finds the login gone
+    assert users.login(accounts["agri"], "Gekapert-Konto-9").identity is None
+    assert users.user_identity(accounts["agri"]) is not None  # still enabled
+    assert not [r for r in users_log() if r[1] in ("user_reset", "user_disable")]
+
+
+def users_log():
+    with session_scope() as s:
+        return [(a.user_name, a.action, a.detail) for a in s.execute(select(m.AuditLog)).scalars()]
+
+
+def test_user_admin_refuses_unbounded_text_before_any_write(fresh_db):
+    make_user("boss", auth.ADMIN)
+    boss = users.session_identity(token_for("boss"))
+    before = len(users_log())
+    for kwargs in ({"username": "x" * 4_000_000}, {"username": "ok_name", "display_name": "名" * 65}):
+        with pytest.raises(users.UserError, match="过长"):
+            users.add_user(kwargs["username"], "Gutes-Pass-1", auth.VIEWER, by=boss,
+                           display_name=kwargs.get("display_name", ""))
+    with pytest.raises(users.UserError, match="过长"):
+        users.reset_password("boss", "Aa1" * 100, by=boss)
+    assert len(users_log()) == before and set(users.users()["username"]) == {"boss"}
