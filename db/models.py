@@ -166,6 +166,10 @@ class MeetingSnapshot(SQLModel, table=True):
     created_by: str = ""
     period_code: str = Field(foreign_key="period.code")
     payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON of core.meeting.build_payload
+    # Withdrawn by the office (a wrong snapshot): kept in history, listed as 已撤回, never offered as a meeting.
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = ""
+    withdraw_reason: str = ""
 
 
 class Decision(SQLModel, table=True):
@@ -175,9 +179,13 @@ class Decision(SQLModel, table=True):
     meeting_snapshot_id: int | None = Field(default=None, foreign_key="meetingsnapshot.id", index=True)
     task_id: int = Field(foreign_key="task.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    decided_by: str = ""
+    decided_by: str = ""  # the logged-in account that recorded it (never typed)
     decided_at: datetime = Field(default_factory=utcnow)
     kind: str = "决定"  # 决定 | 批示
+    # Withdrawn by the office (recorded in error): kept in history, struck through, left out of decks and tasks.
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = ""
+    withdraw_reason: str = ""
 
 
 # --- People and trace ----------------------------------------------------------------------------
@@ -225,7 +233,23 @@ class AppMeta(SQLModel, table=True):
 
 __all__ = [
     "AppMeta", "AuditLog", "Decision", "Department", "District", "IndicatorValue", "MeetingSnapshot", "Period",
-    "Place",
+    "LoginThrottle", "Place",
     "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User", "UserSession",
     "utcnow",
 ]
+
+
+# --- Security (issue 14): login throttling; withdrawn meeting records --------------------------------
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Attempts counted per source, per account and source, and per account (db.users.login).
+
+    Counted with one atomic upsert before the password is checked, so concurrent attempts cannot all
+    slip under the limit (PostgreSQL READ COMMITTED included). Times are epoch seconds (UTC)."""
+
+    key: str = Field(primary_key=True)  # "s:<source>", "a:<account>|s:<source>", "a:<account>"
+    account: str = Field(default="", index=True)  # so a password reset can clear the account's rows
+    attempts: int = 0
+    window_start: int = 0
+    locked_until: int = 0
