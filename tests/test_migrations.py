@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import MetaData, inspect, select, text
-from sqlmodel import SQLModel
 
 import manage
 from core.catalogue import load_catalogue
