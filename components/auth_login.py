@@ -13,6 +13,7 @@ import streamlit as st
 
 from core import auth
 from core.settings import load_settings
+from core.user_text import PASSWORD_MAX, USERNAME_MAX
 from db import users
 
 COOKIE = "zj_session"
@@ -75,8 +76,9 @@ def nav_visibility(identity: auth.Identity | None, page: str) -> str:
 def render_login_form(reason: str) -> None:
     st.info(reason)
     with st.form("au_login", clear_on_submit=True, enter_to_submit=True):
-        st.text_input("用户名", key="au_username", autocomplete="username")
-        st.text_input("密码", key="au_password", type="password", autocomplete="current-password")
+        st.text_input("用户名", key="au_username", autocomplete="username", max_chars=USERNAME_MAX)
+        st.text_input("密码", key="au_password", type="password", autocomplete="current-password",
+                      max_chars=PASSWORD_MAX)
         st.form_submit_button("登录", type="primary", on_click=_login)
     error = st.session_state.pop(_ERROR, None)
     if error:
@@ -85,9 +87,23 @@ def render_login_form(reason: str) -> None:
         st.button("统一身份认证登录", key="au_sso", on_click=st.login)
 
 
+def login_source() -> str:
+    """Where a login attempt comes from, for its throttle (db.users.login): the client's address, or,
+    when the server sees none (a browser on the server itself, or every client behind a reverse proxy
+    on the same machine), this browser session; db.users then also limits the account as a whole."""
+    address = st.context.ip_address
+    if address:
+        return f"地址:{address}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return f"会话:{ctx.session_id if ctx else '未知'}"
+
+
 def _login() -> None:
     # In the callback: the password is read once from the widget and dropped with the form.
-    outcome = users.login(st.session_state.get("au_username", ""), st.session_state.get("au_password", ""))
+    outcome = users.login(st.session_state.get("au_username") or "", st.session_state.get("au_password") or "",
+                          source=login_source())
     if outcome.identity is None:
         st.session_state[_ERROR] = outcome.message
         return

@@ -6,6 +6,7 @@ import streamlit as st
 from components.auth_login import gate_viewing, logout, send_cookie
 from components.badges import demo_notice
 from components.period_picker import period_picker
+from core.user_text import md_text
 
 
 def render_sidebar() -> None:
@@ -14,7 +15,7 @@ def render_sidebar() -> None:
         st.markdown("### 湛江市质量提升行动\n督查看板")
         send_cookie()
         if identity is not None:
-            st.caption(f"已登录：{identity.label}")
+            st.caption(f"已登录：{md_text(identity.label)}")
             st.button("退出登录", key="au_logout", on_click=logout, args=(identity,))
         period_picker()
         demo_notice()

@@ -101,7 +101,7 @@ def create_schema():
 # Accounts, logins and the audit log are not what pages show from the data: a login must not
 # send every page back to the database. Their writers bump the version themselves where a cached
 # read depends on them (the account list); the audit page keys on the newest audit row.
-_NOT_DATA = frozenset({"app_user", "usersession", "auditlog", "appmeta"})
+_NOT_DATA = frozenset({"app_user", "usersession", "auditlog", "appmeta", "loginthrottle"})
 
 
 def _changes_data(objects) -> bool:

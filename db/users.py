@@ -5,12 +5,13 @@ is ever written to the audit log or returned in a message.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import and_, case, delete, or_, select, update
 from sqlmodel import Session
 
 from core import auth
@@ -180,6 +181,7 @@ def reset_password(username: str, password: str, *, by: Actor) -> None:
         user = _get(session, username)
         user.password_hash = password_hash
         user.failed_attempts, user.locked_until = 0, None
+        session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.account == user.username))  # lifts any lock
         session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, actor, "user_reset", username=username)
         bump_data_version(session)  # the account list is a cached read
@@ -234,46 +236,127 @@ def users() -> pd.DataFrame:
 
 # --- Login and sessions -----------------------------------------------------------------------------
 
-WRONG = "用户名或密码错误"
+# One answer for a wrong password, an unknown user, a disabled account and a locked one: the page
+# must not tell an outsider which account names exist or what state they are in. The reason is in
+# the audit log for the office.
+WRONG = "登录失败：用户名或密码错误，或账号已停用、暂时锁定。请核对后再试；如仍无法登录，请联系督查办。"
+
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified when the account does not exist (or the attempt is refused before its hash is read), so
+    # every answer costs one argon2 verification: the time taken does not tell whether a name exists.
+    return auth.hash_password(auth.generate_password())
+
+# Attempts allowed before a key locks, relative to [auth] max_failed_logins, and for how long.
+# The account-wide key catches an attack spread over many sources (or browser sessions, when the
+# server sees no client address); it locks for a minute only, so no outsider can keep the office's
+# own account locked for long (docs/auth.md).
+_SOURCE_FACTOR = 4  # one source trying many accounts (password spraying, probing names)
+_ACCOUNT_FACTOR = 10
+_ACCOUNT_LOCK_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _Key:
+    key: str
+    account: str
+    limit: int
+    lock_seconds: int
+    label: str  # for the audit log's 账号锁定 row
+
+
+def _throttle_keys(name: str | None, source: str, settings: AuthSettings) -> list[_Key]:
+    """The counters one attempt adds to: the source's; and, for a plausible name, the account's from
+    this source and the account's from everywhere."""
+    n, lock = settings.max_failed_logins, settings.lockout_minutes * 60
+    keys = [_Key(f"s:{source}", "", n * _SOURCE_FACTOR, lock, "来源")]
+    if name is not None:
+        keys += [_Key(f"a:{name}|s:{source}", name, n, lock, "账号（该来源）"),
+                 _Key(f"a:{name}", name, n * _ACCOUNT_FACTOR, _ACCOUNT_LOCK_SECONDS, "账号（全部来源）")]
+    return keys
+
+
+def _count_attempt(session: Session, key: str, account: str, limit: int, lock_seconds: int, now: int) -> bool:
+    """Count one attempt on `key` atomically; True when the key is (now) over its limit.
+
+    One INSERT ... ON CONFLICT DO UPDATE ... RETURNING: the increment and the read are a single
+    statement, so 30 concurrent attempts leave 30 counted (PostgreSQL serialises the row update;
+    SQLite's write lock serialises the transaction). A window or lock that has run out starts again."""
+    table = m.LoginThrottle.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    c = table.c
+    stale = or_(and_(c.locked_until != 0, c.locked_until <= now),
+                and_(c.locked_until == 0, c.window_start <= now - lock_seconds))
+    stmt = upsert(table).values(key=key, account=account, attempts=1, window_start=now, locked_until=0)
+    stmt = stmt.on_conflict_do_update(index_elements=[c.key], set_={
+        "attempts": case((stale, 1), else_=c.attempts + 1),
+        "window_start": case((stale, now), else_=c.window_start),
+        "locked_until": case((stale, 0), else_=c.locked_until),
+    }).returning(c.attempts, c.locked_until)
+    attempts, locked_until = session.execute(stmt).one()
+    return locked_until > now or attempts > limit
+
+
+def _lock_spent_keys(session: Session, keys: list[_Key], now: int) -> list[_Key]:
+    """After a wrong password: lock every key whose attempts reached its limit; the keys locked now."""
+    c = m.LoginThrottle.__table__.c
+    return [k for k in keys if session.execute(update(m.LoginThrottle.__table__).where(
+        c.key == k.key, c.attempts >= k.limit, c.locked_until == 0).values(locked_until=now + k.lock_seconds)).rowcount]
 
 
 def login(username: str, password: str, settings: AuthSettings | None = None,
-          now: datetime | None = None) -> LoginOutcome:
-    """Check a password; count failures, lock after too many, and open a session on success."""
+          now: datetime | None = None, source: str = "") -> LoginOutcome:
+    """Check a password: attempts counted first (atomically), the hash verified outside any write
+    transaction, then the outcome written. `source` is the client address, or the browser session
+    when the server sees no address (components.auth_login.login_source)."""
     settings = settings or load_settings().auth
     now = now or datetime.now(timezone.utc)
-    username = username.strip()
+    epoch = int(now.timestamp())
+    name = username.strip()
+    bounded = len(name) <= USERNAME_MAX and len(password) <= PASSWORD_MAX
+    shown, source = clip(name), clip(source or "未知来源", 128)
+    # 1. Count the attempt before checking it (short transaction; no hashing while it holds the lock).
+    keys = _throttle_keys(name if bounded and name else None, source, settings)
     with session_scope() as session:
-        user = session.execute(select(m.User).where(m.User.username == username)).scalar()
-        if user is None:
-            audit(session, username, "login_failed", reason="unknown_user")
+        blocked = any([_count_attempt(session, k.key, k.account, k.limit, k.lock_seconds, epoch) for k in keys])
+        user = (session.execute(select(m.User.id, m.User.password_hash, m.User.active)
+                                .where(m.User.username == name)).first() if bounded and name else None)
+    # 2. One argon2 verification whatever happened above (constant time; outside any transaction).
+    checked = auth.verify_password(user.password_hash if user is not None and not blocked else _dummy_hash(),
+                                   password if bounded else "")
+    granted = user is not None and user.active and not blocked and checked
+    # 3. Write the outcome.
+    with session_scope() as session:
+        if not granted:
+            reason = ("too_long" if not bounded else "unknown_user" if user is None else "locked" if blocked
+                      else "disabled" if not user.active else "wrong_password")
+            detail = {"reason": reason, "source": source}
+            if user is not None:
+                detail["attempts"] = session.execute(
+                    update(m.User).where(m.User.id == user.id).values(failed_attempts=m.User.failed_attempts + 1)
+                    .returning(m.User.failed_attempts)).scalar_one()
+            audit(session, shown, "login_failed", **detail)
+            for k in _lock_spent_keys(session, keys, epoch) if not blocked else []:
+                audit(session, shown, "lockout", scope=k.label, seconds=k.lock_seconds, source=source)
+                if k.account and user is not None:  # shown in 用户管理 (锁定至)
+                    session.execute(update(m.User).where(m.User.id == user.id).values(
+                        locked_until=now + timedelta(seconds=k.lock_seconds)))
             return LoginOutcome(None, WRONG)
-        if not user.active:
-            audit(session, username, "login_failed", reason="disabled")
-            return LoginOutcome(None, "该账号已停用，请联系督查办")
-        locked_until = _utc(user.locked_until)
-        if auth.is_locked(locked_until, now):
-            audit(session, username, "login_failed", reason="locked")
-            return LoginOutcome(None, _locked_text(locked_until))
-        if not auth.verify_password(user.password_hash, password):
-            user.failed_attempts, user.locked_until = auth.after_failure(user.failed_attempts, now, settings)
-            audit(session, username, "login_failed", reason="wrong_password", attempts=user.failed_attempts)
-            if user.locked_until is not None:
-                audit(session, username, "lockout", minutes=settings.lockout_minutes)
-                return LoginOutcome(None, _locked_text(user.locked_until))
-            return LoginOutcome(None, WRONG)
-        user.failed_attempts, user.locked_until = 0, None
+        session.execute(update(m.User).where(m.User.id == user.id).values(failed_attempts=0, locked_until=None))
+        # This source's count on this account starts again; the account-wide count runs out by itself.
+        session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.key == f"a:{name}|s:{source}"))
         token = auth.new_token()
         session.add(m.UserSession(token_digest=auth.token_digest(token), user_id=user.id, created_at=now,
                                   expires_at=auth.session_expiry(now, settings)))
-        audit(session, username, "login")
-        return LoginOutcome(_identity(session, user, auth.token_digest(token)), "登录成功", token)
-
-
-def _locked_text(until: datetime) -> str:
-    from core.timeutil import CHINA_TZ
-
-    return f"密码错误次数过多，账号已锁定至 {until.astimezone(CHINA_TZ):%H:%M}；请稍后再试或联系督查办重置密码"
+        audit(session, name, "login", source=source)
+        account = session.get(m.User, user.id)
+        return LoginOutcome(_identity(session, account, auth.token_digest(token)), "登录成功", token)
 
 
 def session_identity(token: str | None, now: datetime | None = None) -> auth.Identity | None:
