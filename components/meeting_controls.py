@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from components import url_state
+from core.auth import Identity
 from core.meeting import compare_payloads
 from core.meeting_export import changes_table, deck_html, deck_pptx, summary_xlsx
+from core.user_text import DECISION_MAX, REASON_MAX, SNAPSHOT_NAME_MAX, md_text
 from db import cached, meetings
+from db.users import NotAllowed
 
 LIVE, SNAPSHOT = "实时数据", "会议快照"
 SOURCE_KEY, SNAP_KEY = "mt_source", "mt_snapshot"
@@ -52,30 +55,39 @@ def payload_of(view: tuple[str, int | None], period: str) -> dict:
     return cached.read(meetings.live_payload, period)
 
 
-def _freeze(payload: dict) -> None:
+# Every write below passes the identity the page rendered with; db.meetings re-checks it as a current
+# 管理员 inside its transaction, so a form left open after a logout or a disable writes nothing.
+
+
+def _refused(exc: Exception) -> None:
+    st.session_state["mt_flash"] = ("error", md_text(exc))
+
+
+def _freeze(payload: dict, identity: Identity) -> None:
     try:
-        sid = meetings.save_snapshot(st.session_state.get("mt_name", ""), st.session_state["mt_date"], payload,
-                                     st.session_state.get("mt_by", ""))
-    except meetings.MeetingError as exc:
-        st.session_state["mt_flash"] = ("error", str(exc))
+        sid = meetings.save_snapshot(st.session_state.get("mt_name") or "", st.session_state.get("mt_date"), payload,
+                                     identity)
+    except (meetings.MeetingError, NotAllowed) as exc:
+        _refused(exc)
         return
-    st.session_state["mt_flash"] = ("success", f"已保存会议快照“{st.session_state['mt_name'].strip()}”（编号 {sid}），"
-                                               "之后的新数据不会改变它。")
+    st.session_state["mt_flash"] = ("success", f"已保存会议快照“{md_text(st.session_state['mt_name'].strip())}”"
+                                               f"（编号 {sid}），之后的新数据不会改变它。")
     st.session_state[SOURCE_KEY] = SNAPSHOT
     st.session_state[SNAP_KEY] = sid
 
 
-def freeze_form(payload: dict) -> None:
+def freeze_form(payload: dict, identity: Identity) -> None:
     st.caption("把当前放映的实时内容（状态、说明、得分、图表数据）原样保存，日后可原样重新打开；"
-               "本次会议记录的决定一并归入该快照。")
+               f"本次会议记录的决定一并归入该快照。保存人记为当前登录账号（{md_text(identity.label)}）。")
     with st.form("mt_freeze_form"):
-        st.text_input("会议名称", key="mt_name", placeholder="例如：2020年第三季度质量提升督查会")
+        st.text_input("会议名称", key="mt_name", placeholder="例如：2020年第三季度质量提升督查会",
+                      max_chars=SNAPSHOT_NAME_MAX)
         st.date_input("会议日期", value=date.today(), key="mt_date")
-        st.text_input("保存人", key="mt_by")
-        st.form_submit_button("保存为会议快照", type="primary", on_click=_freeze, args=(payload,))
+        st.form_submit_button("保存为会议快照", type="primary", on_click=_freeze, args=(payload, identity))
 
 
 def flash() -> None:
+    # Messages carrying user text escape it themselves (md_text) where they are made.
     msg = st.session_state.pop("mt_flash", None)
     if msg:
         (st.success if msg[0] == "success" else st.error)(msg[1])
@@ -93,7 +105,8 @@ def compare_section() -> None:
     changes = compare_payloads(cached.read(meetings.load_snapshot, before)["payload"],
                                cached.read(meetings.load_snapshot, after)["payload"])
     table = changes_table(changes)
-    st.markdown(f"**{changes['from']} → {changes['to']}**：变色的指标 {len(changes['targets'])} 个、任务 "
+    names = f"{md_text(changes['from'])} → {md_text(changes['to'])}"  # snapshot names: shown as text
+    st.markdown(f"**{names}**：变色的指标 {len(changes['targets'])} 个、任务 "
                 f"{len(changes['tasks'])} 项；排名变动的部门 {sum(1 for m in changes['ranking'] if m['move'])} 个；"
                 f"新增红灯 {len(changes['new_red'])} 项，消除红灯 {len(changes['closed_red'])} 项。")
     if table.empty:
@@ -102,36 +115,79 @@ def compare_section() -> None:
         st.dataframe(table, hide_index=True, width="stretch")
 
 
-def _record(snapshot_id: int | None) -> None:
+def _record(snapshot_id: int | None, identity: Identity) -> None:
     s = st.session_state
     try:
-        meetings.add_decision(s["mt_dec_task"], s.get("mt_dec_text", ""), s["mt_dec_kind"], s.get("mt_dec_by", ""),
-                              snapshot_id)
-    except meetings.MeetingError as exc:
-        s["mt_flash"] = ("error", str(exc))
+        meetings.add_decision(s.get("mt_dec_task"), s.get("mt_dec_text") or "", s.get("mt_dec_kind") or "",
+                              identity, snapshot_id)
+    except (meetings.MeetingError, NotAllowed) as exc:
+        _refused(exc)
         return
     s["mt_flash"] = ("success", f"已记录对任务 {s['mt_dec_task']} 的{s['mt_dec_kind']}。")
     s["mt_dec_text"] = ""
 
 
-def decision_form(payload: dict, snapshot_id: int | None) -> None:
+def decision_form(payload: dict, snapshot_id: int | None, identity: Identity) -> None:
     where = ("记入该会议快照（快照内容不变，决定显示在任务详情和下次会议材料中）" if snapshot_id
              else "记入本次会议，保存快照时一并归档")
-    st.caption(f"对任务作出的决定或批示：{where}。")
+    st.caption(f"对任务作出的决定或批示：{where}。记录人为当前登录账号（{md_text(identity.label)}）。")
     titles = {t["id"]: f"{t['id']}. {t['title']}（{t['status']}）" for t in payload["tasks"]}
     with st.form("mt_decision_form"):
         st.selectbox("任务", list(titles), key="mt_dec_task", format_func=titles.get)
         st.radio("类型", meetings.DECISION_KINDS, key="mt_dec_kind", horizontal=True)
-        st.text_area("内容", key="mt_dec_text", height=90)
-        st.text_input("决定人 / 批示人", key="mt_dec_by")
-        st.form_submit_button("记录", on_click=_record, args=(snapshot_id,))
+        st.text_area("内容", key="mt_dec_text", height=90, max_chars=DECISION_MAX)
+        st.form_submit_button("记录", on_click=_record, args=(snapshot_id, identity))
+
+
+def decision_history() -> None:
+    """Every recorded decision; withdrawn ones stay listed, marked 已撤回 with who and why."""
     recorded = cached.read(meetings.all_decisions)
-    if not recorded.empty:
-        shown = pd.DataFrame({
-            "会议": recorded["meeting_name"].fillna("本次会议（未归档）"), "任务": recorded["task_id"].astype(str)
-            + ". " + recorded["task_title"], "类型": recorded["kind"], "内容": recorded["text"],
-            "决定人": recorded["decided_by"], "时间": recorded["decided_at"].dt.strftime("%Y-%m-%d %H:%M")})
-        st.dataframe(shown, hide_index=True, width="stretch")
+    if recorded.empty:
+        return
+    withdrawn = recorded["withdrawn_at"].notna()
+    state = ("已撤回（" + recorded["withdrawn_by"].fillna("") + "：" + recorded["withdraw_reason"].fillna("") + "）")
+    shown = pd.DataFrame({
+        "状态": state.where(withdrawn, "有效"),
+        "会议": recorded["meeting_name"].fillna("本次会议（未归档）"), "任务": recorded["task_id"].astype(str)
+        + ". " + recorded["task_title"], "类型": recorded["kind"], "内容": recorded["text"],
+        "记录人": recorded["decided_by"], "时间": recorded["decided_at"].dt.strftime("%Y-%m-%d %H:%M")})
+    st.dataframe(shown.style.apply(lambda row: ["text-decoration: line-through; color: #8c959f"
+                                                if row["状态"] != "有效" else "" for _ in row], axis=1),
+                 hide_index=True, width="stretch", key="mt_dec_history")
+
+
+def _withdraw(kind: str, identity: Identity) -> None:
+    s = st.session_state
+    chosen, reason = s.get(f"mt_wd_{kind}"), s.get(f"mt_wd_{kind}_reason") or ""
+    if chosen is None:
+        s["mt_flash"] = ("error", "请先选择要撤回的记录")
+        return
+    try:
+        (meetings.withdraw_decision if kind == "decision" else meetings.withdraw_snapshot)(chosen, reason, identity)
+    except (meetings.MeetingError, NotAllowed) as exc:
+        _refused(exc)
+        return
+    s["mt_flash"] = ("success", f"已撤回（编号 {chosen}）；记录保留在历史中，标为“已撤回”。")
+    s[f"mt_wd_{kind}_reason"] = ""
+
+
+def withdraw_section(identity: Identity) -> None:
+    """The office withdraws a wrong decision or snapshot with a reason; nothing is deleted."""
+    st.caption("撤回误记的决定或误存的快照：须填写原因；记录保留在历史中并标为“已撤回”，"
+               "不再出现在会议材料和任务详情中。")
+    decisions = cached.read(meetings.all_decisions)
+    standing = decisions[decisions["withdrawn_at"].isna()] if not decisions.empty else decisions
+    dec_labels = {int(r["id"]): f"{r['id']} · 任务{r['task_id']} · {r['kind']} · {str(r['text'])[:40]}"
+                  for r in standing.to_dict("records")}
+    snap_labels = snapshot_labels()
+    for kind, title, labels in (("decision", "决定或批示", dec_labels), ("snapshot", "会议快照", snap_labels)):
+        if not labels:
+            st.caption(f"没有可撤回的{title}。")
+            continue
+        st.selectbox(f"撤回{title}", list(labels), key=f"mt_wd_{kind}", format_func=labels.get, index=None,
+                     placeholder="选择要撤回的记录")
+        st.text_input("撤回原因", key=f"mt_wd_{kind}_reason", max_chars=REASON_MAX)
+        st.button(f"撤回{title}", key=f"mt_wd_{kind}_go", on_click=_withdraw, args=(kind, identity))
 
 
 def downloads(payload: dict, stem: str) -> None:

@@ -15,6 +15,6 @@ def render_task_decisions(task_id: int) -> None:
         return
     st.dataframe(pd.DataFrame({
         "会议": decided["meeting_name"].fillna("本次会议（未归档）"),
-        "类型": decided["kind"], "内容": decided["text"], "决定人": decided["decided_by"],
+        "类型": decided["kind"], "内容": decided["text"], "记录人": decided["decided_by"],
         "时间": decided["decided_at"].dt.strftime("%Y-%m-%d %H:%M"),
     }), hide_index=True, width="stretch", key=f"mt_task_decisions_{int(task_id)}")

@@ -14,6 +14,9 @@ ACTION_LABELS = {
     "upload": "报送入库", "approve": "审核通过", "return": "退回", "undo": "撤销",
     "user_add": "新增用户", "user_reset": "重置密码", "user_disable": "停用用户", "user_enable": "启用用户",
     "export": "导出",
+    "meeting_snapshot": "保存会议快照", "meeting_snapshot_withdraw": "撤回会议快照",
+    "meeting_decision": "记录会议决定", "meeting_decision_withdraw": "撤回会议决定",
+    "restore": "恢复数据库", "demo_clear": "删除演示数据", "demo_load": "载入演示数据",
 }
 
 

@@ -1,12 +1,24 @@
 """会议模式: present the meeting on a projector, freeze it, compare meetings, record decisions, export."""
 import streamlit as st
 
+from components.auth_login import current_identity
 from components.badges import page_title
-from components.meeting_controls import (VIEW_KEY, choose_view, compare_section, decision_form, downloads, flash,
-                                         freeze_form, payload_of)
+from components.meeting_controls import (
+    VIEW_KEY,
+    choose_view,
+    compare_section,
+    decision_form,
+    decision_history,
+    downloads,
+    flash,
+    freeze_form,
+    payload_of,
+    withdraw_section,
+)
 from components.meeting_slides import SLIDE_KEY, hide_chrome, present
 from components.period_picker import current_period
 from components.router_guard import ensure_router
+from core.auth import may_administer
 
 ensure_router()
 period = current_period()
@@ -35,14 +47,27 @@ st.button("开始放映", key="mt_start", type="primary", icon="📽️", on_cli
 with st.container(border=True):
     present(payload)
 
+# Presenting and downloading are for everyone who may view; the meeting's records are the office's:
+# recording decisions, saving, comparing and withdrawing need a logged-in 管理员 (and db.meetings
+# checks again at the write).
+identity = current_identity()
+office = may_administer(identity)
 frozen = view[0] == "snapshot"
-tabs = st.tabs(["记录决定与批示", "对比两次会议", "导出", *([] if frozen else ["保存为会议快照"])])
+tabs = st.tabs(["决定与批示", "导出", *(["对比两次会议", "撤回记录"] if office else []),
+                *(["保存为会议快照"] if office and not frozen else [])])
 with tabs[0]:
-    decision_form(payload, view[1])
+    if office:
+        decision_form(payload, view[1], identity)
+    else:
+        st.info("记录决定与批示、保存和对比会议快照须由督查办管理员登录后操作。")
+    decision_history()
 with tabs[1]:
-    compare_section()
-with tabs[2]:
     downloads(payload, (payload.get("meeting") or {}).get("name") or f"督查会议-{payload['period']}")
-if not frozen:
+if office:
+    with tabs[2]:
+        compare_section()
     with tabs[3]:
-        freeze_form(payload)
+        withdraw_section(identity)
+    if not frozen:
+        with tabs[4]:
+            freeze_form(payload, identity)

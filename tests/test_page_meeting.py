@@ -6,6 +6,8 @@ from datetime import date
 
 from sqlalchemy import insert
 
+from tests.auth_fixtures import accounts, run_as, token_for  # noqa: F401  (accounts: fixture)
+
 
 def _slide_text(at) -> str:
     return " ".join(h.proto.body for h in at.get("html"))
@@ -43,11 +45,11 @@ def test_slides_render_and_page_with_next_and_previous(app_test):
     assert at.title[0].value == "会议模式"
 
 
-def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(app_test):
+def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(accounts):  # noqa: F811
     from db import meetings, models as m
     from db.engine import bump_data_version, session_scope
 
-    at = app_test("pages/meeting.py")
+    at = run_as(token_for(accounts["admin"]), "pages/meeting.py")
     at.button(key="mt_next").click().run()
     shown = next(h.proto.body for h in at.get("html") if "个指标中" in h.proto.body)
     at.text_input(key="mt_name").input("七月督查会")
@@ -56,6 +58,7 @@ def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(app_test
     assert not at.exception
     snaps = meetings.list_snapshots()
     assert snaps["name"].tolist() == ["七月督查会"] and str(snaps["meeting_date"][0])[:10] == "2020-07-15"
+    assert snaps["created_by"].tolist() == [accounts["admin"]]  # the logged-in account, not a typed name
     assert any("已保存会议快照“七月督查会”" in s.value for s in at.success)
     assert at.radio(key="mt_source").value == "会议快照"
 
@@ -83,18 +86,18 @@ def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(app_test
     live_overview = _slide_text(at)
     assert "总体情况" in live_overview and shown not in live_overview  # live counts moved, the frozen ones did not
 
-def test_decision_is_recorded_against_a_task(app_test):
+def test_decision_is_recorded_against_a_task(accounts):  # noqa: F811
     from db import meetings
 
-    at = app_test("pages/meeting.py")
+    at = run_as(token_for(accounts["admin"]), "pages/meeting.py")
     at.selectbox(key="mt_dec_task").set_value(7)
     at.radio(key="mt_dec_kind").set_value("批示")
     at.text_area(key="mt_dec_text").input("本季度内完成")
-    at.text_input(key="mt_dec_by").input("市长")
+    assert not [t for t in at.text_input if t.key == "mt_dec_by"]  # the recorder is never typed
     at.button(key="FormSubmitter:mt_decision_form-记录").click().run()
     assert not at.exception
     got = meetings.decisions_for_task(7)
-    assert got[["kind", "text", "decided_by"]].values.tolist() == [["批示", "本季度内完成", "市长"]]
+    assert got[["kind", "text", "decided_by"]].values.tolist() == [["批示", "本季度内完成", accounts["admin"]]]
     assert any("已记录对任务 7 的批示" in s.value for s in at.success)
 
 
@@ -114,5 +117,5 @@ def test_task_detail_block_lists_the_decisions_of_that_task(demo_db):
     at = AppTest.from_function(block, default_timeout=30).run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert table[["会议", "类型", "内容", "决定人"]].values.tolist() == [["本次会议（未归档）", "决定", "下月底前完成验收", "常务副市长"]]
+    assert table[["会议", "类型", "内容", "记录人"]].values.tolist() == [["本次会议（未归档）", "决定", "下月底前完成验收", "常务副市长"]]
     assert len(at.dataframe) == 1 and "尚未对该任务作出决定" in at.caption[0].value
