@@ -10,6 +10,16 @@ from pathlib import Path
 from core.catalogue import CatalogueError, load_catalogue
 from core.paths import var_dir
 
+# Exit codes (README.md “管理命令”): every failure is one Chinese sentence on stderr, never a traceback.
+EXIT_OK = 0
+EXIT_INVALID = 1  # the input did not pass its checks (file, account, backup); nothing was written
+EXIT_REFUSED = 2  # arguments or file refused before any check (unknown option, period, user; unreadable upload)
+EXIT_DATABASE = 3  # the database could not be reached or answered with an error
+EXIT_DISK_FULL = 4  # no space left on the disk; nothing half-written was left behind
+EXIT_FILE = 5  # a file could not be read or written (missing, no permission)
+EXIT_UNEXPECTED = 9  # a bug: the details are in var/logs/manage-errors.log
+EXIT_INTERRUPTED = 130
+
 
 def cmd_init(args: argparse.Namespace) -> int:
     from db.setup import ensure_ready
@@ -83,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         counts = load_demo(catalogue)
         print("演示数据已存在，未重复载入" if not counts["submissions"] else f"已载入演示数据：{counts}")
     else:
-        print(f"已删除演示数据：{clear_demo()}")
+        print(f"已删除演示数据：{clear_demo(by='命令行')}")
     return 0
 
 
@@ -100,10 +110,14 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from db.setup import backup_sqlite
+    from db.setup import NotSqlite, backup_sqlite
 
     out = Path(args.output) if args.output else var_dir() / "backups" / f"dashboard-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
-    print(f"已备份到 {backup_sqlite(out)}")
+    try:
+        print(f"已备份到 {backup_sqlite(out)}")
+    except NotSqlite as exc:
+        print(f"未备份：{exc}", file=sys.stderr)
+        return EXIT_REFUSED
     return 0
 
 
@@ -175,14 +189,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from db.setup import RestoreRefused, restore_sqlite
+    from db.setup import NotSqlite, RestoreRefused, restore_sqlite
 
     try:
-        out = restore_sqlite(Path(args.file))
+        out = restore_sqlite(Path(args.file), by="命令行")
     except RestoreRefused as exc:
         print(f"未恢复：{exc}", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
+    except NotSqlite as exc:
+        print(f"未恢复：{exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    kept = out["accounts"]
     print(f"已从 {args.file} 恢复：{out['counts']['submission']} 次报送，{out['counts']['indicatorvalue']} 个指标值；"
+          f"账号与登录保持恢复前的状态（{kept['kept']} 个账号，{kept['sessions']} 个会话）；"
           f"恢复前的数据库已另存为 {out['safety_copy']}")
     return 0
 
@@ -247,8 +266,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                *args.streamlit_options], prog_name="streamlit")
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one Chinese sentence and exit 2, instead of argparse's English usage text
+        print(f"参数有误：{message}（用 python manage.py --help 查看用法）", file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="manage.py", description="湛江质量提升督查看板 管理命令")
+    ap = _Parser(prog="manage.py", description="湛江质量提升督查看板 管理命令")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("init", help="建库并写入计划目录（可重复执行）")
     p.add_argument("--demo", action="store_true", help="数据库没有任何报送时载入演示数据")
@@ -301,11 +326,66 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except SystemExit as exc:  # --help (0) or a refused argument (2, already said in Chinese)
+        return int(exc.code or 0)
     if rest and args.func is not cmd_serve:
-        parser.error(f"无法识别的参数：{' '.join(rest)}")
+        print(f"参数有误：无法识别的参数 {' '.join(rest)}（用 python manage.py --help 查看用法）", file=sys.stderr)
+        return EXIT_REFUSED
     args.streamlit_options = rest  # serve passes options it does not know to streamlit run
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - every failure ends as one sentence and its own exit code
+        code, sentence = failure_sentence(exc)
+        print(sentence, file=sys.stderr)
+        if code == EXIT_UNEXPECTED:
+            _log_unexpected(args.command)
+        return code
+
+
+def failure_sentence(exc: BaseException) -> tuple[int, str]:
+    """(exit code, one Chinese sentence) for an error no command handled itself."""
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    causes, seen = [], exc
+    while seen is not None and len(causes) < 5:
+        causes.append(seen)
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    text = " ".join(str(c) for c in causes).lower()
+    if any(isinstance(c, OSError) and c.errno == errno.ENOSPC for c in causes) or "disk is full" in text \
+            or "no space left" in text:
+        return EXIT_DISK_FULL, ("磁盘空间不足，操作未完成，未留下写了一半的文件；"
+                                "请清理磁盘（如 var/backups 中的旧备份）后重试。")
+    for c in causes:
+        if isinstance(c, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
+                          FileExistsError)):
+            name = getattr(c, "filename", None) or ""
+            return EXIT_FILE, f"无法读写文件{('“' + str(name) + '”') if name else ''}：文件不存在、是目录或没有权限。"
+    if any(isinstance(c, (SQLAlchemyError, sqlite3.Error)) for c in causes):
+        return EXIT_DATABASE, "数据库无法访问或出错，操作未完成；请检查 DATABASE_URL / var 目录和数据库服务后重试。"
+    if any(isinstance(c, OSError) for c in causes):
+        return EXIT_FILE, "读写文件时出错，操作未完成；请检查路径、权限和磁盘后重试。"
+    return EXIT_UNEXPECTED, "发生意外错误，操作未完成；详情已记入 var/logs/manage-errors.log，请交给系统维护人员。"
+
+
+def _log_unexpected(command: str) -> None:
+    # The traceback is for the maintainer, not the terminal; if even this cannot be written, say nothing more.
+    import traceback
+
+    try:
+        folder = var_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "manage-errors.log").open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} manage.py {command}\n{traceback.format_exc()}\n")
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

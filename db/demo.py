@@ -61,13 +61,16 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
     return {"submissions": len(subs), "values": len(values), "progress": len(progress)}
 
 
-def clear_demo() -> dict[str, int]:
-    """Remove every demo row; real submissions are untouched."""
+def clear_demo(by: str = "命令行") -> dict[str, int]:
+    """Remove every demo row; real submissions are untouched. Audited in the same transaction."""
+    from db.users import audit  # db.users reads the catalogue through db.queries; keep this module light
+
     with session_scope() as session:
         demo_ids = select(m.Submission.id).where(m.Submission.is_demo)
         values = session.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(demo_ids))).rowcount
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount
         session.execute(delete(m.SubmissionFile).where(m.SubmissionFile.submission_id.in_(demo_ids)))
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
+        audit(session, by, "demo_clear", submissions=subs, values=values, progress=progress)
         bump_data_version(session)
     return {"submissions": subs, "values": values, "progress": progress}

@@ -1,7 +1,9 @@
 """Database set-up used by manage.py and `make run`."""
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -86,10 +88,14 @@ class RestoreRefused(ValueError):
     """The file cannot be restored; the message is Chinese and the database was not touched."""
 
 
+class NotSqlite(RuntimeError):
+    """backup/restore work on SQLite only; the message is Chinese."""
+
+
 def _sqlite_path() -> Path:
     url = make_url(str(get_engine().url))
     if url.get_backend_name() != "sqlite":
-        raise RuntimeError("backup/restore 仅支持 SQLite；PostgreSQL 请使用 pg_dump / pg_restore")
+        raise NotSqlite("backup/restore 仅支持 SQLite；PostgreSQL 请使用 pg_dump / pg_restore")
     return Path(url.database)
 
 
@@ -107,16 +113,27 @@ def _copy_sqlite(source: Path, target: Path) -> None:
 
 
 def backup_sqlite(target: Path) -> Path:
-    """Online backup of the SQLite database (consistent while the app keeps running)."""
+    """Online backup of the SQLite database (consistent while the app keeps running).
+
+    Written beside the target under a temporary name and renamed into place when complete: a backup
+    that fails (disk full, no permission) leaves no half-written file that could be mistaken for a
+    backup, and a file of the same name is replaced only by a finished backup."""
     source = _sqlite_path()
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _copy_sqlite(source, target)
-    # One self-contained file: a backup copied elsewhere must not depend on a -wal beside it.
-    conn = sqlite3.connect(target)
+    partial = target.with_name(f".{target.name}.partial")
     try:
-        conn.execute("PRAGMA journal_mode=DELETE")
+        _copy_sqlite(source, partial)
+        # One self-contained file: a backup copied elsewhere must not depend on a -wal beside it.
+        conn = sqlite3.connect(partial)
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            conn.close()
+        partial.replace(target)
     finally:
-        conn.close()
+        for leftover in (partial, Path(f"{partial}-journal"), Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
     return target
 
 
@@ -127,14 +144,18 @@ DATA_TABLES = frozenset({"department", "task", "taskdepartment", "district", "ta
 
 
 def check_backup(path: Path) -> dict[str, int]:
-    """Refuse anything but an intact database of this app; row counts per table when it is one."""
+    """Refuse anything but an intact database of this app; row counts per table when it is one.
+
+    Check a private copy (restore_sqlite makes one): the name is opened as a plain file name, never as
+    an SQLite URI, so "x.sqlite3?mode=..." cannot make the check read one file and the copy another."""
+    path = Path(path)
     if not path.is_file():
         raise RestoreRefused(f"找不到备份文件 {path}")
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise RestoreRefused(f"{path.name} 不是 SQLite 数据库文件")
-    # Read-only and immutable: checking a backup must never change it, nor create -wal/-shm beside it.
-    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    # Read-only and immutable: checking must never change the file, nor create -wal/-shm beside it.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchall()
@@ -164,20 +185,33 @@ def _refuse_unknown_revision(path: Path, rows: list[tuple]) -> None:
         raise RestoreRefused(f"{path.name} 由更新版本的程序写入（数据库结构版本 {unknown[0]}），请用相应版本恢复")
 
 
-def restore_sqlite(backup: Path, safety_dir: Path | None = None) -> dict:
+def restore_sqlite(backup: Path, safety_dir: Path | None = None, *, by: str = "命令行") -> dict:
     """Replace the database's contents with a checked backup, keeping a safety copy first.
 
-    Returns the safety copy's path and the restored row counts. The data_version is set
-    above both the current and the backup's, so no process serves reads cached before.
+    The backup is first copied byte for byte into a private temporary folder; that copy is checked
+    and that very copy is installed, so the file checked is the file restored. The accounts as they
+    are now are kept (db.account_carry): a session revoked or an account disabled, re-roled or
+    re-passworded since the backup stays so. The restore is audited in the restored database.
+    Returns the safety copy's path and the restored row counts. The data_version is set above both
+    the current and the backup's, so no process serves reads cached before.
     """
-    counts = check_backup(backup)
+    from db.account_carry import carry_accounts, read_accounts
+
     target = _sqlite_path()
-    safety_dir = safety_dir or var_dir() / "backups"
-    safety = safety_dir / f"before-restore-{datetime.now():%Y%m%d-%H%M%S-%f}.sqlite3"
-    backup_sqlite(safety)
-    version = max(_data_version_of(target), _data_version_of(backup, immutable=True)) + 1
-    dispose_engines()  # pooled connections of this process must not outlive the old contents
-    _copy_sqlite(backup, target)
+    source = Path(backup)
+    if not source.is_file():
+        raise RestoreRefused(f"找不到备份文件 {source}")
+    with tempfile.TemporaryDirectory(prefix="zj-restore-") as private:
+        copy = Path(private) / "backup.sqlite3"
+        shutil.copyfile(source.resolve(), copy)
+        counts = check_backup(copy)
+        safety_dir = safety_dir or var_dir() / "backups"
+        safety = safety_dir / f"before-restore-{datetime.now():%Y%m%d-%H%M%S-%f}.sqlite3"
+        backup_sqlite(safety)
+        accounts = read_accounts(get_engine())
+        version = max(_data_version_of(target), _data_version_of(copy, immutable=True)) + 1
+        dispose_engines()  # pooled connections of this process must not outlive the old contents
+        _copy_sqlite(copy, target)
     conn = sqlite3.connect(target)
     try:
         with conn:
@@ -185,11 +219,13 @@ def restore_sqlite(backup: Path, safety_dir: Path | None = None) -> dict:
     finally:
         conn.close()
     create_schema()
-    return {"safety_copy": safety, "counts": counts, "data_version": version}
+    kept = carry_accounts(accounts, audit_detail={"file": source.name, "safety_copy": str(safety),
+                                                  "submissions": counts.get("submission", 0)}, by=by)
+    return {"safety_copy": safety, "counts": counts, "data_version": version, "accounts": kept}
 
 
 def _data_version_of(path: Path, immutable: bool = False) -> int:
-    conn = sqlite3.connect(f"file:{path}?mode=ro{'&immutable=1' if immutable else ''}", uri=True)
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}", uri=True)
     try:
         row = conn.execute("SELECT value FROM appmeta WHERE key = 'data_version'").fetchone()
     except sqlite3.DatabaseError:
