@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.periods import period_from_code
 from core.scoring import COMPONENTS, Scoreboard, red_list
+from core.spreadsheet_safety import neutralise, neutralise_workbook
 from core.status import ALL_KINDS
 
 TITLE = "湛江市质量提升行动 部门记分卡通报"
@@ -28,14 +29,7 @@ STATUS_FILLS = {"#1a7f37": "C6EFCE", "#2da44e": "E2F0D9", "#d4a72c": "FFEB9C", "
                 "#82071e": "F4B6B6", "#8c959f": "E7E6E6", "#0969da": "DDEBF7"}
 _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value):
-    """Text that a spreadsheet would run as a formula is kept as text with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+safe = neutralise  # the one rule (core.spreadsheet_safety); the sheet builders below call it safe()
 
 
 def build_bulletin(board: Scoreboard, generated_on: date, demo: bool = False) -> bytes:
@@ -50,6 +44,7 @@ def build_bulletin(board: Scoreboard, generated_on: date, demo: bool = False) ->
     _rule_sheet(wb, title, subtitle, board)
     wb.properties.title = title
     wb.properties.creator = "湛江质量提升督查看板"
+    neutralise_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

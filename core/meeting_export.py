@@ -26,6 +26,7 @@ from core.district_geo import load_geojson
 from core.district_views import Choropleth, LegendEntry
 from core.meeting import SLIDE_TITLES, Slide, slides, title_text
 from core.meeting_charts import CHARTS, FONT, slide_figure
+from core.spreadsheet_safety import neutralise_workbook
 
 # Slide text is drawn by the viewer's PowerPoint: YaHei is on every office PC, Noto on the server.
 SLIDE_FONT = "Microsoft YaHei"
@@ -293,6 +294,7 @@ def summary_xlsx(payload: dict) -> bytes:
         for name, df in summary_frames(payload).items():
             df.to_excel(writer, sheet_name=name, index=False)
             _style_sheet(writer.sheets[name], df)
+        neutralise_workbook(writer.book)  # task titles, decisions, snapshot names: never live formulas
     return out.getvalue()
 
 

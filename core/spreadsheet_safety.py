@@ -1,4 +1,11 @@
-"""Exported cells that Excel or WPS would run as formulas (CSV/formula injection) are made plain text."""
+"""Exported cells that Excel or WPS would run as formulas (CSV/formula injection) are made plain text.
+
+The one rule for every file the dashboard writes: CSV cells get a leading apostrophe (`neutralise`);
+every .xlsx passes through `neutralise_workbook` just before it is saved, which turns any cell openpyxl
+would store as a formula (a text starting with "=") back into a text cell, shown exactly as typed, with
+Excel's quote prefix so that editing the cell does not turn it into a formula either. The dashboard
+writes no formulas of its own (openpyxl stores no cached values, so they would show empty anyway).
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -29,6 +36,16 @@ def safe_csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralise_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
+def neutralise_workbook(wb) -> None:
+    """Every formula-like text cell of an openpyxl workbook becomes a quote-prefixed text cell (in place)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"  # openpyxl made "=..." a formula ("f")
+                    cell.quotePrefix = True
+
+
 def safe_xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
     import io
 
@@ -39,4 +56,5 @@ def safe_xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
             frame[col] = frame[col].dt.tz_localize(None)  # Excel has no time zones
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet, index=False)
+        neutralise_workbook(writer.book)
     return out.getvalue()

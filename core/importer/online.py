@@ -14,6 +14,7 @@ import pandas as pd
 from core.catalogue import Catalogue, Target
 from core.importer.model import ImportResult, IndicatorRow, Problem, TaskRow
 from core.reporting import TASK_STATUSES
+from core.spreadsheet_safety import neutralise_workbook
 from core.status import TargetSpec, target_text
 
 INDICATOR_SHEET, TASK_SHEET = "指标进展", "任务进展"
@@ -176,4 +177,5 @@ def editor_workbook(indicators: pd.DataFrame, tasks: pd.DataFrame) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         indicators.to_excel(writer, sheet_name=INDICATOR_SHEET, index=False)
         tasks.to_excel(writer, sheet_name=TASK_SHEET, index=False)
+        neutralise_workbook(writer.book)  # typed text kept as typed, never as a live formula
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.catalogue import Catalogue, Target
 from core.periods import period_from_code
 from core.reporting import TASK_STATUSES
+from core.spreadsheet_safety import neutralise_workbook
 from core.status import TargetSpec, target_text
 
 INDICATOR_SHEET = "指标进展"
@@ -66,6 +67,7 @@ def build_template(catalogue: Catalogue, *, period: str, deadline: date, departm
     _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), catalogue, p.code, department, scope)
     _task_sheet(wb.create_sheet(TASK_SHEET), catalogue, p.code, department, scope)
     out = io.BytesIO()
+    neutralise_workbook(wb)  # department and catalogue text: never a live formula
     wb.save(out)
     return out.getvalue()
 
