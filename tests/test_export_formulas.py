@@ -50,7 +50,13 @@ def test_online_entry_stored_original():
 
 def test_bulletin(demo_db_path):
     from core.bulletin import build_bulletin
-    from core.scoring import ITEM_COLUMNS, DepartmentScore, Deduction, Scoreboard, ranking
+    from core.scoring import (
+        ITEM_COLUMNS,
+        Deduction,
+        DepartmentScore,
+        Scoreboard,
+        ranking,
+    )
 
     score = DepartmentScore(EVIL, "2020Q4", 50.0, "D", deductions=(Deduction("targets", "+T01", "滞后", 50.0, "@"),),
                             timeliness="按时")
