@@ -1,12 +1,14 @@
 """湛江质量提升督查看板 — the router: page config, navigation, shared sidebar."""
 import streamlit as st
 
+from components import cache_guard
 from components.auth_login import current_identity, nav_visibility
 from components.sidebar import render_sidebar
 from db.bootstrap import ensure_database
 from db.engine import pin_data_version
 
 st.set_page_config(page_title="湛江质量提升督查看板", page_icon="📊", layout="wide")
+cache_guard.install()  # only a logged-in 管理员 may clear the server's caches
 ensure_database()
 pin_data_version()
 

@@ -105,3 +105,39 @@ def test_user_admin_refuses_unbounded_text_before_any_write(fresh_db):
     with pytest.raises(users.UserError, match="过长"):
         users.reset_password("boss", "Aa1" * 100, by=boss)
     assert len(users_log()) == before and set(users.users()["username"]) == {"boss"}
+
+
+# --- clearing the server's caches -------------------------------------------------------------------
+
+
+def test_only_an_admin_session_may_clear_the_servers_caches(accounts):  # noqa: F811
+    import types
+
+    import streamlit as st
+    from streamlit.runtime.app_session import AppSession
+
+    from components import cache_guard
+
+    cache_guard.install()
+    cache_guard.install()  # idempotent
+    runs = []
+
+    @st.cache_data
+    def cached_read() -> int:
+        runs.append(1)
+        return len(runs)
+
+    def clear_from(token):
+        fake = types.SimpleNamespace(_session_state={"au_token": token} if token else {})
+        AppSession._handle_clear_cache_request(fake)
+
+    cached_read()
+    for who in (None, "viewer", "agri"):
+        clear_from(token_for(accounts[who]) if who else None)
+        assert cached_read() == 1  # still cached: the message was ignored
+    admin_token = token_for(accounts["admin"])
+    users.logout(admin_token, accounts["admin"])
+    clear_from(admin_token)  # a logged-out admin session is no admin
+    assert cached_read() == 1
+    clear_from(token_for(accounts["admin"]))
+    assert cached_read() == 2  # cleared
