@@ -88,12 +88,20 @@ def render_login_form(reason: str) -> None:
 
 
 def login_source() -> str:
-    """Where a login attempt comes from, for its throttle (db.users.login): the client's address, or,
-    when the server sees none (a browser on the server itself, or every client behind a reverse proxy
-    on the same machine), this browser session; db.users then also limits the account as a whole."""
+    """Where a login attempt comes from, for its throttle (db.users.login).
+
+    The client's address when Streamlit sees one. When the peer is this machine (st.context.ip_address is
+    None: a reverse proxy on the same server, or a browser on it), the address the proxy puts in X-Real-IP /
+    X-Forwarded-For (its last entry, the one the proxy itself added); only local processes can reach a server
+    listening on 127.0.0.1, so they cannot be forged from outside. Without either, this browser session;
+    db.users then also limits the account as a whole (docs/auth.md)."""
     address = st.context.ip_address
     if address:
         return f"地址:{address}"
+    headers = st.context.headers
+    forwarded = (headers.get("X-Real-IP") or (headers.get("X-Forwarded-For") or "").split(",")[-1]).strip()
+    if forwarded:
+        return f"代理转发地址:{forwarded[:64]}"
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
