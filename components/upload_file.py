@@ -18,6 +18,7 @@ from core.importer.preview import plan_changes
 from core.importer.reader import prepare_child, read_upload, sha256_of
 from core.importer.validate import validate_upload
 from core.settings import load_settings
+from core.user_text import md_text
 from db import cached
 from db.submission_reads import live_submission_for_sha
 
@@ -57,7 +58,7 @@ def render_file_upload(identity: Identity) -> None:
         return
     result = with_permissions(result, identity)
     plan = plan_changes(result, cached.current_values(), cached.current_progress(), catalogue())
-    st.markdown(f"#### 预览：{file.name}")
+    st.markdown(f"#### 预览：{md_text(file.name)}")  # the file name is the uploader's text
     render_preview(result, plan)
     if result.problems:
         st.download_button(

@@ -8,6 +8,7 @@ from components.frame_digest import HASH_FRAMES
 from components.upload_common import catalogue, own_department, period_codes
 from core.auth import Identity
 from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
+from core.user_text import md_text
 from db import cached
 from db.imports import CommitRefused, submission_file, undo_submission
 from db.submission_reads import submission_history
@@ -62,10 +63,10 @@ def render_history(identity: Identity) -> None:
         st.download_button("下载原始文件", data=lambda: submission_file(chosen)[1], file_name=row["filename"],
                            key="up_hist_download", on_click="ignore", icon="⬇️")
     if row["state"] == "undone":
-        st.caption(f"该次提交已由 {row['undone_by']} 撤销。")
+        st.caption(f"该次提交已由 {md_text(row['undone_by'])} 撤销。")
         return
     if row["state"] == "returned":
-        st.caption(f"该次提交已由 {row['reviewed_by']} 退回：{row['review_reason']}")
+        st.caption(f"该次提交已由 {md_text(row['reviewed_by'])} 退回：{md_text(row['review_reason'])}")
         return
     _render_undo(chosen, identity.username, own)
 
@@ -73,7 +74,8 @@ def render_history(identity: Identity) -> None:
 def render_returned(df: pd.DataFrame) -> None:
     """Returned submissions first, with the office's reason, so the department knows what to correct."""
     for r in df[df["state"] == "returned"].head(5).itertuples():
-        st.warning(f"提交 {r.id}（{r.filename}，{r.period_code or ''}）已被督查办退回：{r.review_reason}。"
+        st.warning(f"提交 {r.id}（{md_text(r.filename)}，{r.period_code or ''}）"
+                   f"已被督查办退回：{md_text(r.review_reason)}。"
                    "请按退回原因修改后重新上传。")
 
 
