@@ -261,7 +261,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warm_start.import_app_modules()
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::", "") else args.address
     warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds)
-    app = str(Path(__file__).resolve().parent / "app.py")
+    # service/asgi.py serves app.py as an ASGI app: the login cookie set HttpOnly by the server, security headers.
+    app = str(Path(__file__).resolve().parent / "service" / "asgi.py")
     return streamlit_cli.main(["run", app, "--server.port", str(args.port), "--server.address", args.address,
                                *args.streamlit_options], prog_name="streamlit")
 

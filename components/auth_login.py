@@ -11,7 +11,7 @@ import json
 
 import streamlit as st
 
-from core import auth
+from core import auth, session_exchange
 from core.settings import load_settings
 from core.user_text import PASSWORD_MAX, USERNAME_MAX
 from db import users
@@ -122,6 +122,18 @@ def _login() -> None:
 
 
 def _cookie_script(token: str, max_age: int) -> str:
+    """The script that stores (max_age > 0) or clears the login cookie in the browser.
+
+    Served through service/asgi.py (manage.py serve), the page never sees the token: it posts a one-time
+    code to the server, which sets an HttpOnly, SameSite=Strict cookie (core.session_exchange). A bare
+    `streamlit run app.py` has no such route, so there the script writes the cookie itself (not HttpOnly)."""
+    if session_exchange.enabled():
+        if max_age > 0:
+            code = json.dumps(session_exchange.issue(token, max_age))
+            return (f"<script>fetch(new URL('_zj/session', document.baseURI), {{method: 'POST', body: {code}, "
+                    "credentials: 'same-origin'});</script>")
+        return ("<script>fetch(new URL('_zj/logout', document.baseURI), {method: 'POST', "
+                "credentials: 'same-origin'});</script>")
     value = json.dumps(f"{COOKIE}={token}; path=/; max-age={max_age}; SameSite=Strict")
     return f"<script>document.cookie = {value};</script>"
 

@@ -80,6 +80,5 @@ def test_service_opens_every_public_page_without_error_before_officials_arrive(s
 def test_service_passes_streamlit_options_through_and_refuses_unknown_ones_elsewhere(capsys):
     import manage
 
-    with pytest.raises(SystemExit):
-        manage.main(["backup", "--server.headless", "true"])
+    assert manage.main(["backup", "--server.headless", "true"]) == manage.EXIT_REFUSED  # a return code, no SystemExit
     assert "无法识别的参数" in capsys.readouterr().err

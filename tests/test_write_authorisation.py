@@ -141,3 +141,17 @@ def test_only_an_admin_session_may_clear_the_servers_caches(accounts):  # noqa: 
     assert cached_read() == 1
     clear_from(token_for(accounts["admin"]))
     assert cached_read() == 2  # cleared
+
+
+# --- the login cookie's one-time codes ------------------------------------------------------------------
+
+
+def test_session_exchange_codes_are_good_once_and_for_a_minute():
+    from core import session_exchange
+
+    code = session_exchange.issue("tok", 3600, now=100.0)
+    assert session_exchange.redeem("wrong", now=100.0) is None
+    assert session_exchange.redeem(code, now=101.0) == ("tok", 3600)
+    assert session_exchange.redeem(code, now=101.0) is None  # once
+    late = session_exchange.issue("tok", 3600, now=100.0)
+    assert session_exchange.redeem(late, now=100.0 + session_exchange.CODE_SECONDS) is None  # expired
