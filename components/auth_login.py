@@ -13,7 +13,7 @@ import streamlit as st
 
 from core import auth, session_exchange
 from core.settings import load_settings
-from core.user_text import PASSWORD_MAX, USERNAME_MAX
+from core.user_text import PASSWORD_MAX, USERNAME_MAX, clip
 from db import users
 
 COOKIE = "zj_session"
@@ -56,7 +56,7 @@ def _sso_identity() -> auth.Identity | None:
         if identity:
             users.record(identity.username, "login", via="sso", role=identity.role)
         else:
-            users.record(str(st.user.get("email") or ""), "login_failed", via="sso", reason="unmapped")
+            users.record(clip(str(st.user.get("email") or "")), "login_failed", via="sso", reason="unmapped")
     return identity
 
 

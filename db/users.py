@@ -333,6 +333,9 @@ def login(username: str, password: str, settings: AuthSettings | None = None,
     granted = user is not None and user.active and not blocked and checked
     # 3. Write the outcome.
     with session_scope() as session:
+        # Counters idle for a day and not locking anything are forgotten (the table stays small).
+        t = m.LoginThrottle.__table__.c
+        session.execute(delete(m.LoginThrottle).where(t.window_start < epoch - 86400, t.locked_until <= epoch))
         if not granted:
             reason = ("too_long" if not bounded else "unknown_user" if user is None else "locked" if blocked
                       else "disabled" if not user.active else "wrong_password")

@@ -186,3 +186,13 @@ def test_concurrent_wrong_passwords_all_count_and_the_lock_holds(fresh_db, attem
         attempts_col = s.execute(select(m.User.failed_attempts).where(m.User.username == "nong")).scalar_one()
     assert counted == attempts and failed == attempts and attempts_col == attempts
     assert users.login("nong", TEST_PASSWORD, S, source="地址:10.0.0.66").identity is None
+
+
+def test_idle_counters_are_forgotten_after_a_day(fresh_db):
+    t0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+    for i in range(3):
+        users.login(f"guess{i}", WRONG, S, now=t0, source="地址:10.0.0.66")
+    users.login("someone", WRONG, S, now=datetime(2026, 1, 6, 9, 0, tzinfo=timezone.utc), source="地址:10.0.0.7")
+    with session_scope() as s:
+        keys = set(s.execute(select(m.LoginThrottle.key)).scalars())
+    assert not [k for k in keys if "10.0.0.66" in k] and "s:地址:10.0.0.7" in keys
