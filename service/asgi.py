@@ -10,6 +10,7 @@ no other way to do:
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -18,9 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import session_exchange
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run service/asgi.py` puts only service/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from core import session_exchange  # noqa: E402
+
 COOKIE = "zj_session"  # components.auth_login.COOKIE (components may not be imported here: no streamlit run yet)
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
