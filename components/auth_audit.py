@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from core.spreadsheet_safety import safe_csv_bytes, safe_xlsx_bytes
+from core.timeutil import today_beijing
 from db import cached
 from db.audit import ACTION_LABELS, audit_log, audit_users, latest_audit_id
 
@@ -38,7 +39,7 @@ def render_audit_log() -> None:
     user = a.selectbox("用户", [ALL, *cached.read(audit_users, newest)], key="au_log_user")
     actions = {ALL: ALL, **{v: k for k, v in ACTION_LABELS.items()}}
     action = b.selectbox("操作", list(actions), key="au_log_action")
-    today = date.today()
+    today = today_beijing()
     days = c.date_input("日期", (today - timedelta(days=30), today), key="au_log_days", format="YYYY-MM-DD")
     since, until = (days[0], days[-1]) if len(days) else (None, None)
     df = cached.read(audit_log, None if user == ALL else user, None if action == ALL else actions[action],

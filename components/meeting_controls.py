@@ -2,13 +2,13 @@
 meetings, record decisions, download the deck. Keys start with mt_."""
 from __future__ import annotations
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from components import url_state
 from core.meeting import compare_payloads
+from core.timeutil import today_beijing
 from core.meeting_export import changes_table, deck_html, deck_pptx, summary_xlsx
 from db import cached, meetings
 
@@ -70,7 +70,7 @@ def freeze_form(payload: dict) -> None:
                "本次会议记录的决定一并归入该快照。")
     with st.form("mt_freeze_form"):
         st.text_input("会议名称", key="mt_name", placeholder="例如：2020年第三季度质量提升督查会")
-        st.date_input("会议日期", value=date.today(), key="mt_date")
+        st.date_input("会议日期", value=today_beijing(), key="mt_date")
         st.text_input("保存人", key="mt_by")
         st.form_submit_button("保存为会议快照", type="primary", on_click=_freeze, args=(payload,))
 

@@ -18,7 +18,7 @@ from core.periods import period_from_code
 from core.settings import Settings, load_settings
 from core.status import (ALL_KINDS, DONE, GOOD_LABELS, OVERDUE, DUE_SOON, RED_LABELS, TARGET_KINDS, TASK_KINDS,
                          TargetSpec, evaluate_targets, evaluate_tasks, fmt, target_text)
-from core.timeutil import CHINA_TZ
+from core.timeutil import CHINA_TZ, today_beijing
 
 PAYLOAD_SCHEMA = 1
 # Unfinished tasks are listed as 临期 once the plan's end is no further than one quarter away.
@@ -159,7 +159,7 @@ def due_soon(tasks: list[dict], period: str, settings: Settings, today: date | N
     """Unfinished tasks once the plan's end is within DUE_WINDOW_DAYS of the period (or of today while
     the period runs), and every task the engine already calls 即将到期 or 逾期."""
     end = period_from_code(settings.last_period).end
-    as_of = min(period_from_code(period).end, today or date.today())
+    as_of = min(period_from_code(period).end, today or today_beijing())
     days_left = (end - as_of).days
     near = days_left <= DUE_WINDOW_DAYS
     rows = [dict(t, days_left=days_left) for t in tasks

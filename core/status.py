@@ -17,6 +17,7 @@ import pandas as pd
 
 from core.periods import Period, period_from_code, period_range
 from core.settings import Settings, load_settings
+from core.timeutil import today_beijing
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def evaluate_task(percent: float | None, reported_status: str | None, period: Pe
     pct = max(0.0, min(100.0, float(percent or 0.0)))
     if reported_status == "已完成" or pct >= 100:
         return Status(DONE, f"已完成（{period.code} 报告完成 {pct:.0f}%）", pct)
-    today = today or date.today()
+    today = today or today_beijing()
     if period >= last and today > last.end:
         # The report for the due quarter describes the state at the due date: unfinished is late.
         return Status(OVERDUE, f"计划期已于 {last.end:%Y年%m月%d日} 结束，截至 {period.code} 完成 {pct:.0f}%，已逾期",
