@@ -369,7 +369,8 @@ def evaluate_task(percent: float | None, reported_status: str | None, period: Pe
     today = today or date.today()
     if period >= last and today > last.end:
         # The report for the due quarter describes the state at the due date: unfinished is late.
-        return Status(OVERDUE, f"{flagged}计划期已于 {last.end:%Y年%m月%d日} 结束，截至 {period.code} 完成 {pct:.0f}%，已逾期",
+        return Status(OVERDUE, f"{flagged}计划期已于 {last.end:%Y年%m月%d日} 结束，"
+                               f"截至 {period.code} 完成 {pct:.0f}%，已逾期",
                       pct, 100.0, pct / 100.0)
     total = len(period_range(first.code, last.code))
     elapsed = min(len(period_range(first.code, period.code)), total)

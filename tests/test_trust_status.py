@@ -9,8 +9,19 @@ import pytest
 from core.periods import period_from_code
 from core.settings import Settings
 from core.status import (
-    DONE, FAILED, MET, ON_TRACK, PENDING_CHECK, WARNING, TargetSpec, effective_comparator, evaluate_target,
-    evaluate_task, evaluate_tasks, meets, target_text,
+    DONE,
+    FAILED,
+    MET,
+    ON_TRACK,
+    PENDING_CHECK,
+    WARNING,
+    TargetSpec,
+    effective_comparator,
+    evaluate_target,
+    evaluate_task,
+    evaluate_tasks,
+    meets,
+    target_text,
 )
 
 S = Settings(first_period="2018Q1", last_period="2020Q4", deadline_days=10, on_track=0.95, warning=0.60,
