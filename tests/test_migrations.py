@@ -60,9 +60,11 @@ def _fill_with_data(monkeypatch) -> dict:
 
     monkeypatch.setattr(catalogue_sync, "_sync_target_meta", lambda *a: None)
     monkeypatch.setattr(db.demo, "insert_demo_registrations", lambda *a: None)
-    monkeypatch.setattr(queries, "_CURRENT_PROGRESS", queries._CURRENT_PROGRESS.replace(
+    without_check = queries._CURRENT_PROGRESS.replace(
         ",\n           COALESCE(v.state, '') AS verification, COALESCE(v.reason, '') AS verification_reason", "")
-        .split("    LEFT JOIN taskverification v")[0] + "    WHERE p.rn = 1\n    ORDER BY p.task_id, p.period_code, p.department_id\n")
+    without_check = (without_check.split("    LEFT JOIN taskverification v")[0]
+                     + "    WHERE p.rn = 1\n    ORDER BY p.task_id, p.period_code, p.department_id\n")
+    monkeypatch.setattr(queries, "_CURRENT_PROGRESS", without_check)
     catalogue = load_catalogue()
     catalogue_sync.sync_catalogue(catalogue)
     demo = load_demo(catalogue)
