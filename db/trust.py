@@ -104,15 +104,17 @@ def set_baseline(actor: Actor, target_id: str, *, district: str = "", value: flo
         row = session.execute(select(m.TargetBaseline).where(
             m.TargetBaseline.target_id == target_id, m.TargetBaseline.district_adcode == district)).scalar()
         before = _registration(session, row) if row is not None else None
+        # A demo registration (演示) binds no one: a real one replaces it without a reason.
+        binding = bool(row is not None and row.confirmed and not row.is_demo)
         if identity.role != auth.ADMIN:
             if identity.department != target.lead_department:
                 raise TrustRefused(f"指标 {target_id} 由“{target.lead_department}”牵头，只有牵头部门或督查办可以备案")
-            if confirm or (row is not None and row.confirmed):
+            if confirm or binding:
                 raise TrustRefused("备案确认及确认后的修改由督查办办理")
         reg = Registration(value, year, (source or "").strip(),
                            responsible if responsible is not None else (before.responsible if before else None))
         problems = registration_problems(target, district or None, reg, catalogue, before=before,
-                                         confirmed=bool(row is not None and row.confirmed), reason=reason)
+                                         confirmed=binding, reason=reason)
         if problems:
             raise TrustRefused("；".join(problems))
         if row is None:
@@ -120,8 +122,8 @@ def set_baseline(actor: Actor, target_id: str, *, district: str = "", value: flo
             session.add(row)
         row.value, row.year, row.source = reg.value, reg.year, reg.source
         row.responsible_department_id = _dept_id(session, reg.responsible) if reg.responsible else None
-        was_confirmed = row.confirmed
-        row.confirmed = bool(row.confirmed or confirm)
+        was_confirmed = binding
+        row.confirmed = bool(binding or confirm)
         row.is_demo = False
         row.updated_by, row.updated_at = identity.username, datetime.now(timezone.utc)
         action = "confirm" if confirm and not was_confirmed and before == reg else "set"
