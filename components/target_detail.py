@@ -8,6 +8,7 @@ from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
 from components.target_table import DETAIL_KEY
+from components.trust_detail import render_target_metadata, render_value_history
 from core.status import TargetSpec, evaluate_target, fmt
 from core.periods import period_from_code
 from core.target_views import target_history
@@ -33,6 +34,8 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")
+    render_target_metadata(row)
+    render_value_history(target_id)
     history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
                              cached.districts())
     if history.empty:

@@ -304,3 +304,35 @@ def clear_demo_registrations(session: Session) -> int:
     session.execute(delete(m.TargetBaselineChange).where(m.TargetBaselineChange.is_demo))
     session.execute(delete(m.TaskVerification).where(m.TaskVerification.user_name == "演示数据"))
     return n
+
+
+# --- 修订历史 --------------------------------------------------------------------------------------------
+
+
+def value_history(target_id: str) -> pd.DataFrame:
+    """Every report of every cell of a target, newest first, with its state (core.revision_history)."""
+    from core.revision_history import label_states
+
+    df = _frame("""
+        SELECT v.id, v.period_code, COALESCE(di.name, '全市') AS district, v.value, v.note, v.submission_id,
+               s.user_name, s.created_at, s.state AS submission_state, s.is_demo, COALESCE(d.name, '') AS department
+        FROM indicatorvalue v JOIN submission s ON s.id = v.submission_id
+        LEFT JOIN district di ON di.adcode = v.district_adcode LEFT JOIN department d ON d.id = s.department_id
+        WHERE v.target_id = :tid ORDER BY v.id DESC""", tid=target_id)
+    df["state"] = label_states(df, ["period_code", "district"]) if not df.empty else pd.Series(dtype=str)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    return df
+
+
+def progress_history(task_id: int) -> pd.DataFrame:
+    """Every progress report of a task, newest first, with its state."""
+    from core.revision_history import label_states
+
+    df = _frame("""
+        SELECT p.id, p.period_code, d.name AS department, p.status, p.percent, p.submission_id, s.user_name,
+               s.created_at, s.state AS submission_state, s.is_demo
+        FROM taskprogress p JOIN submission s ON s.id = p.submission_id JOIN department d ON d.id = p.department_id
+        WHERE p.task_id = :tid ORDER BY p.id DESC""", tid=int(task_id))
+    df["state"] = label_states(df, ["period_code", "department"]) if not df.empty else pd.Series(dtype=str)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    return df

@@ -20,7 +20,24 @@ from core.settings import Settings, load_settings
 from core.status import TargetSpec
 from db import queries
 from db import trust as store
-from db.trust import Actor, TrustRefused  # noqa: F401  (the screens' and CLI's names for them)
+
+# The office's writes and the registration reads, for the screens and the CLI (each write authorises
+# inside its own transaction).
+from db.trust import (  # noqa: F401
+    Actor,
+    TrustRefused,
+    baseline_history,
+    baselines,
+    completions_to_check,
+    grant_lock_exception,
+    lock_exceptions,
+    progress_history,
+    revoke_lock_exception,
+    set_baseline,
+    set_period_state,
+    value_history,
+    verify_task,
+)
 
 
 def _closures() -> list[Closure]:
@@ -132,3 +149,4 @@ def review_frame(submission_id: int, values: pd.DataFrame | None = None) -> pd.D
                     "change": "—" if change is None else f"{change:+.2f}".rstrip("0").rstrip("."),
                     "target": target_text(spec) if spec else "", "warning": "；".join(warnings.get(r.row, []))})
     return pd.DataFrame(out)
+
