@@ -289,11 +289,13 @@ def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
     position = {key: i for i, key in enumerate(facts.index)}
     rows = []
     for t in targets.to_dict("records"):
-        spec = TargetSpec.from_row(t)
+        city_spec = TargetSpec.from_row(t)
+        local = district_specs(city_spec, t.get("district_baselines")) if district_level else {}
         dists = units if units is not None else keys_of.get(t["id"], [])
         if not district_level and not dists:
             dists = [""]
         for dist in dists:
+            spec = local.get(dist, local.get("*", city_spec))
             i = position.get((t["id"], dist))
             st = (_judge(spec, p, s, *(None if pd.isna(columns[c][i]) else columns[c][i] for c in _FACTS))
                   if i is not None else _judge(spec, p, s, None, None, None, None, None))
@@ -303,6 +305,21 @@ def evaluate_targets(targets: pd.DataFrame, values: pd.DataFrame, period: str,
 
 
 _FACTS = ("actual", "last", "last_value", "first", "first_value")
+
+
+def district_specs(city: TargetSpec, registered: object) -> dict[str, TargetSpec]:
+    """The spec of each district of a target: its own registered baseline (JSON {adcode: [value, year]},
+    db.queries.targets' district_baselines). Where registrations are tracked ("*"), a district without
+    one says 基期未备案 rather than borrowing the city's; where not (None/NaN), the city spec holds."""
+    if not isinstance(registered, str):
+        return {}
+    import json
+
+    cells = json.loads(registered) if registered else {}
+    out = {"*": replace(city, baseline=None, baseline_year=None, baseline_registered=False)}
+    for adcode, (value, year) in cells.items():
+        out[adcode] = replace(city, baseline=value, baseline_year=year, baseline_registered=value is not None)
+    return out
 
 
 def _series_facts(values: pd.DataFrame, period: str, district_level: bool) -> pd.DataFrame:

@@ -64,7 +64,19 @@ def targets() -> pd.DataFrame:
         df[col] = df[col].astype(bool)
     df["task_id"] = df["task_id"].astype("Int64")
     df["baseline_year"] = df["baseline_year"].astype("Int64")
+    df["district_baselines"] = df["id"].map(_district_baselines()).fillna("").astype(str)
     return df
+
+
+def _district_baselines() -> dict[str, str]:
+    """Per target, its registered district baselines as JSON {adcode: [value, year]} (core.status reads it)."""
+    import json
+
+    rows = _frame("SELECT target_id, district_adcode, value, year FROM targetbaseline WHERE district_adcode <> ''")
+    out: dict[str, dict] = {}
+    for tid, dist, value, year in rows.itertuples(index=False):
+        out.setdefault(tid, {})[dist] = [None if pd.isna(value) else float(value), None if pd.isna(year) else int(year)]
+    return {tid: json.dumps(cells, sort_keys=True) for tid, cells in out.items()}
 
 
 def tasks() -> pd.DataFrame:

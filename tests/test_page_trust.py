@@ -89,7 +89,12 @@ def test_target_detail_shows_metadata_baseline_and_history(app_test):
     history = frame(at, "提交编号")
     assert set(history["状态"]) == {"生效"} and (history["区县"] == "全市").all()
     at = app_test("pages/targets.py", target="T01")
-    assert "超过95%" in texts(at.metric) or "超过95%" in " ".join(str(m.value) for m in at.metric)
+    assert "超过95%" in " ".join(str(m.value) for m in at.metric)
+    # A district target: each district judged from its own 演示 baseline, none says 基期未备案.
+    at = app_test("pages/targets.py", target="T02")
+    assert not at.exception
+    districts = next(d.value for d in at.dataframe if {"区县", "说明"} <= set(d.value.columns))
+    assert len(districts) >= 5 and not districts["说明"].str.contains("基期未备案").any()
 
 
 def test_task_detail_shows_revision_history(app_test):

@@ -18,6 +18,7 @@ from core.status import (
     TargetSpec,
     effective_comparator,
     evaluate_target,
+    evaluate_targets,
     evaluate_task,
     evaluate_tasks,
     meets,
@@ -158,3 +159,21 @@ def test_evaluate_tasks_without_verification_column_is_unchanged():
     progress = _progress([(1, "甲局", "2019Q2", "已完成", 100.0, None, None)]).drop(
         columns=["verification", "verification_reason"])
     assert evaluate_tasks(tasks, progress, "2019Q2", S, today=LONG_AFTER)["status"].iloc[0] == "已完成"
+
+
+def test_districts_are_judged_from_their_own_registered_baseline():
+    targets = pd.DataFrame([{"id": "T02", "name": "合格率", "unit": "%", "comparator": "≥", "target_value": 96.0,
+                             "target_max": None, "target_year": 2020, "kind": "numeric", "baseline": 90.0,
+                             "baseline_year": 2017, "baseline_registered": True,
+                             "district_baselines": '{"440802": [80.0, 2017]}'}])
+    values = pd.DataFrame([("T02", "440802", "2019Q2", 88.0), ("T02", "440803", "2018Q1", 80.0),
+                           ("T02", "440803", "2019Q2", 88.0)],
+                          columns=["target_id", "district_adcode", "period_code", "value"])
+    st = evaluate_targets(targets, values, "2019Q2", S, district_level=True).set_index("district_adcode")
+    # 440802: 80 → 96 over 12 quarters, 88 expected at 2019Q2: on the path.
+    assert st.loc["440802", "expected"] == pytest.approx(88.0) and "基期未备案" not in st.loc["440802", "explanation"]
+    # 440803 has no registration of its own: it does not borrow the city's 90 and says so.
+    assert st.loc["440803", "explanation"].endswith("基期未备案")
+    # Without the column (callers that do not track registrations) the city spec holds as before.
+    plain = evaluate_targets(targets.drop(columns=["district_baselines"]), values, "2019Q2", S, district_level=True)
+    assert "基期未备案" not in " ".join(plain["explanation"])
