@@ -89,6 +89,8 @@ class TargetSpec:
     # False: the office has not registered a baseline (the explanation says 基期未备案);
     # None: not known to the caller (hand-built specs), nothing is said.
     baseline_registered: bool | None = None
+    frequency: str = "quarterly"  # annual: reported once a year, in the fourth quarter
+
 
     @classmethod
     def from_row(cls, row: Mapping) -> "TargetSpec":
@@ -97,11 +99,12 @@ class TargetSpec:
 
         year = num(row.get("baseline_year"))
         registered = row.get("baseline_registered")
-        qualifier = row.get("qualifier")
+        qualifier, frequency = row.get("qualifier"), row.get("frequency")
         return cls(row["name"], row["unit"], row["comparator"], float(row["target_value"]), num(row.get("target_max")),
                    int(row["target_year"]), row["kind"], num(row.get("baseline")),
                    qualifier if isinstance(qualifier, str) else "", None if year is None else int(year),
-                   None if registered is None or pd.isna(registered) else bool(registered))
+                   None if registered is None or pd.isna(registered) else bool(registered),
+                   frequency if frequency in ("quarterly", "annual") else "quarterly")
 
 
 def fmt(value: float | None, unit: str) -> str:
@@ -201,7 +204,13 @@ def evaluate_target(spec: TargetSpec, series: Mapping[str, float], period: Perio
 
 def _judge(spec: TargetSpec, period: Period, s: Settings, actual: float | None,
            last: str | None, last_value: float | None, first: str | None, first_value: float | None) -> Status:
-    st = _judge_value(spec, period, s, actual, last, last_value, first, first_value)
+    if spec.frequency == "annual" and actual is None and period.quarter != 4 and last is not None:
+        # An annual indicator is asked for once a year: between its reports the last one stands,
+        # judged at its own period (the path does not move on while no new value is due).
+        held = _judge_value(spec, period_from_code(last), s, last_value, last, last_value, first, first_value)
+        st = replace(held, explanation=f"年度指标（每年第四季度报送），沿用 {last} 的数值：{held.explanation}")
+    else:
+        st = _judge_value(spec, period, s, actual, last, last_value, first, first_value)
     if spec.baseline_registered is False and spec.kind != "yesno":
         # Said on every status of the target: without a registered baseline the path starts at the
         # department's own first report, which a late or low first report makes easier.

@@ -177,3 +177,15 @@ def test_districts_are_judged_from_their_own_registered_baseline():
     # Without the column (callers that do not track registrations) the city spec holds as before.
     plain = evaluate_targets(targets.drop(columns=["district_baselines"]), values, "2019Q2", S, district_level=True)
     assert "基期未备案" not in " ".join(plain["explanation"])
+
+
+def test_annual_indicator_keeps_its_last_report_between_years():
+    annual = replace(spec(target=96.0, baseline=80.0, year=2017), frequency="annual")
+    st = judge(annual, {"2018Q4": 85.4}, "2019Q2")
+    assert st.kind is ON_TRACK  # 85.4 at 2018Q4 is on the 80 → 96 path (85.3 expected then, not 90.7 at 2019Q2)
+    assert st.explanation.startswith("年度指标（每年第四季度报送），沿用 2018Q4 的数值")
+    # A quarterly indicator without a report is 未报送; an annual one is too when its Q4 report is missing.
+    assert judge(spec(target=96.0, baseline=80.0, year=2017), {"2018Q4": 84.0}, "2019Q2").label == "未报送"
+    assert judge(annual, {"2018Q4": 84.0}, "2019Q4").label == "未报送"
+    assert TargetSpec.from_row({"name": "x", "unit": "%", "comparator": "≥", "target_value": 1, "target_year": 2020,
+                                "kind": "numeric", "frequency": "annual"}).frequency == "annual"
