@@ -150,3 +150,11 @@ def review_frame(submission_id: int, values: pd.DataFrame | None = None) -> pd.D
                     "target": target_text(spec) if spec else "", "warning": "；".join(warnings.get(r.row, []))})
     return pd.DataFrame(out)
 
+
+
+def responsible_targets(department: str, targets: pd.DataFrame | None = None) -> frozenset[str]:
+    """Targets a department answers for after 基期与责任备案 (its own leads minus those assigned away,
+    plus those assigned to it): for core.auth.write_scope, so the charged department may report them."""
+    targets = queries.targets() if targets is None else targets
+    charged = targets["responsible_department"] if "responsible_department" in targets else targets["lead_department"]
+    return frozenset(targets.loc[charged == department, "id"])

@@ -218,3 +218,10 @@ def test_cli_period_close_open_and_exceptions(people, capsys):
     assert manage.main(["period", "list"]) == 0
     assert "2020Q4" in capsys.readouterr().out
     assert Actor("x", via=CLI).via == "cli"
+
+
+def test_responsible_targets_follow_the_registration(demo_db):
+    assert {"T47", "T48", "T49", "T50", "T51"} <= service.responsible_targets("市卫生健康局")
+    assert service.responsible_targets("市公安局") == frozenset({"T52"})
+    assert "T47" not in service.responsible_targets("市政务服务数据管理局")
+    assert "T42" in service.responsible_targets("市政务服务数据管理局")
