@@ -225,3 +225,27 @@ def test_responsible_targets_follow_the_registration(demo_db):
     assert service.responsible_targets("市公安局") == frozenset({"T52"})
     assert "T47" not in service.responsible_targets("市政务服务数据管理局")
     assert "T42" in service.responsible_targets("市政务服务数据管理局")
+
+
+def test_service_on_a_real_validated_upload(demo_db):
+    """What the submission pipeline will do: validate a department's file, then ask which cells are closed
+    and which values need a second look."""
+    from core.catalogue import load_catalogue
+    from core.importer.reader import read_upload, sha256_of
+    from core.importer.validate import validate_upload
+    from tests.test_page_upload import filled_template
+
+    content = filled_template({"T30": 300}, department=AGRI, period="2019Q4")
+    result = validate_upload(read_upload("农业.xlsx", content), load_catalogue(), filename="农业.xlsx",
+                             sha256=sha256_of(content), period="2019Q4", department=AGRI,
+                             known_periods=list(queries.periods()["code"]))
+    assert not result.problems and result.indicators
+    closed = service.closed_cells([*result.indicators, *result.tasks], result.department)
+    assert len(closed) == len(result.indicators) + len(result.tasks)
+    first = closed[0]
+    assert first.sheet == "指标进展" and first.cell.startswith("A") and first.message.startswith("2019Q4 已关闭")
+    assert "指标进展!A" in first.text()
+    warnings = service.second_look(result.indicators)
+    t30 = [w for w in warnings if w.target_id == "T30"]
+    assert t30 and t30[0].kind == "大幅变动" and t30[0].sheet == "指标进展" and t30[0].row
+    assert service.second_look_problems(t30)[0].cell == f"A{t30[0].row}"
