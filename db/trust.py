@@ -189,6 +189,7 @@ def grant_lock_exception(actor: Actor, department: str, period_code: str, until:
         raise TrustRefused("截止时间须带时区")
     if until <= datetime.now(timezone.utc):
         raise TrustRefused("解锁截止时间须晚于现在")
+    until = until.astimezone(timezone.utc)  # stored as UTC like every timestamp (SQLite keeps no offset)
     with session_scope() as session:
         identity = _authorise(session, actor)
         _known_period(session, period_code)

@@ -130,8 +130,11 @@ def test_closed_period_is_refused_cell_by_cell_unless_excepted(people):
     problems = service.closed_cells(rows, AGRI, when)
     assert [(p.sheet, p.cell, p.row) for p in problems] == [("指标", "A5", 5), ("任务", "A9", 9)]
     assert problems[0].message.startswith("2019Q4 已关闭") and "申请解锁" in problems[0].fix
-    gid = store.grant_lock_exception(people["office"], AGRI, "2019Q4", datetime.now(timezone.utc) + timedelta(days=1),
-                                     "补报年报数据")
+    from core.timeutil import CHINA_TZ
+
+    until = (datetime.now(timezone.utc) + timedelta(days=1)).astimezone(CHINA_TZ).replace(microsecond=0)
+    gid = store.grant_lock_exception(people["office"], AGRI, "2019Q4", until, "补报年报数据")
+    assert store.lock_exceptions().set_index("id").loc[gid, "until"] == until  # the same instant, not shifted 8 h
     now = datetime.now(timezone.utc)
     # Now (2026) 2020Q4 has closed by itself; 2019Q4 is open to 市农业农村局 through the exception.
     assert [p.value for p in service.closed_cells(rows, AGRI, now)] == ["2020Q4"]
