@@ -243,8 +243,10 @@ def _judge_value(spec: TargetSpec, period: Period, s: Settings, actual: float | 
     # The value reported for the last quarter of the target year is the year-end value:
     # once it is in and short of the target, no time is left to catch up.
     if period >= end:
+        # The final judgement states how the plan's 超过/左右 was read (once, where it is not said already).
+        rule = "" if _wording_note(spec, tolerance) in capped else _wording_note(spec, tolerance)
         return Status(FAILED, f"目标期限（{spec.target_year} 年底）已到，实际 {fmt(actual, spec.unit)}{capped}，"
-                              f"未达到目标 {target_text(spec)}", actual, spec.target_value)
+                              f"未达到目标 {target_text(spec)}{rule}", actual, spec.target_value)
     left = _quarters(period, end)
     if spec.kind == "yesno":
         kind = LAGGING if left < 2 else WARNING

@@ -63,6 +63,8 @@ def report_text(report: dict) -> str:
         counts = pd.Series([i["status"] for i in items], dtype=str).value_counts()
         lines.append(f"【{title}】共 {len(items)} 个：" + "，".join(f"{s} {n}" for s, n in counts.items()))
         for i in items:
-            lines.append(f"  {i[key]!s:>4}  [{i['status']}]  {i[name]}（{i['lead_department']}）— {i['explanation']}")
+            resp = i.get("responsible_department") or i["lead_department"]
+            who = i["lead_department"] if resp == i["lead_department"] else f"牵头 {i['lead_department']}，责任 {resp}"
+            lines.append(f"  {i[key]!s:>4}  [{i['status']}]  {i[name]}（{who}）— {i['explanation']}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -56,6 +56,7 @@ def test_text_report_and_bad_period(demo_db):
     assert r.stdout.startswith("湛江质量提升督查 状态报告 · 2020Q4")
     assert "【指标】共 52 个" in r.stdout and "【任务】共 30 个" in r.stdout
     assert "T23  [" in r.stdout and "社会公用计量标准（市市场监管局）— " in r.stdout
+    assert "升级建设县级公立医院（牵头 市政务服务数据管理局，责任 市卫生健康局）— " in r.stdout
     bad = report(demo_db, "--period", "2030Q1", "--format", "json")
     assert bad.returncode == 2 and "不是报告期：2030Q1" in bad.stderr and bad.stdout == ""
 

@@ -51,7 +51,10 @@ def test_strict_target_is_not_met_at_its_value():
 def test_strict_target_sentence_says_why():
     at = judge(spec("超过"), {"2020Q4": 95.0}, "2020Q4")
     assert at.kind is FAILED
-    assert "须高于 95%，等于不算达到" in at.explanation
+    assert at.explanation.count("须高于 95%，等于不算达到") == 1
+    below = judge(spec("超过"), {"2020Q4": 90.0}, "2020Q4")
+    assert below.kind is FAILED
+    assert below.explanation.endswith("未达到目标 超过95%（方案写“超过”，须高于 95%，等于不算达到）")
     above = judge(spec("超过"), {"2020Q4": 95.5}, "2020Q4")
     assert above.kind is MET and "已达到目标 超过95%" in above.explanation and "方案写“超过”" in above.explanation
 
@@ -70,7 +73,8 @@ def test_about_target_met_within_tolerance():
     assert meets(s, 15.2, 0.05) and not meets(s, 15.1, 0.05)
     st = judge(s, {"2020Q4": 15.5}, "2020Q4")
     assert st.kind is MET and "16%左右" in st.explanation and "±5%" in st.explanation and "15.2%" in st.explanation
-    assert judge(s, {"2020Q4": 15.1}, "2020Q4").kind is FAILED
+    failed = judge(s, {"2020Q4": 15.1}, "2020Q4")
+    assert failed.kind is FAILED and failed.explanation.endswith("不低于 15.2% 即达到）")
 
 
 def test_about_tolerance_comes_from_settings():
