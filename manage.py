@@ -227,6 +227,126 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- 基期与责任备案、报告期关闭 (issue 16): self-contained, each write re-checks the account in its transaction ---
+
+
+def _trust_actor(username: str):
+    from db.trust import CLI, Actor
+
+    return Actor(username, via=CLI)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from db.trust import TrustRefused, baselines, set_baseline
+
+    if args.action == "list":
+        df = baselines()
+        if args.target:
+            df = df[df["target_id"] == args.target]
+        rows = [{"target_id": r.target_id, "district": r.district or "全市",
+                 "value": None if pd_isna(r.value) else float(r.value),
+                 "year": None if pd_isna(r.year) else int(r.year), "source": r.source,
+                 "responsible_department": r.responsible_department, "confirmed": bool(r.confirmed),
+                 "demo": bool(r.is_demo)} for r in df.itertuples()]
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                state = "已确认" if r["confirmed"] else "未确认"
+                print(f"{r['target_id']}\t{r['district']}\t{r['value']}\t{r['year'] or ''}\t{r['source']}\t"
+                      f"{r['responsible_department']}\t{state}{'（演示）' if r['demo'] else ''}")
+        return 0
+    if not (args.target and args.user):
+        print("baseline set 需要 --target 与 --user", file=sys.stderr)
+        return 2
+    try:
+        after = set_baseline(_trust_actor(args.user), args.target, district=args.district or "", value=args.value,
+                             year=args.year, source=args.source or "", responsible=args.responsible,
+                             reason=args.reason or "", confirm=args.confirm)
+    except TrustRefused as exc:
+        print(f"未备案：{exc}", file=sys.stderr)
+        return 1
+    print(f"已备案：{args.target}{' ' + args.district if args.district else ''} "
+          + json.dumps(after, ensure_ascii=False))
+    return 0
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def cmd_period(args: argparse.Namespace) -> int:
+    from core.timeutil import CHINA_TZ
+    from db.trust import TrustRefused, grant_lock_exception, lock_exceptions, revoke_lock_exception, set_period_state
+    from services.trust import period_states
+
+    try:
+        if args.action in ("close", "open"):
+            if not (args.period and args.user):
+                print(f"period {args.action} 需要报告期与 --user", file=sys.stderr)
+                return 2
+            set_period_state(_trust_actor(args.user), args.period, args.action, args.reason or "")
+            print(f"{args.period} 已{'关闭' if args.action == 'close' else '重新开放'}")
+            return 0
+        if args.action == "list":
+            for r in period_states().itertuples():
+                print(f"{r.period_code}\t{'已关闭' if r.closed else '开放'}\t{r.why}")
+            return 0
+        # exceptions: grant with --department/--until, revoke with --revoke, else list
+        if args.revoke:
+            revoke_lock_exception(_trust_actor(args.user or ""), args.revoke)
+            print(f"已撤销锁定例外 #{args.revoke}")
+            return 0
+        if args.department:
+            if not (args.period and args.until and args.user):
+                print("授予锁定例外需要报告期、--department、--until 与 --user", file=sys.stderr)
+                return 2
+            until = datetime.fromisoformat(args.until)
+            until = until.replace(tzinfo=CHINA_TZ) if until.tzinfo is None else until
+            gid = grant_lock_exception(_trust_actor(args.user), args.department, args.period, until, args.reason or "")
+            print(f"已授予锁定例外 #{gid}：{args.department} 可报送 {args.period} 至 {until:%Y-%m-%d %H:%M}")
+            return 0
+        df = lock_exceptions()
+        for r in df.itertuples():
+            state = "已撤销" if not pd_isna(r.revoked_at) else "有效"
+            print(f"#{r.id}\t{r.department}\t{r.period_code}\t至 {r.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}\t"
+                  f"{state}\t{r.granted_by}\t{r.reason}")
+        return 0
+    except TrustRefused as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"参数有误：{exc}", file=sys.stderr)
+        return 2
+
+
+def _add_trust_commands(sub) -> None:
+    p = sub.add_parser("baseline", help="基期与责任备案：set 登记/修改（确认后修改须 --reason），list 列出")
+    p.add_argument("action", choices=["set", "list"])
+    p.add_argument("--target", help="指标编号，如 T47")
+    p.add_argument("--district", help="区县代码（分区县指标的区县基期；不填为全市）")
+    p.add_argument("--value", type=float, help="基期值（基期年份年底的数值）")
+    p.add_argument("--year", type=int, help="基期年份")
+    p.add_argument("--source", help="基期数据来源")
+    p.add_argument("--responsible", help="责任部门（须为该指标所属任务的牵头或参与部门）")
+    p.add_argument("--reason", help="变更原因（已确认的备案修改时必填）")
+    p.add_argument("--confirm", action="store_true", help="确认备案（仅督查办管理员）")
+    p.add_argument("--user", help="操作人账号（须为有效账号）")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_baseline)
+    p = sub.add_parser("period", help="报告期：close 关闭 / open 重新开放 / exceptions 锁定例外（列出、授予、撤销）/ list")
+    p.add_argument("action", choices=["close", "open", "exceptions", "list"])
+    p.add_argument("period", nargs="?", help="报告期，如 2019Q4")
+    p.add_argument("--department", help="锁定例外：获准继续报送的部门")
+    p.add_argument("--until", help="锁定例外截止时间（北京时间），如 2026-12-31 或 2026-12-31T18:00")
+    p.add_argument("--revoke", type=int, help="撤销的锁定例外编号")
+    p.add_argument("--reason", help="原因")
+    p.add_argument("--user", help="操作人账号（督查办管理员）")
+    p.set_defaults(func=cmd_period)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard with its modules imported and its pages opened by the server itself
     before officials arrive, and reopened every [cache] warm_seconds (service/warm_start.py)."""
@@ -296,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="填报员所属部门（方案中的部门全称）")
     p.add_argument("--name", help="姓名")
     p.set_defaults(func=cmd_user)
+    _add_trust_commands(sub)
     return ap
 
 

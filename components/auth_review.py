@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.flash import show_flash
+from components.trust_review import render_second_look
 from components.upload_history import history_table
 from core.auth import Identity
 from db import cached
@@ -34,6 +35,7 @@ def _render_rows(submission_id: int) -> None:
     values = cached.read(submission_values, submission_id)
     progress = cached.read(submission_progress, submission_id)
     st.markdown(f"指标 {len(values)} 条，任务进展 {len(progress)} 条（通过后计入各页面）")
+    render_second_look(submission_id)
     if not values.empty:
         st.dataframe(values.rename(columns={
             "target_id": "指标编号", "target": "指标", "district": "区县", "period_code": "报告期", "value": "实际值",

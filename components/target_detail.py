@@ -8,7 +8,8 @@ from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
 from components.target_table import DETAIL_KEY
-from core.status import TargetSpec, evaluate_target, fmt
+from components.trust_detail import render_target_metadata, render_value_history
+from core.status import TargetSpec, district_specs, evaluate_target, fmt
 from core.periods import period_from_code
 from core.target_views import target_history
 from db import cached
@@ -33,6 +34,8 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")
+    render_target_metadata(row)
+    render_value_history(target_id)
     history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
                              cached.districts())
     if history.empty:
@@ -43,10 +46,11 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     city = history[history["district_adcode"] == ""]
     st.vega_lite_chart(chart_spec(target_trend_chart, city, spec), width="stretch")
     if bool(row["district_breakdown"]):
-        _district_section(history, spec, period)
+        _district_section(history, spec, period, district_specs(spec, row.get("district_baselines")))
 
 
-def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> None:
+def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str,
+                      local: dict[str, TargetSpec] | None = None) -> None:
     st.markdown("#### 分区县")
     districts = history[history["district_adcode"] != ""]
     if districts.empty:
@@ -59,7 +63,9 @@ def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> N
     rows = []
     for area, g in districts.groupby("area"):
         series = dict(zip(g["period_code"], g["value"]))
-        st_ = evaluate_target(spec, series, p)
+        # Each district is judged from its own registered baseline (基期与责任备案).
+        own = (local or {}).get(g["district_adcode"].iloc[0], (local or {}).get("*", spec))
+        st_ = evaluate_target(own, series, p)
         rows.append({"区县": area, f"{period} 实际值": fmt(series.get(period), spec.unit),
                      "状态": status_cell(st_.label), "说明": st_.explanation})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

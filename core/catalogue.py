@@ -13,6 +13,11 @@ from core.paths import PLAN_DIR
 
 COMPARATORS = ("≥", "≤", "=", "区间")
 KINDS = ("numeric", "yesno")
+# The plan's own qualifier of a ≥ target: 超过 is judged strictly, 左右 within a tolerance (core/status.py).
+QUALIFIERS = ("", "超过", "左右")
+FREQUENCIES = {"quarterly": "每季度", "annual": "每年"}
+# Indicator metadata columns added after the first release: optional, so an older targets.csv still loads.
+TARGET_METADATA = ("qualifier", "definition", "data_source", "frequency")
 DISTRICT_KINDS = ("区", "县", "县级市")
 
 
@@ -58,6 +63,10 @@ class Target:
     baseline: float | None
     source_clause: str
     order: int
+    qualifier: str = ""  # 超过 | 左右 | "" (see QUALIFIERS)
+    definition: str = ""  # 口径
+    data_source: str = ""
+    frequency: str = "quarterly"  # quarterly | annual: annual targets are asked for once a year
 
     @property
     def lower_is_better(self) -> bool:
@@ -182,7 +191,8 @@ def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
     districts = _districts(_Rows(plan_dir / "districts.csv", ["adcode", "name", "kind"], problems))
     district_names = {d.name for d in districts}
     targets = _targets(
-        _Rows(plan_dir / "targets.csv", list(Target.__dataclass_fields__)[:-1], problems),
+        _Rows(plan_dir / "targets.csv",
+              [f for f in Target.__dataclass_fields__ if f != "order" and f not in TARGET_METADATA], problems),
         check_department, task_ids,
     )
     places = _places(
@@ -257,6 +267,13 @@ def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
         if task_id is not None and task_id not in task_ids:
             rows.error(row, "task_id", f"任务编号 {task_id} 不在 tasks.csv 中")
         lead = check_department(rows, row, "lead_department", rec["lead_department"], False)
+        qualifier, frequency = rec.get("qualifier", ""), rec.get("frequency", "") or "quarterly"
+        if qualifier not in QUALIFIERS:
+            rows.error(row, "qualifier", f"“{qualifier}”应为 超过、左右 或留空")
+        elif qualifier and (comparator != "≥" or qualifier not in rec["source_clause"]):
+            rows.error(row, "qualifier", f"“{qualifier}”须是方案原文（source_clause）中的用词，且比较符为 ≥")
+        if frequency not in FREQUENCIES:
+            rows.error(row, "frequency", f"“{frequency}”应为 quarterly（每季度）或 annual（每年）")
         out.append(Target(
             id=rec["id"], category=rec["category"], name=rec["name"], unit=rec["unit"],
             comparator=comparator, target_value=value or 0.0, target_max=vmax,
@@ -264,7 +281,8 @@ def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
             lead_department=lead, lead_basis=rec["lead_basis"],
             district_breakdown=rows.boolean(row, rec, "district_breakdown"),
             baseline=rows.number(row, rec, "baseline", optional=True),
-            source_clause=rec["source_clause"], order=order,
+            source_clause=rec["source_clause"], order=order, qualifier=qualifier,
+            definition=rec.get("definition", ""), data_source=rec.get("data_source", ""), frequency=frequency,
         ))
     return out
 

@@ -14,6 +14,10 @@ ACTION_LABELS = {
     "upload": "报送入库", "approve": "审核通过", "return": "退回", "undo": "撤销",
     "user_add": "新增用户", "user_reset": "重置密码", "user_disable": "停用用户", "user_enable": "启用用户",
     "export": "导出",
+    # Trustworthy data (db.trust)
+    "baseline_set": "基期与责任备案", "period_close": "关闭报告期", "period_open": "重新开放报告期",
+    "lock_exception": "授予锁定例外", "lock_exception_revoke": "撤销锁定例外", "task_verify": "完成核验通过",
+    "task_verify_return": "完成核验退回",
 }
 
 

@@ -6,11 +6,12 @@ from collections import Counter
 from sqlalchemy import delete, insert, select
 
 from core.catalogue import Catalogue
-from core.demo import generate_demo
+from core.demo import demo_registrations, generate_demo
 from core.periods import period_range
 from core.settings import load_settings
 from db import models as m
 from db.engine import bump_data_version, session_scope
+from db.trust import clear_demo_registrations, insert_demo_registrations
 
 
 def demo_loaded() -> bool:
@@ -54,6 +55,8 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
             session.execute(insert(m.IndicatorValue), values)
         if progress:
             session.execute(insert(m.TaskProgress), progress)
+        # 基期与责任备案 and office checks of the demo (labelled 演示; removed by clear_demo).
+        insert_demo_registrations(session, *demo_registrations(catalogue, demo, periods[-1].code))
         rows_per_submission = Counter(r["submission_id"] for r in (*values, *progress))
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]
@@ -68,6 +71,7 @@ def clear_demo() -> dict[str, int]:
         values = session.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(demo_ids))).rowcount
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount
         session.execute(delete(m.SubmissionFile).where(m.SubmissionFile.submission_id.in_(demo_ids)))
+        clear_demo_registrations(session)
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
         bump_data_version(session)
     return {"submissions": subs, "values": values, "progress": progress}

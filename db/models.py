@@ -223,9 +223,102 @@ class AppMeta(SQLModel, table=True):
     value: str = ""
 
 
+# --- Trustworthy data (基期、责任、报告期、核验) ---------------------------------------------------
+# Issue 16. Registrations are rows updated in place with every change appended to a history
+# table; closures are an append-only log whose newest row per period wins.
+
+
+class TargetMeta(SQLModel, table=True):
+    """Indicator metadata from data/plan/targets.csv (db.catalogue_sync): the plan's 超过/左右,
+    口径, data source and reporting frequency."""
+
+    target_id: str = Field(foreign_key="target.id", primary_key=True)
+    qualifier: str = ""  # 超过 | 左右 | ""
+    definition: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    data_source: str = ""
+    frequency: str = "quarterly"  # quarterly | annual
+
+
+class TargetBaseline(SQLModel, table=True):
+    """基期与责任备案: one row per target (district_adcode "") and per district where broken down."""
+
+    __table_args__ = (Index("ux_targetbaseline_cell", "target_id", "district_adcode", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: str = Field(foreign_key="target.id")
+    district_adcode: str = ""  # "": whole city
+    value: float | None = None
+    year: int | None = None  # the baseline is the value at the end of this year
+    source: str = ""
+    # Charged by scoring; the plan's 牵头 stays the target's lead. City rows only.
+    responsible_department_id: int | None = Field(default=None, foreign_key="department.id")
+    confirmed: bool = False  # once confirmed, a change needs a reason
+    is_demo: bool = False  # 演示: removed with the demo data
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TargetBaselineChange(SQLModel, table=True):
+    """Every change of a registration, append-only: what it was, what it became, who, when, why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: str = Field(foreign_key="target.id", index=True)
+    district_adcode: str = ""
+    at: datetime = Field(default_factory=utcnow)
+    user_name: str = ""
+    action: str = ""  # set | confirm | assign
+    before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
+    after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
+    reason: str = ""
+    is_demo: bool = False
+
+
+class PeriodClosure(SQLModel, table=True):
+    """The office closing or reopening a period, append-only; the newest row of a period wins over
+    the automatic closure close_days after its deadline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_code: str = Field(foreign_key="period.code", index=True)
+    action: str  # close | open
+    at: datetime = Field(default_factory=utcnow)
+    user_name: str = ""
+    reason: str = ""
+
+
+class LockException(SQLModel, table=True):
+    """A department may still write a closed period until `until` (granted by the office)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    period_code: str = Field(foreign_key="period.code")
+    until: datetime
+    granted_by: str = ""
+    granted_at: datetime = Field(default_factory=utcnow)
+    reason: str = ""
+    revoked_by: str = ""
+    revoked_at: datetime | None = None
+
+
+class TaskVerification(SQLModel, table=True):
+    """The office's check of a complete task report (完成核验), per (task, department, period)."""
+
+    __table_args__ = (Index("ux_taskverification_cell", "task_id", "department_id", "period_code", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    department_id: int = Field(foreign_key="department.id")
+    period_code: str = Field(foreign_key="period.code")
+    state: str  # 已核验 | 退回
+    reason: str = ""
+    # The evidence looked at (佐证材料); connected to the evidence store when the branches merge.
+    evidence_ref: str = ""
+    user_name: str = ""
+    at: datetime = Field(default_factory=utcnow)
+
+
 __all__ = [
     "AppMeta", "AuditLog", "Decision", "Department", "District", "IndicatorValue", "MeetingSnapshot", "Period",
     "Place",
     "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User", "UserSession",
     "utcnow",
+    # Trustworthy data
+    "LockException", "PeriodClosure", "TargetBaseline", "TargetBaselineChange", "TargetMeta", "TaskVerification",
 ]

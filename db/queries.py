@@ -42,15 +42,41 @@ def periods() -> pd.DataFrame:
 
 
 def targets() -> pd.DataFrame:
+    """The targets with their metadata and registration (基期与责任备案, issue 16): baseline is the
+    registered city baseline (else the catalogue's), responsible_department the department scoring
+    charges (the registered one, else the plan's lead)."""
     df = _frame("""
         SELECT t.id, t.category, t.name, t.unit, t.comparator, t.target_value, t.target_max, t.target_year,
                t.kind, t.task_id, k.title AS task_title, d.name AS lead_department, t.lead_basis,
-               t.district_breakdown, t.baseline, t.source_clause
+               t.district_breakdown, COALESCE(b.value, t.baseline) AS baseline, t.source_clause,
+               COALESCE(mt.qualifier, '') AS qualifier, COALESCE(mt.definition, '') AS definition,
+               COALESCE(mt.data_source, '') AS data_source, COALESCE(mt.frequency, 'quarterly') AS frequency,
+               b.year AS baseline_year, COALESCE(b.source, '') AS baseline_source,
+               COALESCE(b.confirmed, FALSE) AS baseline_confirmed, COALESCE(b.is_demo, FALSE) AS baseline_demo,
+               (b.value IS NOT NULL OR t.baseline IS NOT NULL) AS baseline_registered,
+               COALESCE(r.name, d.name) AS responsible_department
         FROM target t JOIN department d ON d.id = t.lead_department_id LEFT JOIN task k ON k.id = t.task_id
+        LEFT JOIN targetmeta mt ON mt.target_id = t.id
+        LEFT JOIN targetbaseline b ON b.target_id = t.id AND b.district_adcode = ''
+        LEFT JOIN department r ON r.id = b.responsible_department_id
         ORDER BY t.sort_order""")
-    df["district_breakdown"] = df["district_breakdown"].astype(bool)
+    for col in ("district_breakdown", "baseline_confirmed", "baseline_demo", "baseline_registered"):
+        df[col] = df[col].astype(bool)
     df["task_id"] = df["task_id"].astype("Int64")
+    df["baseline_year"] = df["baseline_year"].astype("Int64")
+    df["district_baselines"] = df["id"].map(_district_baselines()).fillna("").astype(str)
     return df
+
+
+def _district_baselines() -> dict[str, str]:
+    """Per target, its registered district baselines as JSON {adcode: [value, year]} (core.status reads it)."""
+    import json
+
+    rows = _frame("SELECT target_id, district_adcode, value, year FROM targetbaseline WHERE district_adcode <> ''")
+    out: dict[str, dict] = {}
+    for tid, dist, value, year in rows.itertuples(index=False):
+        out.setdefault(tid, {})[dist] = [None if pd.isna(value) else float(value), None if pd.isna(year) else int(year)]
+    return {tid: json.dumps(cells, sort_keys=True) for tid, cells in out.items()}
 
 
 def tasks() -> pd.DataFrame:
@@ -169,15 +195,19 @@ def latest_values(up_to_period: str | None = None) -> pd.DataFrame:
     return df.sort_values("period_code").groupby(["target_id", "district_adcode"], as_index=False).last()
 
 
+# verification: the office's check of a complete report (完成核验, issue 16), "" when none.
 _CURRENT_PROGRESS = """
     SELECT p.id, p.task_id, d.name AS department, p.department_id, p.period_code, p.status, p.percent,
-           p.narrative, p.problems, p.next_steps, p.submission_id, p.created_at, s.is_demo, s.user_name
+           p.narrative, p.problems, p.next_steps, p.submission_id, p.created_at, s.is_demo, s.user_name,
+           COALESCE(v.state, '') AS verification, COALESCE(v.reason, '') AS verification_reason
     FROM (
         SELECT tp.*, ROW_NUMBER() OVER (
             PARTITION BY tp.task_id, tp.department_id, tp.period_code ORDER BY tp.id DESC) AS rn
         FROM taskprogress tp JOIN submission s0 ON s0.id = tp.submission_id
         WHERE s0.state IN :counted {where}
     ) p JOIN submission s ON s.id = p.submission_id JOIN department d ON d.id = p.department_id
+    LEFT JOIN taskverification v
+        ON v.task_id = p.task_id AND v.department_id = p.department_id AND v.period_code = p.period_code
     WHERE p.rn = 1
     ORDER BY p.task_id, p.period_code, p.department_id
 """

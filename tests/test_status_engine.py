@@ -230,10 +230,13 @@ def task(percent, status="推进中", period="2019Q2", today=LONG_AFTER):
     return evaluate_task(percent, status, P(period), S, today=today)
 
 
-def test_task_done_by_status_or_percent():
+def test_task_done_only_at_100_percent():
     assert task(100.0).kind is DONE
+    assert task(100.0, "已完成").explanation == "已完成（2019Q2 报告完成 100%）"
+    # Self-declared completion below 100% is judged on its percent and flagged (issue 16).
     st = task(80.0, "已完成")
-    assert st.kind is DONE and st.label == "已完成" and st.explanation == "已完成（2019Q2 报告完成 80%）"
+    assert st.kind is AHEAD and st.explanation.startswith("自报已完成但完成比例为 80%，未达 100%")
+    assert task(20.0, "已完成").kind is LAGGING
 
 
 def test_task_on_time_ahead_warning_lagging():
