@@ -132,7 +132,7 @@ def test_cockpit_on_freshly_uploaded_data_only(fresh_db):
     assert row["status"] == "滞后"
     shown = _table(at, "详情")
     t23 = shown[shown["编号"] == "T23"].iloc[0]
-    assert t23["说明"] == row["explanation"] == "实际 152 项，按序时进度应达 164.29 项，落后 12.29 项"
+    assert t23["说明"] == row["explanation"] == "实际 152 项，按序时进度应达 164.29 项，落后 12.29 项；基期未备案"
     table = _table(at, "本期")
     assert "市市场监管局" not in table[table["本期"] == "⚪ 未报送"]["部门"].tolist()
     assert (table["本期"] == "⚪ 未报送").sum() == len(table) - 1
