@@ -56,7 +56,7 @@ def sheet_scope(ctx: Context, sheet: ParsedSheet, header_row: int) -> Scope:
     """The file's scope, completed (or contradicted) by the title lines above the sheet's header."""
     given = ctx.scope
     scope = Scope(given.department, given.period, given.year)
-    department = period = None
+    department = period = year = None
     for i, row in enumerate(sheet.rows[:header_row]):
         for j, cell in enumerate(row):
             if not isinstance(cell, str) or not cell.strip():
@@ -69,6 +69,9 @@ def sheet_scope(ctx: Context, sheet: ParsedSheet, header_row: int) -> Scope:
                 p = n.period(m.group(0)) if m else None
                 if p:
                     period = (p, m.group(0), where)
+            if year is None:  # "2020年农产品…（分季度）": the year of a wide layout's quarters
+                m = re.search(r"(20\d\d)年", n.compact(cell))
+                year = int(m.group(1)) if m else None
     if department:
         raw, where = department
         name = ctx.catalogue.canonical_department(n.compact(raw)) or n.suggest_department(raw, ctx.catalogue)
@@ -96,6 +99,7 @@ def sheet_scope(ctx: Context, sheet: ParsedSheet, header_row: int) -> Scope:
             scope.period = p.code
             ctx.note(sheet.name, where, f"报告期读作 {p.code}（取自标题“{written}”）")
         scope.year = scope.year or p.year
+    scope.year = scope.year or year
     return scope
 
 

@@ -84,6 +84,10 @@ def validate_upload(book: ParsedBook, catalogue: Catalogue, *, filename: str, sh
             "没有找到“指标进展”或“任务进展”表：表头中至少需要“指标编号”或“指标名称”和“实际值”，"
             "或“任务编号/序号/工作任务”和“进展状态/完成情况/进展情况”",
             "请使用下载的填报模板，或把表头改成模板中的列名后再上传"))
+    rejected = result.rejected_rows
+    if rejected:  # a wide layout's row is one row: a problem in one quarter holds back its other quarters too
+        result.indicators = [r for r in result.indicators if (r.sheet, r.row) not in rejected]
+        result.tasks = [r for r in result.tasks if (r.sheet, r.row) not in rejected]
     result.notes = ctx.finish_notes()
     _infer_file_scope(ctx)
     return result
