@@ -116,7 +116,8 @@ def test_online_entry_bounds_texts_and_refuses_negative_counts(cat):
     ind.loc[t01, ["实际值", "备注"]] = [96.0, "长" * 501]
     tasks = online.task_frame(cat, "市市场监管局", PERIOD, _empty_progress())
     tasks.loc[0, ["进展状态", "进展情况"]] = ["推进中", "字" * 2001]
-    r = online.result_from_editor(ind, tasks, cat, department="市市场监管局", period=PERIOD, filename="在线", sha256="x")
+    r = online.result_from_editor(ind, tasks, cat, department="市市场监管局", period=PERIOD, filename="在线",
+                                  sha256="x")
     messages = sorted(p.message for p in r.problems)
     assert messages == ["不能为负数", "文字过长（2,001 字，最多 2,000 字）", "文字过长（501 字，最多 500 字）"]
     assert not r.indicators and not r.tasks
