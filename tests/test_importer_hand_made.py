@@ -370,3 +370,13 @@ def test_marked_workbook_is_built_from_parsed_cells_without_loading_the_upload(m
         assert "'指标'!A2" in links and "'指标'!C3" in links
     # The CSV's formula-like text comes back as text, not as a live formula.
     assert ws["D2"].data_type == "s" and ws["D2"].value.startswith("=HYPERLINK")
+
+
+def test_tasks_by_title_with_the_bodys_clause_number_or_by_number_alone():
+    rows = [["工作任务", "进展状态"], ["3.提高农产品优质供给水平", "推进中"], ["（2）提高食品药品质量安全水平", "推进中"],
+            ["质量人才培养", "推进中"], ["30", "已完成"]]
+    r = check(fx.xlsx({"任务": rows}), period="2020Q4", department="市市场监管局")
+    assert [t.task_id for t in r.tasks] == [1, 2, 30]
+    assert "“3.提高农产品优质供给水平”按任务名称读作任务1（前面的 3 不是附件序号）" in notes(r)
+    p = problem_at(r, "任务!A4")
+    assert p.message == "工作任务与方案附件中的任务都对不上" and "任务29 健全质量人才教育培训体系" in p.fix
