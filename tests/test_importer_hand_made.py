@@ -13,7 +13,7 @@ from core.importer.marking import SUMMARY_SHEET, mark_workbook
 from core.importer.model import UploadRefused
 from core.importer.preview import plan_changes
 from core.importer.reader import read_upload, sha256_of
-from core.importer.summary import import_summary
+from core.importer.summary import import_summary, understood_table
 from core.importer.validate import validate_upload
 from tests import fixtures_excel as fx
 
@@ -342,6 +342,8 @@ def test_preview_and_summary_say_how_the_file_was_understood():
     texts = [u["text"] for u in out["understood"]]
     assert "填报单位读作 市市场监管局（取自标题“市市场监管局”）" in texts
     assert all({"sheet", "cell", "text", "count"} <= set(u) for u in out["understood"])
+    table = understood_table(r)
+    assert {"位置": "分解表!F4", "理解为": "“完成情况”读作完成进度", "涉及行数": 1} in table
 
 
 def test_marked_workbook_is_built_from_parsed_cells_without_loading_the_upload(monkeypatch):

@@ -48,3 +48,8 @@ def refused_summary(filename: str, message: str) -> dict:
 def understood(result: ImportResult) -> list[dict]:
     """The preview's “how we read your file” list: where, what, and on how many rows."""
     return [{"sheet": n.sheet, "cell": n.cell, "text": n.text, "count": n.count} for n in result.notes]
+
+
+def understood_table(result: ImportResult) -> list[dict]:
+    """The same list as rows for a preview table: 位置 (sheet!cell), 理解为, 涉及行数."""
+    return [{"位置": n.where, "理解为": n.text, "涉及行数": n.count} for n in result.notes]
