@@ -382,3 +382,14 @@ def test_tasks_by_title_with_the_bodys_clause_number_or_by_number_alone():
     assert "“3.提高农产品优质供给水平”按任务名称读作任务1（前面的 3 不是附件序号）" in notes(r)
     p = problem_at(r, "任务!A4")
     assert p.message == "工作任务与方案附件中的任务都对不上" and "任务29 健全质量人才教育培训体系" in p.fix
+
+
+def test_a_title_naming_the_office_or_a_close_spelling():
+    rows = [["填报单位：湛江市质量强市工作领导小组办公室"], ["任务编号", "责任单位", "报告期", "进展状态"],
+            [2, "市市场监管局", "2020Q4", "推进中"]]
+    r = check(fx.xlsx({"汇总": rows}))
+    assert not r.problems and r.tasks[0].department == "市市场监管局"
+    assert "不是方案中的某个部门，未作为本表的填报部门" in notes(r)
+    rows[0] = ["填报单位（盖章）：湛江市市场监督管理局"]
+    r = check(fx.xlsx({"汇总": rows}))
+    assert not r.problems and "填报单位读作 市市场监管局" in notes(r)

@@ -74,10 +74,9 @@ def sheet_scope(ctx: Context, sheet: ParsedSheet, header_row: int) -> Scope:
                 year = int(m.group(1)) if m else None
     if department:
         raw, where = department
-        name = ctx.catalogue.canonical_department(n.compact(raw)) or n.suggest_department(raw, ctx.catalogue)
-        if name is None:
-            ctx.result.problems.append(Problem(sheet.name, where, raw, "标题中的填报单位不是方案中的责任部门",
-                                               "请改用方案中的部门全称，或在上传时选择填报部门"))
+        name = _title_department_name(ctx, raw)
+        if name is None:  # the office, a county, a group: not a department's own sheet; the rows will say
+            ctx.note(sheet.name, where, f"标题中的填报单位“{raw}”不是方案中的某个部门，未作为本表的填报部门")
         elif given.department and name != given.department:
             ctx.result.problems.append(Problem(
                 sheet.name, where, raw, f"标题写的填报单位是{name}，上传时选择的是{given.department}",
@@ -101,6 +100,24 @@ def sheet_scope(ctx: Context, sheet: ParsedSheet, header_row: int) -> Scope:
         scope.year = scope.year or p.year
     scope.year = scope.year or year
     return scope
+
+
+def _title_department_name(ctx: Context, raw: str) -> str | None:
+    """A department as written in a title: its name or alias, or a close spelling of one
+    ("湛江市市场监督管理局" for 市市场监管局); a guess needs most of the words to agree."""
+    import difflib
+
+    text = n.compact(raw)
+    if text in n.CITY_WORDS:
+        return None
+    name = ctx.catalogue.canonical_department(text)
+    if name:
+        return name
+    hint = n.suggest_department(raw, ctx.catalogue)
+    spelled = text.replace("湛江市", "市")
+    if hint and difflib.SequenceMatcher(None, spelled, hint).ratio() >= 0.75:
+        return hint
+    return None
 
 
 def _title_department(cell: str, row: list, j: int, where: str) -> tuple[str, str] | None:
