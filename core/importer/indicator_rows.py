@@ -79,7 +79,7 @@ def _target(ctx: Context, view: View, values: list, problems: RowProblems) -> tu
             problems.add("target_name", message, fix)
         elif how:
             ctx.note(view.sheet, view.cell("target_name", problems.excel_row),
-                     f"“{n.shown(raw_name)}”按{how}匹配 {target.id} {target.name}")
+                     f"“{n.brief(raw_name)}”按{how}匹配 {target.id} {target.name}")
         return target, "target_name"
     f = "target_id" if "target_id" in view.columns or "target_name" not in view.columns else "target_name"
     problems.add(f, "缺少指标编号", "请填写指标编号（如 T02）")

@@ -79,7 +79,7 @@ class TargetIndex:
         if len(ids) == 1:
             (tid,) = ids
             return Match(self.by_id[tid], self.how[(key, tid)])
-        if not ids and len(key) >= 4:
+        if not ids and 4 <= len(key) <= 200:  # a long text is a sentence, not a name
             # A catalogue name inside a longer text ("2020年农产品质量安全例行检测总体合格率达到96%"),
             # the longest one; or the text inside a single name, if it covers most of it.
             inside = {tid: len(k) for k, tid in self.alias_keys if k in key}
@@ -116,7 +116,7 @@ class TaskIndex:
         key = name_key(text)
         if key in self.keys:
             return Match(self.keys[key], "")
-        found = {t.id for k, t in self.keys.items() if len(key) >= 4 and (key in k or k in key)}
+        found = {t.id for k, t in self.keys.items() if 4 <= len(key) <= 200 and (key in k or k in key)}
         if len(found) == 1:
             return Match(self.by_id[found.pop()], "部分名称")
         close = difflib.get_close_matches(key, list(self.keys), n=3, cutoff=0.4)

@@ -48,6 +48,12 @@ def shown(value: object) -> str:
     return str(value).strip()
 
 
+def brief(value: object, limit: int = 60) -> str:
+    """The value as shown, cut to `limit` characters for a message or a note (cells can be huge)."""
+    s = shown(value)
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
 def compact(value: object) -> str:
     """NFKC (full-width digits and ％), every space and line break removed."""
     if isinstance(value, str):

@@ -12,7 +12,7 @@ from core.catalogue import Catalogue
 from core.importer import normalise as n
 from core.importer.matching import TargetIndex, TaskIndex, indexes
 from core.importer.model import ImportResult, Note, Problem
-from core.importer.normalise import TEXT_LIMITS, shown, text, too_long
+from core.importer.normalise import TEXT_LIMITS, text, too_long
 from core.importer.reader import ParsedBook
 
 # What remembers readings. Tests swap in a dict that forgets, to show the memo changes no answer.
@@ -135,7 +135,8 @@ class RowProblems:
         view, values = self.view, self.values
         col = view.columns.get(f)
         raw = values[col] if col is not None else ""
-        self.items.append(Problem(view.sheet, view.cell(f, self.excel_row), shown(raw), message, fix, self.excel_row))
+        self.items.append(Problem(view.sheet, view.cell(f, self.excel_row), n.brief(raw, 200), message, fix,
+                                  self.excel_row))
 
 
 def cell_value(values: list, col: int | None) -> object:
@@ -209,7 +210,7 @@ def _period_reading(ctx: Context, raw: object) -> tuple:
     if p.code not in ctx.known_set:
         span = f"{ctx.known_periods[0]}–{ctx.known_periods[-1]}" if ctx.known_periods else ""
         return None, f"报告期 {p.code} 不在方案的填报范围（{span}）内", "请填写方案实施期内的季度", ""
-    written = n.shown(raw)
+    written = n.brief(raw)
     note = "" if n.compact(written).upper() == p.code else f"报告期“{written}”读作 {p.code}"
     return p.code, "", "", note
 

@@ -83,7 +83,8 @@ def check_zip(filename: str, content: bytes, max_uncompressed_mb: float, *, kind
         zf = zipfile.ZipFile(io.BytesIO(content))
         members = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise refuse(filename, "已损坏，无法作为 Excel 文件打开", "请在 Excel 中打开确认无误后重新保存，再上传") from None
+        raise refuse(filename, "已损坏，无法作为 Excel 文件打开",
+                     "请在 Excel 中打开确认无误后重新保存，再上传") from None
     names = {m.filename for m in members}
     if kind == "ods" and "content.xml" in names:
         pass  # an OpenDocument spreadsheet: its cells are in content.xml
@@ -95,11 +96,13 @@ def check_zip(filename: str, content: bytes, max_uncompressed_mb: float, *, kind
         raise refuse(filename, "是压缩包，不是 Excel 工作簿", f"请解压后上传其中 {ACCEPTED} 格式的进度表")
     total = sum(m.file_size for m in members)
     if total > max_uncompressed_mb * 1024 * 1024:
-        raise refuse(filename, f"解压后达 {total / 1024 / 1024:,.0f} MB，超过上限 {max_uncompressed_mb:g} MB，疑似“压缩炸弹”",
+        raise refuse(filename,
+                     f"解压后达 {total / 1024 / 1024:,.0f} MB，超过上限 {max_uncompressed_mb:g} MB，疑似“压缩炸弹”",
                      "请上传正常的进度表；如确为大文件，请按部门拆分")
     for m in members:
         if m.file_size > RATIO_FLOOR_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise refuse(filename, f"内部文件 {m.filename} 的压缩比异常（{m.file_size // max(m.compress_size, 1):,} 倍），疑似“压缩炸弹”",
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise refuse(filename, f"内部文件 {m.filename} 的压缩比异常（{ratio:,} 倍），疑似“压缩炸弹”",
                          "请上传正常的进度表")
     for m in members:
         if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):

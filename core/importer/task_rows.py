@@ -90,9 +90,9 @@ def _task_reading(ctx: Context, raw: object, f: str) -> tuple:
             number = n.leading_number(raw)
             note = ""
             if number is not None and number != found.item.id:
-                note = f"“{n.shown(raw)}”按任务名称读作任务{found.item.id}（前面的 {number} 不是附件序号）"
+                note = f"“{n.brief(raw)}”按任务名称读作任务{found.item.id}（前面的 {number} 不是附件序号）"
             elif found.how:
-                note = f"“{n.shown(raw)}”按{found.how}读作任务{found.item.id} {found.item.title}"
+                note = f"“{n.brief(raw)}”按{found.how}读作任务{found.item.id} {found.item.title}"
             return found.item, "", "", note
         number = n.leading_number(raw)
         if number is None:
