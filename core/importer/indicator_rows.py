@@ -13,7 +13,6 @@ from core.importer.rows import (
     RowProblems,
     View,
     bounded_texts,
-    cell_value,
     department_fix,
     duplicate,
     filled,
@@ -26,9 +25,8 @@ _OK = ""
 
 
 def check(ctx: Context, view: View, values: list, excel_row: int) -> None:
-    col = view.col
-    raw = cell_value(values, col("value"))
-    if not filled(raw):
+    raw = values[view.c_value]
+    if not (raw.strip() if raw.__class__ is str else raw is not None and raw == raw):
         return  # a template row left empty: not reported this time
     ctx.result.rows_read += 1
     problems = RowProblems(view, values, excel_row)
@@ -59,16 +57,19 @@ def _words(ctx: Context, key: tuple) -> str:
 
 
 def _target(ctx: Context, view: View, values: list, problems: RowProblems) -> tuple[Target | None, str]:
-    col = view.col
-    raw_id = cell_value(values, col("target_id"))
-    raw_name = cell_value(values, col("target_name"))
+    c = view.c_target_id
+    raw_id = "" if c is None else values[c]
+    c = view.c_target_name
+    raw_name = "" if c is None else values[c]
     if filled(raw_id):
-        target, message, fix, _ = read(ctx.m_target_id, _by_id, ctx, raw_id)
+        reading = ctx.m_target_id.get(raw_id) if raw_id.__class__ is str else None  # the usual hit, no call
+        target, message, fix, _ = reading or read(ctx.m_target_id, _by_id, ctx, raw_id)
         if target is None:
             problems.add("target_id", message, fix)
             return None, "target_id"
         if filled(raw_name):
-            named, _, _, how = read(ctx.m_target_name, _by_name, ctx, raw_name)
+            reading = ctx.m_target_name.get(raw_name) if raw_name.__class__ is str else None
+            named, _, _, how = reading or read(ctx.m_target_name, _by_name, ctx, raw_name)
             if named is not None and named is not target and how != "部分名称":
                 problems.add("target_name", f"指标名称是 {named.id} {named.name}，与指标编号 {target.id} 不符",
                              "请核对指标编号和指标名称，改正其中一个")
@@ -110,7 +111,8 @@ def _department(ctx: Context, view: View, values: list, problems: RowProblems, t
                 target_field: str) -> str | None:
     """The row's department: its 责任单位 cell, else the sheet's; it must be the target's lead."""
     scope = view.scope.department
-    raw = cell_value(values, view.col("department"))
+    c = view.c_department
+    raw = "" if c is None else values[c]
     named = scope
     if filled(raw):
         named, message, fix = read(ctx.m_department, _department_named, ctx, raw)
@@ -142,10 +144,12 @@ def _department_named(ctx: Context, raw: object) -> tuple:
 
 def _district(ctx: Context, view: View, values: list, problems: RowProblems, target: Target | None):
     """Adcode, None for the whole city, False when the cell is wrong (already reported)."""
-    raw = cell_value(values, view.col("district"))
-    if not filled(raw):
+    c = view.c_district
+    raw = "" if c is None else values[c]
+    if not (raw.strip() if raw.__class__ is str else raw is not None and raw == raw):
         return None
-    adcode, message = read(ctx.m_district, _district_of, ctx, raw)
+    reading = ctx.m_district.get(raw) if raw.__class__ is str else None  # the usual hit, without a call
+    adcode, message = reading or read(ctx.m_district, _district_of, ctx, raw)
     if message:
         names = "、".join(d.name for d in ctx.catalogue.districts)
         problems.add("district", message, f"请从下拉列表选择：全市、{names}")

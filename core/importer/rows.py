@@ -110,6 +110,11 @@ class View:
         # The cells that say a task row was reported (a wide layout: only the quarter's own cell).
         inputs = ("percent",) if self.wide else ("status", "percent", "narrative", "problems", "next_steps")
         self.input_cols = [self.columns[f] for f in inputs if f in self.columns]
+        get = self.columns.get
+        self.c_value, self.c_period, self.c_district = get("value"), get("period"), get("district")
+        self.c_target_id, self.c_target_name = get("target_id"), get("target_name")
+        self.c_department = get("department")
+        self.text_cols: dict[tuple[str, ...], list[tuple[str, int | None]]] = {}
         self.task_cell_field = next((f for f in ("task_id", "task_title", "seq") if f in self.columns), "task_id")
 
     def cell(self, f: str, excel_row: int) -> str:
@@ -169,8 +174,10 @@ def duplicate(ctx: Context, problems: RowProblems, key: tuple, f: str, describe)
 def bounded_texts(view: View, values: list, problems: RowProblems, fields: tuple[str, ...]) -> list[str]:
     """The free-text cells of a row, tidied; one longer than its field's limit is a problem on its cell."""
     out = []
-    for f in fields:
-        c = view.col(f)
+    cols = view.text_cols.get(fields)
+    if cols is None:
+        cols = view.text_cols[fields] = [(f, view.columns.get(f)) for f in fields]
+    for f, c in cols:
         raw = "" if c is None else values[c]
         if raw.__class__ is str and len(raw) <= 200 and "\r" not in raw and "\n" not in raw and "\u3000" not in raw:
             out.append(raw.strip())  # the usual short single line: nothing else to tidy, within every limit
@@ -190,10 +197,12 @@ def period_of(ctx: Context, view: View, values: list, problems: RowProblems) -> 
     """The row's quarter: fixed by the layout, its 报告期 cell, or the sheet's."""
     if view.period:
         return view.period
-    raw = cell_value(values, view.col("period"))
-    if not filled(raw):
+    c = view.c_period
+    raw = "" if c is None else values[c]
+    if not (raw.strip() if raw.__class__ is str else raw is not None and raw == raw):
         return view.scope.period
-    code, message, fix, note = read(ctx.m_period, _period_reading, ctx, raw)
+    reading = ctx.m_period.get(raw) if raw.__class__ is str else None  # the usual hit, without a call
+    code, message, fix, note = reading or read(ctx.m_period, _period_reading, ctx, raw)
     if message:
         problems.add("period", message, fix)
         return None

@@ -30,7 +30,8 @@ PERCENT_FIX = "请填写 0 到 100 之间的数字（60 或 60% 均可）"
 
 def check(ctx: Context, view: View, values: list, excel_row: int) -> None:
     for c in view.input_cols:
-        if filled(values[c]):
+        raw = values[c]
+        if raw.strip() if raw.__class__ is str else raw is not None and raw == raw:
             break
     else:
         return  # a task row not reported this time (or an annex row without progress)
@@ -65,11 +66,14 @@ def _words(ctx: Context, key: tuple) -> str:
 def _task(ctx: Context, view: View, values: list, problems: RowProblems) -> Task | None:
     """By 任务编号, else by 工作任务 (its title, or the annex's number in front of it), else by 序号."""
     col = view.col
+    memo = ctx.m_task
     for f in ("task_id", "task_title", "seq"):
-        raw = cell_value(values, col(f))
-        if not filled(raw):
+        c = col(f)
+        raw = "" if c is None else values[c]
+        if not (raw.strip() if raw.__class__ is str else raw is not None and raw == raw):
             continue
-        task, message, fix, note = read(ctx.m_task, _task_reading, ctx, raw, f)
+        reading = memo.get((raw.__class__, raw, f))  # the usual hit, without a call
+        task, message, fix, note = reading or read(memo, _task_reading, ctx, raw, f)
         if task is None:
             problems.add(f, message, fix)
             return None
@@ -126,7 +130,10 @@ def _department(ctx: Context, view: View, values: list, problems: RowProblems, t
     if department is None:
         problems.add("department", "缺少责任部门", "请填写责任部门，或在上传时选择填报部门")
         return None
-    if task and not read(ctx.m_takes_part, _takes_part, ctx, task.id, department):
+    takes_part = ctx.m_takes_part.get((int, task.id, department)) if task else True
+    if takes_part is None:
+        takes_part = read(ctx.m_takes_part, _takes_part, ctx, task.id, department)
+    if not takes_part:
         problems.add("department", f"{department}既不牵头也不参与任务{task.id}“{task.title}”",
                      f"请删除此行；该任务由{task.lead_department}牵头")
         return None
