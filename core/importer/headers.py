@@ -134,7 +134,7 @@ def detect_header(rows: list[list], sheet_name: str) -> Header | None:
                 if "value" in columns:  # "完成情况": a percent or a status word
                     columns.setdefault("percent" if "percent" not in columns else "status", columns.pop("value"))
                     columns.pop("value", None)
-            if "value" in columns or ("percent" in columns and kind == "task") or "status" in columns:
+            if (kind == "indicator" and "value" in columns) or (kind == "task" and "percent" in columns):
                 quarters = {}  # one value column: quarter-like headings are other information
             headings = {j: str(row[j]).strip() for j in (*columns.values(), *quarters)}
             return Header(kind, i, columns, quarters, headings)
