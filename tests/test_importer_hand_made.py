@@ -393,3 +393,16 @@ def test_a_title_naming_the_office_or_a_close_spelling():
     rows[0] = ["填报单位（盖章）：湛江市市场监督管理局"]
     r = check(fx.xlsx({"汇总": rows}))
     assert not r.problems and "填报单位读作 市市场监管局" in notes(r)
+
+
+def test_marked_workbook_sheet_names_follow_excels_rules():
+    from core.importer.model import Problem
+    from core.importer.reader import ParsedBook, ParsedSheet
+
+    book = ParsedBook("x.csv", "csv", [ParsedSheet("进度[1]*?", [["a", "b"]]), ParsedSheet("长" * 40, [["c"]]),
+                                       ParsedSheet("长" * 41, [["d"]])])
+    problems = [Problem("进度[1]*?", "B1", "b", "m", "f", 1), Problem("长" * 41, "A1", "d", "m2", "f2", 1)]
+    data, _ = mark_workbook("x.csv", b"", problems, book=book)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames[1] == "进度_1___" and len(set(wb.sheetnames)) == 4
+    assert wb.worksheets[3]["A1"].comment.text == "m2。f2" and wb.worksheets[1]["B1"].comment.text == "m。f"

@@ -352,7 +352,12 @@ def _mark(data: bytes) -> dict:
     job = pickle.loads(data)
     sheets, problems, summary_name = job["sheets"], job["problems"], job["summary"]
     fill = PatternFill("solid", fgColor=job["fill"])
-    names = {name: name[:31] for name, _ in sheets}
+    names: dict[str, str] = {}
+    for name, _ in sheets:  # Excel's rules for a sheet name: 31 characters, none of []:*?/\, each distinct
+        title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31].strip("'") or "Sheet"
+        while title in names.values() or title == summary_name:
+            title = title[:28] + f"_{len(names)}"
+        names[name] = title
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(summary_name)
     for col, width in zip("ABCD", (18, 20, 50, 50)):
