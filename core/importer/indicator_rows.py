@@ -173,7 +173,10 @@ def _district_of(ctx: Context, raw: object) -> tuple:
 
 def _value(ctx: Context, view: View, values: list, problems: RowProblems, target: Target, raw: object):
     formatted = view.is_percent("value", problems.excel_row)
-    value, message, fix, note = read(ctx.m_value, _value_reading, ctx, raw, (target.id, formatted))
+    if raw.__class__ is float or raw.__class__ is int:  # read at once: cheaper than remembering
+        value, message, fix, note = _value_reading(ctx, raw, (target.id, formatted))
+    else:
+        value, message, fix, note = read(ctx.m_value, _value_reading, ctx, raw, (target.id, formatted))
     if message:
         problems.add("value", message, fix)
         return None
@@ -191,6 +194,8 @@ def _value_reading(ctx: Context, raw: object, target_and_format: tuple[str, bool
         if target.unit == "%":
             value = n.percent_value(raw, formatted_percent=formatted, format_known=ctx.format_known)
             note = ""
+        elif raw.__class__ is float or raw.__class__ is int:
+            value, note = n.number(raw)[0], ""
         else:
             value, note = n.in_unit(n.quantity(raw), target.unit)
     except n.Invalid as exc:

@@ -140,6 +140,8 @@ def _quantity_text(value: str) -> Quantity:
 
 def number(value: object) -> tuple[float, bool]:
     """(number, written with %) of a cell that should hold a bare number. Raises Invalid for anything else."""
+    if value.__class__ is float or value.__class__ is int:  # a numeric cell: most of them
+        return _finite(float(value)), False
     q = quantity(value)
     if q.unit or q.scale:
         raise Invalid("不是数字")
