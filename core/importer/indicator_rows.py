@@ -67,7 +67,7 @@ def _target(ctx: Context, view: View, values: list, problems: RowProblems) -> tu
         if target is None:
             problems.add("target_id", message, fix)
             return None, "target_id"
-        if filled(raw_name):
+        if raw_name != target.name and filled(raw_name):  # the template's own name needs no look-up
             reading = ctx.m_target_name.get(raw_name) if raw_name.__class__ is str else None
             named, _, _, how = reading or read(ctx.m_target_name, _by_name, ctx, raw_name)
             if named is not None and named is not target and how != "部分名称":

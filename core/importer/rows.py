@@ -114,6 +114,7 @@ class View:
         self.c_value, self.c_period, self.c_district = get("value"), get("period"), get("district")
         self.c_target_id, self.c_target_name = get("target_id"), get("target_name")
         self.c_department = get("department")
+        self.progress_cols = [(f, self.columns[f]) for f in ("status", "percent") if f in self.columns]
         self.text_cols: dict[tuple[str, ...], list[tuple[str, int | None]]] = {}
         self.task_cell_field = next((f for f in ("task_id", "task_title", "seq") if f in self.columns), "task_id")
 

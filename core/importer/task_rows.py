@@ -161,13 +161,14 @@ def _takes_part(ctx: Context, task_id: int, department: str) -> bool:
 def _progress(ctx: Context, view: View, values: list, problems: RowProblems, has_narrative: bool):
     """(status, percent, inferred) read from the status and percent cells, whichever holds what."""
     word = percent = word_field = None
-    for f in ("status", "percent"):
-        c = view.col(f)
-        raw = "" if c is None else values[c]
-        if not filled(raw):
+    memo = ctx.m_progress
+    for f, c in view.progress_cols:
+        raw = values[c]
+        if not (raw.strip() if raw.__class__ is str else raw is not None and raw == raw):
             continue
-        formatted = view.is_percent(f, problems.excel_row)
-        got_word, got_percent, message = read(ctx.m_progress, _progress_reading, ctx, raw, formatted)
+        formatted = bool(view.percent_cells) and view.is_percent(f, problems.excel_row)
+        reading = memo.get((raw.__class__, raw, formatted))  # the usual hit, without a call
+        got_word, got_percent, message = reading or read(memo, _progress_reading, ctx, raw, formatted)
         if message:
             problems.add(f, message, STATUS_FIX if f == "status" or not isinstance(raw, (int, float)) else PERCENT_FIX)
             return None, None, False
