@@ -100,6 +100,7 @@ class Catalogue:
     targets: list[Target]
     districts: list[District]
     places: list[Place]
+    target_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # target id -> spellings departments use
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -199,9 +200,10 @@ def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
         _Rows(plan_dir / "places.csv", ["id", "name", "district", "task_id", "lon", "lat", "approximate", "source_clause"], problems),
         district_names, task_ids,
     )
+    aliases = _target_aliases(plan_dir / "target_aliases.csv", {t.id for t in targets}, problems)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(departments, tasks, targets, districts, places)
+    return Catalogue(departments, tasks, targets, districts, places, aliases)
 
 
 def _departments(rows: _Rows) -> list[Department]:
@@ -300,3 +302,27 @@ def _places(rows: _Rows, district_names: set[str], task_ids: set[int]) -> list[P
         out.append(Place(rec["id"], rec["name"], rec["district"], task_id, lon or 0.0, lat or 0.0,
                          rows.boolean(row, rec, "approximate"), rec["source_clause"]))
     return out
+
+
+# --- target aliases (the importer matches a row's target by these spellings too) --------------------
+
+
+def _target_aliases(path: Path, target_ids: set[str], problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """target_aliases.csv (optional): target_id, alias, note — the ways departments name a target."""
+    if not path.exists():
+        return {}
+    rows = _Rows(path, ["target_id", "alias"], problems)
+    out: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    for row, rec in rows.rows:
+        tid, alias = rec["target_id"], rec["alias"]
+        if tid not in target_ids:
+            rows.error(row, "target_id", f"指标编号“{tid}”不在 targets.csv 中")
+        if not alias:
+            rows.error(row, "alias", "别名为空")
+        elif alias in seen:
+            rows.error(row, "alias", f"别名“{alias}”与第{seen[alias]}行重复")
+        else:
+            seen[alias] = row
+            out.setdefault(tid, []).append(alias)
+    return {k: tuple(v) for k, v in out.items()}
