@@ -10,7 +10,7 @@ from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from core.meeting import Slide, slides, title_text
 from core.meeting_charts import BROWSER_FONT, CHARTS, finish, scaled_to_screen
-from core.meeting_export import slide_table
+from core.meeting_tables import slide_table
 
 SLIDE_KEY = "mt_slide"
 PREVIEW_HEIGHT = 380  # px of the slide body in the page's preview; on the projector it fills the screen

@@ -2,7 +2,7 @@
 import json
 
 from components.district_map import clicked_district
-from components.map_image import PNG_SIGNATURE, map_png
+from core.map_image import PNG_SIGNATURE, map_png
 from core import district_views as dv
 from core.district_geo import load_geojson
 from db import district_reads
