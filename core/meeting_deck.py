@@ -77,6 +77,17 @@ def followup_message(rows: list[dict]) -> str:
     return f"上次会议交办 {len(rows)} 项，已销号 {n['已销号']} 项，办理中 {n['办理中']} 项，逾期 {n['逾期']} 项"
 
 
+def for_department(payload: dict, department: str) -> dict:
+    """The payload as one department's deck: its own red items and due tasks; the rest as for everyone."""
+    due = dict(payload["due_soon"], rows=[r for r in payload["due_soon"]["rows"]
+                                          if r["lead_department"] == department])
+    meeting = dict(payload.get("meeting") or {})
+    meeting["name"] = f"{meeting.get('name') or '湛江市质量提升行动督查会议'}（{department}）"
+    meeting.setdefault("date", "")
+    return dict(payload, red_list=[r for r in payload["red_list"] if r["department"] == department],
+                due_soon=due, meeting=meeting)
+
+
 # --- Building ------------------------------------------------------------------------------------
 
 
