@@ -48,7 +48,8 @@ def _n(x: float) -> str:
 
 
 def bulletin_figures(board: Scoreboard, payload: dict, department: str | None = None) -> dict[str, str]:
-    """Every figure the text states, as written, keyed by what it is (for the text and for the tests)."""
+    """Every figure the text states, as written, keyed by what it is: "指标滞后", or "单位:what" for a figure
+    written right after the unit's name, "市市场监管局:逾期" (for the text and for the tests)."""
     o = payload["overview"]
     f: dict[str, str] = {"指标总数": str(o["target_total"]), "任务总数": str(o["task_total"])}
     for c in o["targets"]:
@@ -64,12 +65,15 @@ def bulletin_figures(board: Scoreboard, payload: dict, department: str | None = 
             f[f"{g}级"] = str(int((t["grade"] == g).sum()))
         top = head_with_ties(records(t), TOP_SHOWN)
         for r in top:
-            f[f"得分:{r['name']}"] = _n(float(r["score"]))
+            f[f"{r['name']}:得分"] = _n(float(r["score"]))
         for name in most_improved(t):
-            f[f"进步:{name}"] = _n(float(t.loc[t["name"] == name, "change"].iloc[0]))
-    for dept, counts in problem_counts(board, department).items():
+            f[f"{name}:进步"] = _n(float(t.loc[t["name"] == name, "change"].iloc[0]))
+    problems = problem_counts(board, department)
+    for dept, counts in problems.items():
         for status, n in counts.items():
-            f[f"{dept}:{status}"] = str(n)
+            if status != "未报送":  # a missing report is named, not counted
+                f[f"{dept}:{status}"] = str(n)
+    f["未报送单位"] = str(sum("未报送" in c for c in problems.values()))
     return f
 
 
@@ -144,11 +148,11 @@ def _good(fig: dict[str, str], board: Scoreboard) -> list[str]:
     top = head_with_ties(records(t), TOP_SHOWN)
     texts = rank_texts([r["rank"] for r in records(t)])
     by_name = dict(zip(t["name"], texts))
-    parts = [f"{r['name']}（{fig['得分:' + r['name']]}分，{by_name[r['name']]}）" for r in top]
+    parts = [f"{r['name']}（{fig[r['name'] + ':得分']}分，{by_name[r['name']]}）" for r in top]
     out = [f"得分居前的单位：{'；'.join(parts)}。"]
     improved = most_improved(t)
     if improved:
-        out.append("较上期进步最大的单位：" + "、".join(f"{n}（提高{fig['进步:' + n]}分）" for n in improved)
+        out.append("较上期进步最大的单位：" + "、".join(f"{n}（提高{fig[n + ':进步']}分）" for n in improved)
                    + f"（对比期：{board.previous_period}）。")
     else:
         out.append("本期没有得分较上期上升的单位。")
@@ -164,9 +168,11 @@ def _problems(fig: dict[str, str], board: Scoreboard, department: str | None) ->
         named = sorted(((d, c[status]) for d, c in counts.items() if status in c), key=lambda x: -x[1])
         if not named:
             continue
-        what = "未按时报送本期进展" if status == "未报送" else f"有{status}事项"
-        body = "、".join(f"{d}（{fig[d + ':' + status]}项）" if status != "未报送" else d for d, _ in named)
-        out.append(f"{what}的单位：{body}。")
+        if status == "未报送":
+            out.append(f"未按时报送本期进展的单位（{fig['未报送单位']}个）：{'、'.join(d for d, _ in named)}。")
+            continue
+        body = "、".join(f"{d}（{fig[d + ':' + status]}项）" for d, _ in named)
+        out.append(f"有{status}事项的单位：{body}。")
     out.append("各单位滞后、未完成和逾期事项的具体情况见附件2，扣分情况见附件3。")
     return out
 
