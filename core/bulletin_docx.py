@@ -187,7 +187,7 @@ def _ranking_annex(doc: OfficialDoc, n: int, title: str, board: Scoreboard) -> N
              "—" if r["change"] is None or r["change"] != r["change"] else f"{float(r['change']):+.1f}",
              r["timeliness"]]
             for text, r in zip(rank_texts(t["rank"].tolist()), records(t))]
-    doc.table(["名次", "部门", "得分", "等级", "较上期", "报送情况"], rows, [40, 50, 16, 12, 18, 24])
+    doc.table(["名次", "部门", "得分", "等级", "较上期", "报送情况"], rows, [42, 46, 16, 12, 16, 24])
 
 
 def _red_annex(doc: OfficialDoc, n: int, title: str, payload: dict, department: str | None) -> None:
@@ -211,4 +211,4 @@ def _deduction_annex(doc: OfficialDoc, n: int, title: str, board: Scoreboard, de
             rows.append([name, COMPONENTS[d.component], d.item, d.status, f"{d.points:.1f}"])
         if not s.deductions:
             rows.append([name, "", "无扣分", "", "0.0"])
-    doc.table(["部门", "考核项", "扣分事项", "状态", "扣分"], rows, [32, 24, 62, 24, 14])
+    doc.table(["部门", "考核项", "扣分事项", "状态", "扣分"], rows, [32, 28, 58, 22, 16])

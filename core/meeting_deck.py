@@ -50,7 +50,7 @@ TABLES: dict[str, tuple[Callable[[dict], list[dict]], DeckTable]] = {
         (("事项", 3.6), ("牵头部门", 2.2), ("状态", 1.1), ("说明", 5.4)),
         lambda r: [f"{r['id']} {r['name']}", r["department"], r["status"], r["explanation"]], 2)),
     "due_soon": (_due_rows, DeckTable(
-        (("任务", 3.8), ("牵头部门", 2.2), ("完成", 1.0), ("状态", 1.2), ("说明", 4.1)),
+        (("任务", 3.4), ("牵头部门", 2.1), ("完成", 0.9), ("状态", 1.0), ("说明", 4.9)),
         lambda r: [f"{r['id']}. {r['title']}", r["lead_department"],
                    "—" if r["percent"] is None else f"{r['percent']:.0f}%", r["status"], r["explanation"]], 3)),
     "decisions": (lambda p: p["decisions"], DeckTable(
@@ -144,7 +144,10 @@ def _table_pages(key: str, title: str, message: str, payload: dict) -> list[Call
         return [lambda s: L.text_box(s, "无", "（无）", L.MARGIN, L.heading(s, title, message), Inches(6), Inches(0.6),
                                      L.BODY_PT)]
     cells = [[("" if v is None else str(v)) for v in spec.cells(r)] for r in rows]
-    chunks = L.paginate(header, cells, widths, L.BODY_PT, L.body_height(message))
+    # The first page says the slide's sentence; continuation pages give its room to rows.
+    first = L.paginate(header, cells, widths, L.BODY_PT, L.body_height(message))[0]
+    chunks = [first, *L.paginate(header, cells[len(first):], widths, L.BODY_PT, L.body_height(""))] \
+        if len(first) < len(cells) else [first]
     out = []
     start = 0
     for n, chunk in enumerate(chunks):
@@ -157,9 +160,8 @@ def _table_pages(key: str, title: str, message: str, payload: dict) -> list[Call
             heading = f"{title}（共 {len(rows)} 项）"
         else:
             heading = f"{title}{L.CONTINUED}第 {start + 1}–{start + len(chunk)} 项"
-        out.append(lambda s, h=heading, c=chunk, f=fills: L.table(
-            s, header, c, widths, L.BODY_PT, top=L.heading(s, h, message), fills=f,
-            fill_column=spec.status_column or 0))
+        out.append(lambda s, h=heading, c=chunk, f=fills, m=message if n == 0 else "": L.table(
+            s, header, c, widths, L.BODY_PT, top=L.heading(s, h, m), fills=f, fill_column=spec.status_column or 0))
         start += len(chunk)
     return out
 

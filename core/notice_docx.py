@@ -69,7 +69,7 @@ def _notice(doc: OfficialDoc, n: dict, kind: str, issued: date, demo: bool) -> N
         rows.append([LABELS["basis"], n["basis"]])
     rows += [[LABELS["requirement"], n["requirement"]], [LABELS["due"], _due_text(n["due"])],
              [LABELS["colour"], label]]
-    doc.table(["项目", "内容"], rows, [32, 124], fills=[None] * (len(rows) - 1) + [fill], fill_column=1)
+    doc.table(["项目", "内容"], rows, [34, 122], fills=[None] * (len(rows) - 1) + [fill], fill_column=1, size=14)
     doc.para(REPLY if kind == "督办单" else "该事项已超过或临近办结期限，请抓紧办理，并于期限前报送办理情况。")
     doc.signature(n.get("issuer") or DEFAULT_ISSUER, _due_text(n.get("issued") or issued))
     doc.signoff_line()

@@ -149,34 +149,38 @@ class OfficialDoc:
         self.title(title)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence], widths_mm: Sequence[float] | None = None,
-              fills: Sequence[str | None] | None = None, fill_column: int = 0) -> None:
-        """A bordered table in 五号 仿宋, header row in 黑体 repeated on every page; `fills`: a hex background
-        per row for the cell in `fill_column`."""
+              fills: Sequence[str | None] | None = None, fill_column: int = 0, size: float = TABLE_PT) -> None:
+        """A bordered table in 仿宋 (五号 unless `size`), header row in 黑体 repeated on every page; `fills`: a hex
+        background per row for the cell in `fill_column`; widths in mm add up to the type area's 156."""
         t = self.doc.add_table(rows=1, cols=len(header))
         t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         for j, h in enumerate(header):
-            self._cell(t.rows[0].cells[j], str(h), HEITI, bold=False)
+            self._cell(t.rows[0].cells[j], str(h), HEITI, size=size)
         _repeat_header(t.rows[0])
         for i, row in enumerate(rows):
             cells = t.add_row().cells
             for j, v in enumerate(row):
-                self._cell(cells[j], "" if v is None else str(v))
+                self._cell(cells[j], "" if v is None else str(v), size=size)
                 if fills and j == fill_column and fills[i]:
                     _shade(cells[j], fills[i])
         if widths_mm:
+            # Word reads the cells' widths, LibreOffice the grid's: set both, and keep them (no autofit).
+            t.autofit = False
+            for col, w in zip(t.columns, widths_mm):
+                col.width = Mm(w)
             for row in t.rows:
                 for cell, w in zip(row.cells, widths_mm):
                     cell.width = Mm(w)
         self.doc.add_paragraph()
 
-    def _cell(self, cell, text: str, font: str = FANGSONG, bold: bool = False) -> None:
+    def _cell(self, cell, text: str, font: str = FANGSONG, size: float = TABLE_PT) -> None:
         p = cell.paragraphs[0]
         p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         p.paragraph_format.first_line_indent = Pt(0)
-        self._run(p, text, font, TABLE_PT, bold)
+        self._run(p, text, font, size)
 
-    def signoff_line(self, text: str = "签收人：＿＿＿＿＿＿　　签收时间：＿＿＿＿年＿＿月＿＿日") -> None:
+    def signoff_line(self, text: str = "签收人：＿＿＿＿＿　签收时间：＿＿＿年＿＿月＿＿日") -> None:
         p = self.doc.add_paragraph()
         p.paragraph_format.space_before = Pt(LINE_PT)
         self._run(p, text)
