@@ -89,3 +89,29 @@ def test_excel_summary_reads_back(meeting):
     assert ranking[0][:3] == ("名次", "并列", "部门") and ranking[1][:4] == (1, None, "市B局", 92)
     info = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=2, values_only=True)}
     assert info["会议"] == "十月督查会" and info["部门排名"].startswith("3 个部门参与排名")
+
+
+def test_followup_slide_opens_the_deck_when_rows_are_given(meeting):
+    rows = [{"number": "督2020-01", "item": "补齐任务3进度", "department": "市发展和改革局", "status": "已销号",
+             "due": "2020-09-30"},
+            {"number": "督2020-02", "item": "T02 追赶序时进度", "department": "市市场监管局", "status": "逾期",
+             "due": "2020-09-30"}]
+    deck = Presentation(io.BytesIO(deck_pptx(meeting, followups=rows)))
+    slide = deck.slides[1]
+    texts = {sh.name: sh.text_frame.text for sh in slide.shapes if sh.has_text_frame}
+    assert texts["标题"] == "上次会议交办事项办理情况"
+    assert texts["要点"] == "上次会议交办 2 项，已销号 1 项，办理中 0 项，逾期 1 项"
+    table = next(sh for sh in slide.shapes if sh.has_table).table
+    assert [table.cell(i, 0).text for i in (1, 2)] == ["督2020-01", "督2020-02"]
+    assert len(deck.slides) == 9  # without rows the deck has no such slide (8)
+
+
+def test_long_tables_continue_on_the_next_slide(meeting):
+    many = dict(meeting, red_list=[dict(meeting["red_list"][0], id=f"T{i:02d}", explanation="说明" * 30)
+                                   for i in range(1, 25)])
+    deck = Presentation(io.BytesIO(deck_pptx(many)))
+    red = [s for s in deck.slides if title_of(s).startswith("红色清单")]
+    assert len(red) > 1 and title_of(red[0]) == "红色清单（共 24 项）" and "（续）" in title_of(red[1])
+    ids = [t.cell(i, 0).text.split()[0] for s in red for t in [next(sh for sh in s.shapes if sh.has_table).table]
+           for i in range(1, len(t.rows))]
+    assert ids == [f"T{i:02d}" for i in range(1, 25)]  # every row once, in order
