@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 
-def contact_sheet(pdf: Path, out: Path, columns: int = 4, dpi: int = 40, gap: int = 12) -> Path:
+def contact_sheet(pdf: Path, out: Path, columns: int = 3, dpi: int = 48, gap: int = 12) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), f"{tmp}/p"], check=True)
         pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("p-*.png"))]
@@ -22,7 +22,8 @@ def contact_sheet(pdf: Path, out: Path, columns: int = 4, dpi: int = 40, gap: in
         x, y = gap + (i % columns) * (w + gap), gap + (i // columns) * (h + gap)
         sheet.paste(page, (x, y))
         draw.rectangle([x, y, x + w - 1, y + h - 1], outline="#57606a")
-    sheet.save(out, optimize=True)
+    # A palette keeps the sheet small in the repository; slides have few colours.
+    sheet.convert("P", palette=Image.Palette.ADAPTIVE, colors=256).save(out, optimize=True)
     return out
 
 
