@@ -20,6 +20,7 @@ from core import deck_layout as L
 from core.meeting import Slide, slides, title_text
 from core.meeting_charts import RANK_SHOWN, ranking_parts
 from core.meeting_images import chart_png
+from core.meeting_tables import changes_table
 
 # Light versions of the status colours for a table cell (printed decks stay readable in grey).
 STATUS_FILL = {"未完成": "F4B6B6", "逾期": "F4B6B6", "滞后": "FFC7CE", "预警": "FFEB9C", "未报送": "E7E6E6",
@@ -66,8 +67,6 @@ TABLES: dict[str, tuple[Callable[[dict], list[dict]], DeckTable]] = {
 
 
 def _change_rows(changes: dict) -> list[dict]:
-    from core.meeting_tables import changes_table
-
     return [{"cells": list(row)} for row in changes_table(changes).itertuples(index=False)]
 
 
@@ -182,7 +181,7 @@ def chart_pages(key: str, payload: dict) -> list[int | None]:
 def _chart_slide(s, slide: Slide, payload: dict, part: int | None) -> None:
     title = slide.title
     if part is not None:
-        title += f"（前 {RANK_SHOWN} 名）" if part == 0 else f"（后 {RANK_SHOWN} 名，并列者全列）"
+        title += f"（{'前' if part == 0 else '后'} {RANK_SHOWN} 名）"  # the chart says when a tie adds names
     top = L.heading(s, title, slide.message)
     png = chart_png(slide.key, payload, for_slide=True, part=part)
     if slide.key == "districts":
