@@ -169,5 +169,8 @@ def slide_figure(key: str, payload: dict, font: str = FONT, height: int | None =
     """A chart slide as one figure (its parts side by side, or only `part`), for the server-side PNG."""
     parts = CHARTS[key](payload, height) if height else CHARTS[key](payload)
     if part is not None:
-        parts = [parts[part].properties(width=560)]
+        # One part alone fills a slide: rows high enough for the deck's larger type (30 px a bar).
+        chosen = parts[part]
+        rows = len(chosen.data) if isinstance(chosen.data, pd.DataFrame) else 10
+        parts = [chosen.properties(width=560, height=max(340, rows * 30))]
     return finish(parts[0] if len(parts) == 1 else alt.hconcat(*parts, spacing=50), font)

@@ -14,8 +14,8 @@ from core.map_image import map_png, register_cjk_fonts
 from core.meeting_charts import FONT, scaled_type, slide_figure
 
 PNG_SCALE = 1.5
-# The deck's pictures fill a 12.3-inch wide body: type 1.35 times the screen's reads at >= 18 pt there.
-SLIDE_TYPE = 1.35
+# The deck's pictures fill a 12.3-inch wide body: type 1.5 times the screen's reads at about 18 pt there.
+SLIDE_TYPE = 1.5
 # The slide's map: small enough that its names read at projector size, the urban districts called out.
 SLIDE_MAP = {"width": 420, "height": 440, "label_size": 22, "values": False, "callouts": True, "titled": False,
              "legend_at": "bottom"}

@@ -21,7 +21,6 @@ from docx.shared import Mm, Pt, RGBColor
 
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
 ALT_NAMES = {FANGSONG: "FangSong", HEITI: "SimHei", KAITI: "KaiTi", XIAOBIAOSONG: "SimSun"}
-FALLBACK = "Noto Serif CJK SC"  # what the server's office suite draws with when the named fonts are absent
 BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5  # 三号, 二号, 五号
 LINE_PT = 28  # fixed line pitch: 22 lines a page on the standard type area
 RED = RGBColor(0xC0, 0x00, 0x00)
