@@ -47,7 +47,8 @@ def _n(x: float) -> str:
     return f"{x:.1f}"
 
 
-def bulletin_figures(board: Scoreboard, payload: dict, department: str | None = None) -> dict[str, str]:
+def bulletin_figures(board: Scoreboard, payload: dict, department: str | None = None,
+                     reminders: dict[str, int] | None = None) -> dict[str, str]:
     """Every figure the text states, as written, keyed by what it is: "指标滞后", or "单位:what" for a figure
     written right after the unit's name, "市市场监管局:逾期" (for the text and for the tests)."""
     o = payload["overview"]
@@ -74,7 +75,15 @@ def bulletin_figures(board: Scoreboard, payload: dict, department: str | None = 
             if status != "未报送":  # a missing report is named, not counted
                 f[f"{dept}:{status}"] = str(n)
     f["未报送单位"] = str(sum("未报送" in c for c in problems.values()))
+    for dept, n in _reminders(reminders, department).items():
+        f[f"{dept}:催办"] = str(n)
     return f
+
+
+def _reminders(reminders: dict[str, int] | None, department: str | None) -> dict[str, int]:
+    """催办 counts per department (from the supervision loop), most first; only those above zero."""
+    rows = {d: int(n) for d, n in (reminders or {}).items() if int(n) > 0 and (not department or d == department)}
+    return dict(sorted(rows.items(), key=lambda x: -x[1]))
 
 
 def problem_counts(board: Scoreboard, department: str | None = None) -> dict[str, dict[str, int]]:
@@ -92,12 +101,14 @@ def problem_counts(board: Scoreboard, department: str | None = None) -> dict[str
 
 
 def bulletin_docx(board: Scoreboard, payload: dict, generated_on: date, demo: bool = False,
-                  department: str | None = None, template: BulletinTemplate | None = None) -> bytes:
-    """The 通报 of `board.period`; `department`: addressed to that department, its problems and deductions only."""
+                  department: str | None = None, template: BulletinTemplate | None = None,
+                  reminders: dict[str, int] | None = None) -> bytes:
+    """The 通报 of `board.period`; `department`: addressed to that department, its problems and deductions only;
+    `reminders`: 催办 sent this period per department (the supervision loop's counts), named under 存在问题."""
     tpl = template or load_template()
     p = period_from_code(board.period)
     fill = {"period_label": p.label, "period": p.code}
-    fig = bulletin_figures(board, payload, department)
+    fig = bulletin_figures(board, payload, department, reminders)
     doc = OfficialDoc(tpl.title.format(**fill))
     doc.title(tpl.title.format(**fill))
     if demo:
@@ -105,7 +116,7 @@ def bulletin_docx(board: Scoreboard, payload: dict, generated_on: date, demo: bo
     doc.addressee(department or tpl.addressee)
     doc.para(tpl.opening.format(**fill))
     sections = [("总体情况", _overall(fig, payload, board)), ("进展较好", _good(fig, board)),
-                ("存在问题", _problems(fig, board, department))]
+                ("存在问题", _problems(fig, board, department, reminders))]
     for i, (head, paras) in enumerate(sections):
         doc.heading(f"{CN_NUMBERS[i]}、{head}")
         for text in paras:
@@ -159,9 +170,11 @@ def _good(fig: dict[str, str], board: Scoreboard) -> list[str]:
     return out
 
 
-def _problems(fig: dict[str, str], board: Scoreboard, department: str | None) -> list[str]:
+def _problems(fig: dict[str, str], board: Scoreboard, department: str | None,
+              reminders: dict[str, int] | None = None) -> list[str]:
     counts = problem_counts(board, department)
-    if not counts:
+    chased = _reminders(reminders, department)
+    if not counts and not chased:
         return ["本期没有滞后、未完成、逾期或未报送的事项。"]
     out = []
     for status in PROBLEM_STATUSES:
@@ -173,6 +186,8 @@ def _problems(fig: dict[str, str], board: Scoreboard, department: str | None) ->
             continue
         body = "、".join(f"{d}（{fig[d + ':' + status]}项）" for d, _ in named)
         out.append(f"有{status}事项的单位：{body}。")
+    if chased:
+        out.append("本期被催办的单位：" + "、".join(f"{d}（催办{fig[d + ':催办']}次）" for d in chased) + "。")
     out.append("各单位滞后、未完成和逾期事项的具体情况见附件2，扣分情况见附件3。")
     return out
 

@@ -196,7 +196,9 @@ def test_bulletin_pdf_states_every_figure_of_the_period(office, period):
         if ":" in key:  # per-unit figures are written next to the unit's name, counts in their status's sentence
             unit, what = key.split(":")
             where = text
-            if what not in ("得分", "进步"):
+            if what == "催办":
+                where = re.search("本期被催办的单位：([^。]*)。", text).group(1)
+            elif what not in ("得分", "进步"):
                 where = re.search(f"有{what}事项的单位：([^。]*)。", text).group(1)
             assert re.search(re.escape(unit) + r"（[^）]{0,4}?" + re.escape(value), where), f"{key}={value} not in 通报"
         else:

@@ -98,3 +98,19 @@ def test_notice_with_a_missing_field_is_refused_by_name():
         notices_docx([dict(NOTICES[0], due="")], "催办通知")
     with pytest.raises(NoticeError, match="督办等级"):
         notices_docx([dict(NOTICES[0], colour="紫")])
+
+
+def test_bulletin_names_reminder_counts_when_the_supervision_loop_gives_them(demo_db):
+    from datetime import date
+
+    from core.bulletin_docx import bulletin_docx, bulletin_figures
+    from db.document_reads import bulletin_inputs
+
+    board, payload, demo = bulletin_inputs("2020Q4")
+    chased = {"市市场监管局": 3, "市水务局": 1, "市教育局": 0}
+    doc = Document(io.BytesIO(bulletin_docx(board, payload, date(2021, 1, 20), demo, reminders=chased)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "本期被催办的单位：市市场监管局（催办3次）、市水务局（催办1次）。" in text and "市教育局（催办" not in text
+    assert bulletin_figures(board, payload, reminders=chased)["市市场监管局:催办"] == "3"
+    plain = Document(io.BytesIO(bulletin_docx(board, payload, date(2021, 1, 20), demo)))
+    assert "催办" not in "\n".join(p.text for p in plain.paragraphs)
