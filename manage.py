@@ -347,6 +347,25 @@ def _add_trust_commands(sub) -> None:
     p.set_defaults(func=cmd_period)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """The office's documents (issue 19) from the builders the pages use; kinds in db.document_reads.EXPORTS."""
+    from db import queries
+    from db.document_reads import EXPORTS
+
+    known = list(queries.periods()["code"])
+    if args.period not in known:
+        print(f"不是报告期：{args.period}（可选 {known[0]}…{known[-1]}）", file=sys.stderr)
+        return 2
+    if args.department and args.department not in set(queries.departments()["name"]):
+        print(f"不是方案中的部门：{args.department}（请用部门全称，如 市市场监管局）", file=sys.stderr)
+        return 2
+    what, suffix, build = EXPORTS[args.kind]
+    out = Path(args.output or f"{what}-{args.period}{'-' + args.department if args.department else ''}{suffix}")
+    out.write_bytes(build(args.period, args.department))
+    print(f"已生成{what}：{out}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard with its modules imported and its pages opened by the server itself
     before officials arrive, and reopened every [cache] warm_seconds (service/warm_start.py)."""
@@ -417,6 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="姓名")
     p.set_defaults(func=cmd_user)
     _add_trust_commands(sub)
+    from db.document_reads import EXPORTS
+
+    p = sub.add_parser("export", help="导出文书：" + "、".join(f"{k} {v[0]}" for k, v in EXPORTS.items()))
+    p.add_argument("kind", choices=list(EXPORTS))
+    p.add_argument("--period", required=True, help="报告期，如 2020Q4")
+    p.add_argument("--department", help="只含该部门的事项（部门全称）")
+    p.add_argument("-o", "--output", help="输出文件（默认：文书名-报告期.扩展名）")
+    p.set_defaults(func=cmd_export)
     return ap
 
 

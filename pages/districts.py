@@ -7,7 +7,7 @@ from components.district_charts import ranking_chart, small_multiples_spec
 from components.district_controls import district_selector, map_controls
 from components.district_map import render_district_map, render_legend
 from components.district_panel import render_district_panel
-from components.map_image import export_filename, map_png
+from core.map_image import export_filename, map_png
 from components.maps import district_deck
 from components.period_picker import current_period
 from components.router_guard import ensure_router

@@ -100,3 +100,19 @@ def test_formula_like_text_is_neutralised():
     assert wb["排名"]["B4"].value == "'" + evil
     assert wb["滞后清单"]["F4"].value == "'-说明"
     assert wb["评分规则"]["B4"].value == "'=规则"
+
+
+def test_ranking_sheets_say_ties_whole(demo_board):
+    ws = read(build_bulletin(demo_board, date(2021, 1, 20)))["排名"]
+    assert ws.cell(3, 10).value == "并列"
+    ties = column(ws, 10)
+    assert ties.count("并列第22名，8个部门") == 8 and ties[4] is None  # 5th place is held alone
+
+
+def test_red_sheet_worst_status_first_within_a_department(demo_board):
+    ws = read(build_bulletin(demo_board, date(2021, 1, 20)))["滞后清单"]
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 5).value) for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value]
+    rank = {"未完成": 0, "逾期": 1, "滞后": 2}
+    for dept in {d for d, _ in rows}:
+        mine = [rank.get(s, 3) for d, s in rows if d == dept]
+        assert mine == sorted(mine), dept

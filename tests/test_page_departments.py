@@ -81,7 +81,31 @@ def test_matrix_county_ranking_and_download_present(app_test, board):
     county = next(df.value for df in at.dataframe if "区县" in df.value.columns and "名次" in df.value.columns)
     assert county["区县"].str.replace(" ★进步最大", "", regex=False).tolist() == board.county_ranking["name"].tolist()
     buttons = at.get("download_button")
-    assert len(buttons) == 1 and "下载通报" in buttons[0].proto.label
+    assert [b.proto.label for b in buttons] == ["下载通报（Excel）", "下载通报（Word 公文）"]
+
+
+def test_ties_are_shown_whole(app_test, board):
+    at = app_test(PAGE)
+    table = ranking_table(at)
+    tied = table[table["名次"] == 22]
+    assert len(tied) == 8 and set(tied["并列"]) == {"并列第22名，8个部门"}
+    assert (table.loc[table["名次"] == 5, "并列"] == "").all()  # a rank held alone says nothing more
+    caption = next(c.value for c in at.caption if c.value.startswith("同分并列"))
+    names = "、".join(tied["部门"].str.replace(" ★进步最大", "", regex=False))
+    assert f"并列第22名（8个部门，46.2分）：{names}" in caption
+
+
+def test_word_bulletin_download_builds_the_period_document(demo_db, board):
+    import io
+
+    from docx import Document
+
+    from components.scorecard_export import _docx
+
+    doc = Document(io.BytesIO(_docx(board, True)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "关于2020年第四季度全市质量提升行动工作进展情况的通报" in text and "演示数据" in text
+    assert f"本期{len(board.ranking)}个部门参与排名" in text
 
 
 def test_red_only_filter_narrows_the_matrix(app_test):

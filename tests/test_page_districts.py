@@ -2,9 +2,9 @@
 import json
 
 from components.district_map import clicked_district
-from components.map_image import PNG_SIGNATURE, map_png
 from core import district_views as dv
 from core.district_geo import load_geojson
+from core.map_image import PNG_SIGNATURE, map_png
 from db import district_reads
 
 
