@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -267,3 +267,44 @@ def _cell_name(cell: dict) -> str:
     if cell["kind"] == "任务":
         return f"任务{cell['item']}"
     return cell["item"] + (f"（{cell['district']}）" if cell["district"] else "")
+
+
+# --- Demo (演示数据) --------------------------------------------------------------------------------
+
+DEMO_TAG = "【演示数据】"
+# (state, days since issue, days to due from issue, returned once): a realistic spread of the loop,
+# overdue ones included; timestamps are relative to the load, so colours stay meaningful later.
+_DEMO_PLAN = (
+    (PENDING_ACK, 2, 15, False), (PENDING_ACK, 20, 15, False),
+    (IN_PROGRESS, 8, 15, False), (IN_PROGRESS, 40, 15, False), (IN_PROGRESS, 12, 20, True),
+    (PENDING_VERIFY, 14, 20, False), (PENDING_VERIFY, 9, 15, False),
+    (CLOSED, 30, 15, False), (CLOSED, 45, 20, True), (CLOSED, 25, 15, False),
+)
+
+
+def demo_notices(candidates: pd.DataFrame, calm_item: dict | None, now: datetime) -> list[dict]:
+    """Demo notices for bulk candidates in their order (and one 临期提醒 on an item without warning), each with the
+    state, timestamps and texts of a plausible history. Deterministic for the same inputs."""
+    picks = candidates.drop_duplicates("key").head(len(_DEMO_PLAN))
+    out = []
+    for plan, item in zip(_DEMO_PLAN, picks.to_dict("records")):
+        out.append(_demo_one(item, *plan, now))
+    if calm_item is not None:
+        out.append(_demo_one(calm_item, IN_PROGRESS, 10, 18, False, now))
+    return out
+
+
+def _demo_one(item: dict, state: str, age: int, span: int, returned: bool, now: datetime) -> dict:
+    created = now - timedelta(days=age, hours=3)
+    steps = STATES.index(state)
+    ack = created + timedelta(days=1, hours=2) if steps >= 1 else None
+    reply = created + timedelta(days=min(age - 1, span - 3), hours=5) if steps >= 2 else None
+    closed = reply + timedelta(days=1) if steps >= 3 else None
+    return {
+        **item, "state": state, "created_at": created, "due": (created + timedelta(days=span)).date(),
+        "acknowledged_at": ack, "replied_at": reply, "closed_at": closed, "returned": returned,
+        "requirement": DEMO_TAG + default_requirement(item["label"], item["status"], item["explanation"],
+                                                      item.get("period")),
+        "reply_text": f"{DEMO_TAG}已召开专题会研究整改，明确责任科室和完成时限，附整改方案。" if reply else "",
+        "return_reason": f"{DEMO_TAG}佐证材料未体现整改完成情况，请补充。" if returned else "",
+    }
