@@ -416,3 +416,7 @@ def decisions_for_issue() -> pd.DataFrame:
     decided = decided.copy()
     decided["notice_number"] = decided["id"].map(linked["number"]) if not linked.empty else None
     return decided
+
+
+def period_codes() -> list[str]:
+    return list(_read(queries.periods)["code"])
