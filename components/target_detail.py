@@ -7,6 +7,7 @@ import streamlit as st
 from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
+from components.supervision_issue import render_issue_button
 from components.target_table import DETAIL_KEY
 from core.status import TargetSpec, evaluate_target, fmt
 from core.periods import period_from_code
@@ -30,6 +31,7 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     c3.metric("状态", status_cell(row["status"]))
     c4.metric("牵头部门", row["lead_department"])
     st.info(row["explanation"])
+    render_issue_button("target", target_id, period, f"{target_id}", row["lead_department"])
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")

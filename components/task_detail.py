@@ -7,6 +7,7 @@ import streamlit as st
 from components import url_state
 from components.meeting_decisions import render_task_decisions
 from components.status_style import status_cell
+from components.supervision_issue import render_issue_button
 from components.task_table import DETAIL_KEY
 from core.task_views import task_history
 from db import cached
@@ -27,6 +28,7 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
     c3.metric("牵头部门", row["lead_department"])
     c4.metric("方案举措", f"第 {int(row['measure'])} 项")
     st.info(row["explanation"])
+    render_issue_button("task", int(task_id), period, f"任务{task_id}", row["lead_department"])
     st.markdown(f"**参与部门**：{row['participants'] or '无'}  \n**主要内容**（方案附件原文）：{row['content']}")
     render_task_decisions(int(task_id))
     history = task_history(cached.current_progress(up_to_period=period, task_id=int(task_id)), int(task_id),

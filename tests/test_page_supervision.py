@@ -108,3 +108,23 @@ def test_overview_shows_my_todo_for_a_logged_in_account_only(accounts):
     text = " ".join(m.value for m in at.markdown)
     assert "我的待办（" in text and "T30" in text
     assert any("我的待办（" in (p.label or "") for p in at.get("page_link"))  # the sidebar count
+
+
+def _issue_button(at, form: str):
+    return next((b for b in at.get("form_submit_button") if b.label == "交办" and b.form_id == form), None)
+
+
+def test_task_and_target_details_issue_for_the_office_only(accounts):
+    at = run_as(token_for(accounts["admin"]), "pages/tasks.py", task="14")
+    assert not at.exception
+    _issue_button(at, "sv_iss_task_14_").click().run()
+    assert not at.exception and any("已交办" in s.value for s in at.success)
+    issued = sup.list_notices(department=AGRI)
+    assert "任务14" in " ".join(issued[issued["state"] == sv.PENDING_ACK]["item_label"])
+    _issue_button(at, "sv_iss_task_14_").click().run()  # a second one for the same item is refused
+    assert "已有未销号的督办单" in texts(at.error)
+    at = run_as(token_for(accounts["admin"]), "pages/targets.py", target="T30")
+    assert not at.exception and _issue_button(at, "sv_iss_target_T30_") is not None
+    for who in (None, token_for(accounts["agri"])):
+        at = run_as(who, "pages/tasks.py", task="14")
+        assert not at.exception and _issue_button(at, "sv_iss_task_14_") is None
