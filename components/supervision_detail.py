@@ -74,7 +74,8 @@ def _evidence(identity: Identity, n: pd.Series) -> None:
     st.markdown("**佐证材料**")
     allowed = evidence_service.may_download(identity, n["department"])
     for f in files.to_dict("records"):
-        line = f"{f['filename']}（{f['size'] / 1024:.0f} KB，SHA-256 {f['sha256'][:12]}…，{f['uploaded_by']}）"
+        size = f"{f['size'] / 1024:.0f} KB" if f["size"] >= 1024 else f"{f['size']} 字节"
+        line = f"{f['filename']}（{size}，SHA-256 {f['sha256'][:12]}…，{f['uploaded_by']}）"
         if not allowed:
             st.caption(line)
             continue
