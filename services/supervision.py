@@ -420,3 +420,16 @@ def decisions_for_issue() -> pd.DataFrame:
 
 def period_codes() -> list[str]:
     return list(_read(queries.periods)["code"])
+
+
+def notice_document(notice_id: int) -> dict | None:
+    """The 督办单's content for a document (the docx builder of the documents issue): every field it prints."""
+    n = notice(notice_id)
+    if n is None:
+        return None
+    return {"number": n["number"], "department": n["department"], "item_kind": sv.ITEM_KIND_LABELS[n["item_kind"]],
+            "item": n["item_label"], "period": n["period_code"], "item_status": n["item_status"],
+            "item_explanation": n["item_explanation"], "requirement": n["requirement"],
+            "due": n["due_date"].isoformat(), "issued_at": n["created_at"].strftime("%Y-%m-%d"),
+            "issued_by": n["created_by"], "colour": n["colour"], "state": n["state"],
+            "reminders": int(n["reminder_count"]), "is_demo": bool(n["is_demo"])}

@@ -314,3 +314,10 @@ def test_a_reporter_account_is_needed_in_the_department(accounts):
     nid = _agri_notice("office")
     with pytest.raises(sv.SupervisionRefused):
         sup.act(_actor("shui_tb"), nid, sv.ACK)
+
+
+def test_notice_document_data_for_the_docx_builder(demo_db):
+    nid = int(sup.list_notices()["id"].iloc[0])
+    doc = sup.notice_document(nid)
+    assert doc["number"].startswith("湛质督〔") and doc["requirement"].startswith(sv.DEMO_TAG) and doc["is_demo"]
+    assert sup.notice_document(10**6) is None
