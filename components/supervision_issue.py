@@ -14,8 +14,9 @@ from services import supervision as sup
 
 
 def render_issue_button(kind: str, item_id, period: str, label: str, department: str,
-                        district: str | None = None) -> None:
-    """Draws nothing unless the user is an administrator."""
+                        district: str | None = None, districts: dict[str, str] | None = None) -> None:
+    """Draws nothing unless the user is an administrator. districts (adcode → name): offer to issue about one
+    district's value of a target broken down by district."""
     identity = current_identity()
     if not auth.may_administer(identity):
         return
@@ -29,6 +30,9 @@ def render_issue_button(kind: str, item_id, period: str, label: str, department:
             st.caption(f"交办给“{department}”，依据 {period} 的状态；同一事项已有未销号的督办单时不再重复交办。")
             st.date_input("办理期限", value=sup.default_due(), min_value=sup.today(),
                           max_value=sup.today() + timedelta(days=366), key=f"{key}_due")
+            if districts:
+                st.selectbox("区县（可选，留空为全市）", [None, *districts], key=f"{key}_district",
+                             format_func=lambda a: districts.get(a, "全市") if a else "全市")
             st.text_area("督办要求（可留空，自动按状态生成）", max_chars=sv.MAX_REQUIREMENT, key=f"{key}_text")
             st.form_submit_button("交办", type="primary", on_click=_issue,
                                   args=(identity, key, kind, item_id, period, department, district))
@@ -37,7 +41,8 @@ def render_issue_button(kind: str, item_id, period: str, label: str, department:
 def _issue(identity, key: str, kind: str, item_id, period: str, department: str, district: str | None) -> None:
     state = st.session_state
     try:
-        out = sup.issue_for_item(actor(identity), kind, item_id, period, district=district, department=department,
+        out = sup.issue_for_item(actor(identity), kind, item_id, period, department=department,
+                                 district=state.get(f"{key}_district") or district,
                                  due=state.get(f"{key}_due"), requirement=state.get(f"{key}_text", ""))
     except sv.SupervisionRefused as exc:
         state[f"{key}_error"] = str(exc)

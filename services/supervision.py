@@ -19,6 +19,7 @@ from core.paths import PLAN_DIR
 from core.periods import period_from_code
 from core.settings import load_settings
 from core.spreadsheet_safety import neutralise
+from core.status import evaluate_targets
 from core.timeutil import CHINA_TZ
 from db import meetings, overview_reads, queries, status_reads
 from db import supervision as db
@@ -165,10 +166,13 @@ def issue_for_item(actor: Actor, kind: str, item_id, period: str, *, district: s
         st = _read(status_reads.target_statuses, period).set_index("target_id").loc[item_id]
         label, lead = f"{item_id} {t['name']}", t["lead_department"]
         if district:
-            names = dict(zip(*_read(queries.districts)[["adcode", "name"]].T.values))
-            if district not in names:
-                raise Refused(f"没有区县 {district}")
+            names = dict(_read(queries.districts)[["adcode", "name"]].values)
+            if district not in names or not bool(t["district_breakdown"]):
+                raise Refused(f"指标 {item_id} 没有区县“{district}”的数据项")
             label += f"（{names[district]}）"
+            # That district's own status, judged like the district map does.
+            st = evaluate_targets(targets.loc[[item_id]].reset_index(), _read(queries.current_values, period, item_id),
+                                  period, district_level=True, units=[district]).iloc[0]
         item = dict(target_id=item_id, district_adcode=district)
     elif kind == sv.TASK:
         tasks = _read(queries.tasks).set_index("id")

@@ -321,3 +321,20 @@ def test_notice_document_data_for_the_docx_builder(demo_db):
     doc = sup.notice_document(nid)
     assert doc["number"].startswith("湛质督〔") and doc["requirement"].startswith(sv.DEMO_TAG) and doc["is_demo"]
     assert sup.notice_document(10**6) is None
+
+
+def test_issue_about_one_districts_value(accounts):
+    office = _actor("office")
+    targets = sup.queries.targets()
+    tid = targets[targets["district_breakdown"]]["id"].iloc[0]
+    out = sup.issue_for_item(office, sv.TARGET, tid, "2020Q3", district="440802")
+    n = sup.notice(out["id"])
+    assert n["district"] == "赤坎区" and n["item_label"].endswith("（赤坎区）") and n["target_id"] == tid
+    assert n["item_status"] in {"已达标", "正常", "预警", "滞后", "未完成", "未报送"}
+    again = sup.issue_for_item(office, sv.TARGET, tid, "2020Q3", district="440803")  # another district: its own item
+    assert again["id"] != out["id"]
+    with pytest.raises(sv.SupervisionRefused, match="已有未销号"):
+        sup.issue_for_item(office, sv.TARGET, tid, "2020Q3", district="440802")
+    plain = targets[~targets["district_breakdown"]]["id"].iloc[0]
+    with pytest.raises(sv.SupervisionRefused, match="没有区县"):
+        sup.issue_for_item(office, sv.TARGET, plain, "2020Q3", district="440802")
