@@ -31,8 +31,8 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     c3.metric("状态", status_cell(row["status"]))
     c4.metric("牵头部门", row["lead_department"])
     st.info(row["explanation"])
-    render_issue_button("target", target_id, period, f"{target_id}", row["lead_department"],
-                        districts=dict(cached.districts()[["adcode", "name"]].values) if row["district_breakdown"] else None)
+    by_district = dict(cached.districts()[["adcode", "name"]].values) if row["district_breakdown"] else None
+    render_issue_button("target", target_id, period, f"{target_id}", row["lead_department"], districts=by_district)
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")
