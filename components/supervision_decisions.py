@@ -9,24 +9,27 @@ from components.auth_login import current_identity
 from components.supervision_session import actor
 from core import auth
 from core import supervision as sv
+from core.auth import Identity
 from db import cached
 from services import supervision as sup
 
 
-def render_decision_issue(decisions: pd.DataFrame, key: str, default_department: str | None = None) -> None:
-    """decisions: rows of db.meetings decisions (id, kind, text, task_id ...). Draws nothing for non-admins."""
-    identity = current_identity()
+def render_decision_issue(decisions: pd.DataFrame, key: str, default_department: str | None = None,
+                          identity: Identity | None = None) -> None:
+    """decisions: rows of db.meetings decisions (id, kind, text, task_id ...). Draws nothing for non-admins.
+    identity: the page's, when it has one (else looked up from the session)."""
+    identity = identity or current_identity()
     if not auth.may_administer(identity) or decisions.empty:
-        return
-    linked = sup.decisions_for_issue().set_index("id")["notice_number"]
-    todo = decisions[~decisions["id"].map(linked).notna()]
-    if todo.empty:
-        st.caption("以上决定与批示均已交办为督办单。")
         return
     for kind, show in (("done", st.success), ("error", st.error)):
         message = st.session_state.pop(f"sv_dec_{key}_{kind}", None)
         if message:
             show(message)
+    linked = sup.decisions_for_issue().set_index("id")["notice_number"]
+    todo = decisions[~decisions["id"].map(linked).notna()]
+    if todo.empty:
+        st.caption("以上决定与批示均已交办为督办单。")
+        return
     with st.expander("把决定或批示交办为督办单"):
         labels = {int(r["id"]): f"{r['kind']}：{str(r['text'])[:40]}（任务{int(r['task_id'])}）"
                   for r in todo.to_dict("records")}
@@ -48,3 +51,17 @@ def _issue(identity, key: str) -> None:
         state[f"sv_dec_{key}_error"] = str(exc)
     else:
         state[f"sv_dec_{key}_done"] = f"已交办 {out['number']}。"
+
+
+def render_decisions_tab(identity: Identity) -> None:
+    """Every recorded decision with the notice it became (if any), and the form to issue the others."""
+    decisions = sup.decisions_for_issue()
+    if decisions.empty:
+        st.info("尚未记录会议决定或批示（在“会议模式”中记录）。")
+        return
+    st.dataframe(pd.DataFrame({
+        "会议": decisions["meeting_name"].fillna("本次会议（未归档）"), "类型": decisions["kind"],
+        "内容": decisions["text"], "任务": decisions["task_id"], "决定人": decisions["decided_by"],
+        "督办单": decisions["notice_number"].fillna("未交办"),
+    }), hide_index=True, width="stretch", key="sv_dec_table")
+    render_decision_issue(decisions, "page", identity=identity)

@@ -6,7 +6,7 @@ from components.badges import page_title
 from components.period_picker import current_period
 from components.router_guard import ensure_router
 from components.supervision_bulk import render_bulk
-from components.supervision_decisions import render_decision_issue
+from components.supervision_decisions import render_decisions_tab
 from components.supervision_detail import render_notice
 from components.supervision_list import apply_filters, pick_notice, render_counts, render_filters, render_table
 from components.supervision_remind import render_contacts, render_remind
@@ -37,15 +37,7 @@ if auth.may_administer(identity):
     with tabs[2]:
         render_remind(identity, period)
     with tabs[3]:
-        decisions = sup.decisions_for_issue()
-        if decisions.empty:
-            st.info("尚未记录会议决定或批示（在“会议模式”中记录）。")
-        else:
-            st.dataframe(decisions.assign(notice_number=decisions["notice_number"].fillna("未交办"))[
-                ["meeting_name", "kind", "text", "task_id", "decided_by", "notice_number"]].rename(columns={
-                    "meeting_name": "会议", "kind": "类型", "text": "内容", "task_id": "任务", "decided_by": "决定人",
-                    "notice_number": "督办单"}), hide_index=True, width="stretch", key="sv_dec_table")
-            render_decision_issue(decisions, "page")
+        render_decisions_tab(identity)
     with tabs[4]:
         render_contacts(identity)
 else:

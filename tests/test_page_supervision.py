@@ -128,3 +128,19 @@ def test_task_and_target_details_issue_for_the_office_only(accounts):
     for who in (None, token_for(accounts["agri"])):
         at = run_as(who, "pages/tasks.py", task="14")
         assert not at.exception and _issue_button(at, "sv_iss_task_14_") is None
+
+
+def test_office_issues_a_recorded_decision_from_the_page(accounts):
+    from db import meetings
+
+    did = meetings.add_decision(14, "月底前完成农村重点产品质量整治", "批示", "市长")
+    at = run_as(token_for(accounts["admin"]), PAGE)
+    table = next(f for f in _frames(at) if "督办单" in f.columns and "决定人" in f.columns)
+    assert "未交办" in set(table["督办单"])
+    at.selectbox(key="sv_dec_page_id").select(did)
+    at.selectbox(key="sv_dec_page_dept").select(AGRI)
+    next(b for b in at.get("form_submit_button") if b.form_id == "sv_dec_page").click().run()
+    assert not at.exception and any("已交办" in s.value for s in at.success)
+    number = sup.decisions_for_issue().set_index("id").loc[did, "notice_number"]
+    notice = sup.list_notices(department=AGRI).set_index("number").loc[number]
+    assert notice["item_kind"] == sv.DECISION and notice["state"] == sv.PENDING_ACK
