@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.supervision_session import actor
-from components.supervision_style import badges, colour_badge, state_badge
+from components.supervision_style import badges, colour_badge, md, state_badge
 from core import auth
 from core import supervision as sv
 from core.auth import Identity
@@ -38,10 +38,10 @@ def render_notice(identity: Identity, notice_id: int) -> None:
                + ([state_badge("已逾期")] if n["overdue"] else []))
         if n["is_demo"]:
             st.caption("⚠️ 演示数据：本督办单为演示数据，并非真实督办。")
-        st.markdown(f"**责任部门**：{n['department']}　**督办事项**（{sv.ITEM_KIND_LABELS[n['item_kind']]}）："
-                    f"{n['item_label']}　**报告期**：{n['period_code'] or '—'}　**办理期限**：{n['due_date']}")
+        st.markdown(f"**责任部门**：{md(n['department'])}　**督办事项**（{sv.ITEM_KIND_LABELS[n['item_kind']]}）："
+                    f"{md(n['item_label'])}　**报告期**：{n['period_code'] or '—'}　**办理期限**：{n['due_date']}")
         if n["item_status"]:
-            st.caption(f"交办时事项状态：{n['item_status']}。{n['item_explanation']}")
+            st.caption(f"交办时事项状态：{n['item_status']}。{md(n['item_explanation'])}")
         st.markdown("**督办要求**")
         st.text(n["requirement"])
         c1, c2, c3, c4 = st.columns(4)

@@ -44,3 +44,12 @@ def colour_cells(frame: pd.DataFrame, column: str = "颜色"):
 
 def colour_word(colour: str) -> str:
     return _LABELS.get(colour, colour)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def md(text: object) -> str:
+    """Text typed by people (decisions, reasons) made inert in st.markdown: no links, images (which would load
+    from outside), emphasis or formulas."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace("\n", " ")

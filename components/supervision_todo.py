@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.supervision_style import badges, colour_badge
+from components.supervision_style import badges, colour_badge, md
 from core import auth
 from core.auth import Identity
 from services import supervision as sup
@@ -47,7 +47,7 @@ def _lines(title: str, lines: list[str], page: str) -> None:
         return
     st.markdown(f"**{title}**（{len(lines)}）")
     more = f"\n- 等共 {len(lines)} 项" if len(lines) > 10 else ""
-    st.markdown("\n".join(f"- {line}" for line in lines[:10]) + more)
+    st.markdown("\n".join(f"- {md(line)}" for line in lines[:10]) + more)
     st.page_link(f"pages/{page}.py", label="前往处理")
 
 
@@ -59,7 +59,7 @@ def _notices(title: str, rows: list[dict]) -> None:
         left, right = st.columns([0.15, 0.85], vertical_alignment="center")
         with left:
             badges([colour_badge(r["colour"])])
-        right.markdown(f"[{r['number']}](./supervision?notice={r['id']}) {r['department']} · {r['item']} · "
+        right.markdown(f"[{r['number']}](./supervision?notice={r['id']}) {md(r['department'])} · {md(r['item'])} · "
                        f"{r['state']} · 期限 {r['due']}" + ("（已逾期）" if r["overdue"] else ""))
     if len(rows) > 10:
         st.caption(f"等共 {len(rows)} 项，见“督办事项”页面。")

@@ -133,7 +133,7 @@ def test_task_and_target_details_issue_for_the_office_only(accounts):
 def test_office_issues_a_recorded_decision_from_the_page(accounts):
     from db import meetings
 
-    did = meetings.add_decision(14, "月底前完成农村重点产品质量整治", "批示", "市长")
+    did = meetings.add_decision(14, "月底前完成整治![x](http://example.invalid/x.png)", "批示", "市长")
     at = run_as(token_for(accounts["admin"]), PAGE)
     table = next(f for f in _frames(at) if "督办单" in f.columns and "决定人" in f.columns)
     assert "未交办" in set(table["督办单"])
@@ -144,3 +144,8 @@ def test_office_issues_a_recorded_decision_from_the_page(accounts):
     number = sup.decisions_for_issue().set_index("id").loc[did, "notice_number"]
     notice = sup.list_notices(department=AGRI).set_index("number").loc[number]
     assert notice["item_kind"] == sv.DECISION and notice["state"] == sv.PENDING_ACK
+    # The typed text shows as text: no image or link the browser would fetch from outside.
+    at = run_as(token_for(accounts["admin"]), PAGE, notice=str(int(notice["id"])))
+    assert not at.exception, at.exception
+    shown = " ".join(e.value for e in at.tabs[0] if type(e).__name__ == "Markdown")
+    assert "example\\.invalid" in shown and "![x](http" not in shown
