@@ -25,6 +25,8 @@ pages = {
                 visibility=nav_visibility(identity, "upload")),
         st.Page("pages/departments.py", title="部门记分卡", icon="🏅", url_path="departments"),
         st.Page("pages/meeting.py", title="会议模式", icon="📽️", url_path="meeting"),
+        st.Page("pages/supervision.py", title="督办事项", icon="📌", url_path="supervision",
+                visibility=nav_visibility(identity, "upload")),  # 管理员 and 填报员
         st.Page("pages/admin.py", title="管理", icon="🔧", url_path="admin",
                 visibility=nav_visibility(identity, "admin")),
     ],

@@ -366,6 +366,75 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_supervision(args: argparse.Namespace) -> int:
+    """督办事项 through the same services as the page. Exit 0 done; 1 refused (nothing written); 2 bad input.
+
+    The command runs on the server with local admin rights, so no login session is asked for; the
+    --user account must exist and be active, and its role and department decide what it may do,
+    checked again inside the write.
+    """
+    from datetime import date
+
+    from core.evidence import EvidenceRefused
+    from db.users import user_identity
+    from services import supervision as sup
+
+    def fail(message: str, code: int) -> int:
+        print(message, file=sys.stderr)
+        return code
+
+    if args.action == "list":
+        try:
+            df = sup.list_notices(period=args.period, department=args.department, state=args.state)
+        except sup.Refused as exc:
+            return fail(str(exc), 2)
+        rows = sup.list_rows(df)
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                print(f"{r['id']}\t{r['number']}\t{r['colour']}\t{r['state']}\t{r['department']}\t{r['item']}\t"
+                      f"期限 {r['due']}")
+        return 0
+    identity = user_identity(args.user or "")
+    if identity is None:
+        return fail(f"--user “{args.user}” 不是有效账号（须已存在且启用；用 manage.py user list 查看）", 2)
+    actor = sup.Actor(identity, channel=sup.CLI)
+    due = None
+    if getattr(args, "due", None):
+        try:
+            due = date.fromisoformat(args.due)
+        except ValueError:
+            return fail(f"--due 应为 2021-01-31 这样的日期：{args.due}", 2)
+    try:
+        if args.action == "issue":
+            if not args.period:
+                return fail("请用 --period 指定报告期，如 2020Q4", 2)
+            if args.period not in sup.period_codes():
+                return fail(f"不是报告期：{args.period}", 2)
+            out = sup.issue_bulk(actor, args.period, due=due, dry_run=args.dry_run)
+        elif args.action == "remind":
+            if not args.department:
+                return fail("请用 --department 指定被催办的部门", 2)
+            out = {"reminder_id": sup.remind(actor, args.department, args.period, args.id, args.text or "")}
+        else:
+            if args.id is None:
+                return fail("请给出督办单编号（supervision list 中的 id）", 2)
+            files = []
+            for name in args.evidence or []:
+                path = Path(name)
+                if not path.is_file():
+                    return fail(f"找不到佐证材料文件：{name}", 2)
+                files.append((path.name, path.read_bytes()))
+            out = sup.act(actor, args.id, args.action, args.text or "", files)
+    except EvidenceRefused as exc:
+        return fail(f"未办理：{exc}", 2)
+    except sup.Refused as exc:
+        return fail(f"未办理：{exc}", 1)
+    print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard with its modules imported and its pages opened by the server itself
     before officials arrive, and reopened every [cache] warm_seconds (service/warm_start.py)."""
@@ -444,6 +513,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="只含该部门的事项（部门全称）")
     p.add_argument("-o", "--output", help="输出文件（默认：文书名-报告期.扩展名）")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("supervision", help="督办事项：issue（批量交办）/ list / ack 签收 / reply 反馈 / close 销号 / "
+                       "return 退回 / remind 催办（退出码 0 完成，1 被拒绝未写入，2 输入有误）")
+    p.add_argument("action", choices=["issue", "list", "ack", "reply", "close", "return", "remind"])
+    p.add_argument("id", nargs="?", type=int, help="督办单 id（ack/reply/close/return；remind 可选）")
+    p.add_argument("--period", help="报告期，如 2020Q4")
+    p.add_argument("--department", help="部门（list 筛选；remind 被催办部门）")
+    p.add_argument("--state", choices=["待签收", "办理中", "待核验", "已销号"], help="list 按状态筛选")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.add_argument("--dry-run", action="store_true", help="issue：只预览，不写入")
+    p.add_argument("--due", help="issue：办理期限 YYYY-MM-DD（默认交办之日起 [supervision] due_days 天）")
+    p.add_argument("--text", help="反馈内容 / 退回理由 / 意见 / 催办说明")
+    p.add_argument("--evidence", action="append", help="reply：佐证材料文件，可重复")
+    p.add_argument("--user", help="操作人账号（须已存在且启用；list 不需要）")
+    p.set_defaults(func=cmd_supervision)
     return ap
 
 

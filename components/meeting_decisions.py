@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.supervision_decisions import render_decision_issue
 from db import cached, meetings
 
 
@@ -18,3 +19,4 @@ def render_task_decisions(task_id: int) -> None:
         "类型": decided["kind"], "内容": decided["text"], "决定人": decided["decided_by"],
         "时间": decided["decided_at"].dt.strftime("%Y-%m-%d %H:%M"),
     }), hide_index=True, width="stretch", key=f"mt_task_decisions_{int(task_id)}")
+    render_decision_issue(decided, f"task{int(task_id)}")  # 督办单 with owner and due date (office only)

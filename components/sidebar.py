@@ -6,6 +6,7 @@ import streamlit as st
 from components.auth_login import gate_viewing, logout, send_cookie
 from components.badges import demo_notice
 from components.period_picker import period_picker
+from components.supervision_todo import render_todo_badge
 
 
 def render_sidebar() -> None:
@@ -16,6 +17,7 @@ def render_sidebar() -> None:
         if identity is not None:
             st.caption(f"已登录：{identity.label}")
             st.button("退出登录", key="au_logout", on_click=logout, args=(identity,))
+            render_todo_badge(identity)
         period_picker()
         demo_notice()
         st.caption("数据依据：《湛江市开展质量提升行动的方案》及附件《工作任务分解表》")

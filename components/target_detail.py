@@ -7,6 +7,7 @@ import streamlit as st
 from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
+from components.supervision_issue import render_issue_button
 from components.target_table import DETAIL_KEY
 from components.trust_detail import render_target_metadata, render_value_history
 from core.status import TargetSpec, district_specs, evaluate_target, fmt
@@ -31,6 +32,8 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     c3.metric("状态", status_cell(row["status"]))
     c4.metric("牵头部门", row["lead_department"])
     st.info(row["explanation"])
+    by_district = dict(cached.districts()[["adcode", "name"]].values) if row["district_breakdown"] else None
+    render_issue_button("target", target_id, period, f"{target_id}", row["lead_department"], districts=by_district)
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")

@@ -7,6 +7,7 @@ import streamlit as st
 from components import url_state
 from components.meeting_decisions import render_task_decisions
 from components.status_style import status_cell
+from components.supervision_issue import render_issue_button
 from components.task_table import DETAIL_KEY
 from components.trust_detail import render_progress_history
 from core.task_views import task_history
@@ -28,6 +29,7 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
     c3.metric("牵头部门", row["lead_department"])
     c4.metric("方案举措", f"第 {int(row['measure'])} 项")
     st.info(row["explanation"])
+    render_issue_button("task", int(task_id), period, f"任务{task_id}", row["lead_department"])
     st.markdown(f"**参与部门**：{row['participants'] or '无'}  \n**主要内容**（方案附件原文）：{row['content']}")
     render_task_decisions(int(task_id))
     render_progress_history(int(task_id))

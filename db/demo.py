@@ -61,12 +61,18 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]
         bump_data_version(session)
+    from db import supervision  # 督办事项 demo: notices in every state about the last quarter's items
+
+    supervision.load_demo(settings.last_period)
     return {"submissions": len(subs), "values": len(values), "progress": len(progress)}
 
 
 def clear_demo() -> dict[str, int]:
     """Remove every demo row; real submissions are untouched."""
+    from db.supervision import clear_demo_supervision
+
     with session_scope() as session:
+        clear_demo_supervision(session)
         demo_ids = select(m.Submission.id).where(m.Submission.is_demo)
         values = session.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(demo_ids))).rowcount
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount

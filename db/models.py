@@ -313,10 +313,108 @@ class TaskVerification(SQLModel, table=True):
     user_name: str = ""
     at: datetime = Field(default_factory=utcnow)
 
+# --- Supervision (督办事项) ------------------------------------------------------------------------
+# The office's own work: a 督办单 issued to a department about an item, acknowledged, answered with
+# evidence, verified and closed; every step is an append-only NoticeEvent (issue 17).
+
+
+class SupervisionNotice(SQLModel, table=True):
+    """One 督办单. Its state changes only through db.supervision, which logs each change as a NoticeEvent."""
+
+    __table_args__ = (Index("ix_notice_year_seq", "year", "seq", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True)  # 湛质督〔2020〕12号
+    year: int
+    seq: int
+    department_id: int = Field(foreign_key="department.id", index=True)
+    item_kind: str  # target | task | decision
+    target_id: str | None = Field(default=None, foreign_key="target.id")
+    district_adcode: str | None = Field(default=None, foreign_key="district.adcode")
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)
+    period_code: str | None = Field(default=None, foreign_key="period.code")
+    item_label: str = ""  # the item as shown when issued (name, district)
+    item_status: str = ""  # the status engine's word when issued (预警, 滞后 ...); "" for a decision
+    item_explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    requirement: str = Field(sa_column=Column(Text, nullable=False))
+    due_date: date
+    state: str = Field(default="待签收", index=True)  # 待签收 | 办理中 | 待核验 | 已销号
+    # The item's key while the notice is open, NULL once closed: the unique index makes a second open
+    # notice for one item impossible, whatever two offices click at once (idempotent bulk issue).
+    open_item_key: str | None = Field(default=None, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str = ""
+    replied_at: datetime | None = None
+    replied_by: str = ""
+    reply_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    closed_at: datetime | None = None
+    closed_by: str = ""
+    returned_count: int = 0
+    return_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    is_demo: bool = False
+
+
+class NoticeEvent(SQLModel, table=True):
+    """Append-only history of a notice: issue, ack, reply, close, return, remind."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="supervisionnotice.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_name: str = ""
+    action: str  # issue | ack | reply | close | return | remind
+    from_state: str = ""
+    to_state: str = ""
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A 佐证材料 file, kept in the database; served only as a download, never rendered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_kind: str = Field(index=True)  # notice_reply (task reports and values: issue 16)
+    owner_id: int = Field(index=True)  # the NoticeEvent of the reply
+    notice_id: int | None = Field(default=None, foreign_key="supervisionnotice.id", index=True)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    filename: str  # sanitised
+    extension: str
+    mime: str
+    size: int
+    sha256: str = Field(index=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str = ""
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Reminder(SQLModel, table=True):
+    """A 催办: the office chased a department, about a period's report or a notice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_name: str = ""
+    department_id: int = Field(foreign_key="department.id", index=True)
+    period_code: str | None = Field(default=None, foreign_key="period.code")
+    notice_id: int | None = Field(default=None, foreign_key="supervisionnotice.id", index=True)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    is_demo: bool = False
+
+
+class DepartmentContact(SQLModel, table=True):
+    """Contact person and phone of a department for 催办, edited by the office (data/plan/contacts.csv seeds
+    the list with empty fields)."""
+
+    department_id: int = Field(foreign_key="department.id", primary_key=True)
+    person: str = ""
+    phone: str = ""
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    is_demo: bool = False
+
 
 __all__ = [
-    "AppMeta", "AuditLog", "Decision", "Department", "District", "IndicatorValue", "MeetingSnapshot", "Period",
-    "Place",
+    "AppMeta", "AuditLog", "Decision", "Department", "DepartmentContact", "District", "EvidenceFile",
+    "IndicatorValue", "MeetingSnapshot", "NoticeEvent", "Period", "Place", "Reminder", "SupervisionNotice",
     "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User", "UserSession",
     "utcnow",
     # Trustworthy data

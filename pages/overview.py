@@ -1,12 +1,14 @@
 """总览: are we on track, what is behind, who answers for it, and who has not reported."""
 import streamlit as st
 
+from components.auth_login import current_identity
 from components.badges import page_title
 from components.overview_counts import render_status_counts
 from components.overview_freshness import render_freshness
 from components.overview_red_list import render_red_list
 from components.overview_trend import render_share_on_track
 from components.period_picker import current_period
+from components.supervision_todo import render_my_todo
 from core import overview
 from components.router_guard import ensure_router
 from db import cached, overview_reads, status_reads
@@ -14,6 +16,7 @@ from db import cached, overview_reads, status_reads
 ensure_router()
 page_title("总览", "全部指标和任务的状态，按所选报告期当时已知的数据判定；颜色和说明均来自同一套判定规则。")
 period = current_period()
+render_my_todo(current_identity())
 targets = cached.targets()
 target_status = cached.read(status_reads.target_statuses, period)
 task_status = cached.read(status_reads.task_statuses, period)
