@@ -8,6 +8,7 @@ Every line adds up: final = roll-up − counted 扣分 + counted 加分 (each wi
 """
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 import unicodedata
@@ -15,6 +16,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
+
+import pandas as pd
 
 from core.scoring import SCORING_FILE, ScoringRule, load_rule
 
@@ -330,3 +333,43 @@ def result_record(r: AnnualResult) -> dict:
         "self_score": r.self_score, "final": r.final, "grade": r.grade, "rank": r.rank, "rank_text": r.rank_text,
         "state": r.state, "locked": r.locked, "equation": r.equation,
     }
+
+
+# --- From the stored rows to the inputs ------------------------------------------------------------
+
+
+def _is_true(value: object) -> bool:
+    return bool(value) and not (isinstance(value, float) and math.isnan(value))
+
+
+def department_years(year: int, departments: Sequence[str], quarters: Sequence[str], history: pd.DataFrame,
+                     items: Mapping[str, int], records: pd.DataFrame, adjustments: pd.DataFrame,
+                     vetoes: pd.DataFrame) -> list[DepartmentYear]:
+    """The inputs of every department's year: quarterly scores (history: name, period, score of
+    core.scoring), items judged, and what was recorded. A locked year uses what was frozen at 核定."""
+    scores = {(n, p): s for n, p, s in history[["name", "period", "score"]].itertuples(index=False)}
+    recs = {r["department"]: r for r in records.to_dict("records")}
+    by_dept: dict[str, list[Adjustment]] = {}
+    for a in adjustments.to_dict("records"):
+        by_dept.setdefault(a["department"], []).append(Adjustment(
+            int(a["id"]), a["kind"], a["code"], a["name"], float(a["points"]), a["reason"], a["evidence"] or "",
+            _is_true(a["withdrawn"])))
+    veto = {v["department"]: v["reason"] for v in vetoes.to_dict("records") if not _is_true(v["lifted"])}
+    out = []
+    for name in departments:
+        rec = recs.get(name)
+        locked = rec is not None and _is_true(rec["locked"])
+        if locked and rec["frozen_quarters"]:
+            quarter_scores = json.loads(rec["frozen_quarters"])
+            count = int(rec["frozen_items"])
+        else:
+            quarter_scores = {q: _score(scores.get((name, q))) for q in quarters}
+            count = int(items.get(name, 0))
+        self_score = rec["self_score"] if rec is not None and not pd.isna(rec["self_score"]) else None
+        out.append(DepartmentYear(name, year, quarter_scores, count, tuple(by_dept.get(name, ())), veto.get(name),
+                                  self_score, rec["state"] if rec is not None else NOT_STARTED, locked))
+    return out
+
+
+def _score(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)

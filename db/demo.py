@@ -10,6 +10,7 @@ from core.demo import generate_demo
 from core.periods import period_range
 from core.settings import load_settings
 from db import models as m
+from db.assessment import clear_demo_assessments
 from db.engine import bump_data_version, session_scope
 
 
@@ -58,16 +59,20 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]
         bump_data_version(session)
-    return {"submissions": len(subs), "values": len(values), "progress": len(progress)}
+    from db.assessment_demo import load_demo_assessments  # 年度考核 demo, computed from the quarters above
+
+    return {"submissions": len(subs), "values": len(values), "progress": len(progress),
+            "assessments": load_demo_assessments()}
 
 
 def clear_demo() -> dict[str, int]:
     """Remove every demo row; real submissions are untouched."""
     with session_scope() as session:
+        assessments = clear_demo_assessments(session)
         demo_ids = select(m.Submission.id).where(m.Submission.is_demo)
         values = session.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(demo_ids))).rowcount
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount
         session.execute(delete(m.SubmissionFile).where(m.SubmissionFile.submission_id.in_(demo_ids)))
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
         bump_data_version(session)
-    return {"submissions": subs, "values": values, "progress": progress}
+    return {"submissions": subs, "values": values, "progress": progress, "assessments": assessments}
