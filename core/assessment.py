@@ -260,7 +260,7 @@ def rollup_text(quarter_scores: Mapping[str, float | None], rule: AnnualRule) ->
 
 
 def _counted(adjustments: Sequence[Adjustment], kind: str, cap: float) -> tuple[float, float]:
-    recorded = round(sum(a.points for a in adjustments if a.kind == kind and not a.withdrawn), 1)
+    recorded = round(float(sum(a.points for a in adjustments if a.kind == kind and not a.withdrawn)), 1)
     return recorded, round(min(recorded, cap), 1)
 
 
