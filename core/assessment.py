@@ -143,6 +143,8 @@ def clean_text(value: object, field_key: str, required: bool = True) -> str:
 
 
 def clean_score(value: object, label: str = "自评分") -> float:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise AssessmentInputError(f"请填写{label}（0 到 100 之间的数字）")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -112,7 +112,7 @@ def test_text_and_score_checks_give_chinese_messages():
     with pytest.raises(AssessmentInputError, match="最多 500 个字"):
         clean_text("字" * 501, "reason")
     assert clean_score("88.34") == 88.3
-    for bad in ("abc", 101, -1, float("nan"), None):
+    for bad in ("abc", 101, -1, float("nan"), None, " "):
         with pytest.raises(AssessmentInputError, match="0 到 100"):
             clean_score(bad)
     with pytest.raises(AssessmentInputError, match="不是 scoring.toml 中列出的扣分项"):
