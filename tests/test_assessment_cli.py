@@ -48,8 +48,8 @@ def test_bad_input_exits_2_and_unready_database_exits_1(demo_db, capsys, tmp_pat
     assert manage.main(["assessment", "--year", "2020", "--department", "市不存在局"]) == 2
     from db.engine import dispose_engines
 
-    monkeypatch.setenv("ZJ_VAR_DIR", str(tmp_path / "empty"))
-    (tmp_path / "empty").mkdir()
+    # An empty database (whatever the suite runs on: DATABASE_URL wins over ZJ_VAR_DIR).
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     dispose_engines()
     assert manage.main(["assessment", "--year", "2020"]) == 1
     assert "请先运行 manage.py init" in capsys.readouterr().err
