@@ -54,6 +54,8 @@ def _upgrade(revision: str) -> None:
 def _fill_with_data(monkeypatch) -> dict:
     """Catalogue, demo data and one real upload, written by the app's own code without touching the schema."""
     monkeypatch.setattr(catalogue_sync, "create_schema", lambda: None)
+    # The 年度考核 demo needs tables the baseline does not have (migration 0005_assessment).
+    monkeypatch.setattr("db.assessment_demo.load_demo_assessments", lambda: 0)
     catalogue = load_catalogue()
     catalogue_sync.sync_catalogue(catalogue)
     demo = load_demo(catalogue)
