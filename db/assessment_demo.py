@@ -40,11 +40,16 @@ def load_demo_assessments() -> int:
     rule = rules.load_annual_rule()
     inputs = _inputs()
     plan = demo_years({k: rules.rollup(d.quarter_scores, rule) for k, d in inputs.items()})
+    written = 0
     with session_scope() as session:
         dept_id = dict(session.execute(select(m.Department.name, m.Department.id)).all())
+        # A year the office already works on (real records) is never overwritten by demo data.
+        taken = set(session.execute(select(m.AnnualAssessment.department_id, m.AnnualAssessment.year)).all())
         for d in plan:
-            _write_year(session, d, inputs[(d.department, d.year)], dept_id[d.department], rule)
-    return len(plan)
+            if (dept_id[d.department], d.year) not in taken:
+                _write_year(session, d, inputs[(d.department, d.year)], dept_id[d.department], rule)
+                written += 1
+    return written
 
 
 def _history(session, rec: m.AnnualAssessment, action: str, at, **detail) -> None:

@@ -22,7 +22,7 @@ def demo_loaded() -> bool:
 def load_demo(catalogue: Catalogue) -> dict[str, int]:
     """Insert the demo data once; a second call changes nothing."""
     if demo_loaded():
-        return {"submissions": 0, "values": 0, "progress": 0}
+        return {"submissions": 0, "values": 0, "progress": 0, "assessments": 0}
     settings = load_settings()
     periods = period_range(settings.first_period, settings.last_period)
     demo = generate_demo(catalogue, periods, settings.deadline_days)

@@ -207,10 +207,17 @@ def test_bad_input_writes_nothing_and_says_what_to_fix(tokens):
     assert (_count(m.AssessmentAdjustment), _count(m.AssessmentHistory)) == before
 
 
-def test_demo_clear_removes_the_demo_assessments(demo_db):
-    from db.demo import clear_demo
+def test_demo_clear_removes_the_demo_assessments_and_a_reload_keeps_real_ones(demo_db):
+    from core.catalogue import load_catalogue
+    from db.demo import clear_demo, load_demo
+    from tests.auth_fixtures import make_user
 
     assert _count(m.AnnualAssessment) > 0
     assert clear_demo()["assessments"] == 2 * 38
     assert sum(_count(t) for t in (m.AnnualAssessment, m.AssessmentAdjustment, m.AssessmentAppeal,
                                    m.AssessmentVeto, m.AssessmentHistory)) == 0
+    svc.submit_self_assessment(token_for(make_user("real_tb", department=AGRI)), AGRI, 2020, 77, "真实自评")
+    assert load_demo(load_catalogue())["assessments"] == 2 * 38 - 1
+    real = svc.annual_view(2020).record(AGRI)
+    assert real["self_narrative"] == "真实自评" and not real["is_demo"]
+    assert clear_demo()["assessments"] == 2 * 38 - 1 and _count(m.AnnualAssessment) == 1
