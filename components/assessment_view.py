@@ -41,6 +41,7 @@ def _year_picker() -> int:
     years = svc.years(cached.read)
     index = url_state.restore(YEAR_KEY, years, years[-1])
     year = st.selectbox("考核年度", years, index=index, key=YEAR_KEY, format_func=lambda y: f"{y} 年度")
+    year = years[-1] if year is None else year  # cleared with its ⊗: the latest year
     url_state.remember(YEAR_KEY, year, years[-1])
     return int(year)
 
@@ -67,6 +68,9 @@ def render_annual_view() -> None:
     index = url_state.restore(DEPT_KEY, names, own)
     name = st.selectbox("选择部门", names, index=index, key=DEPT_KEY)
     url_state.remember(DEPT_KEY, name, own)
+    if name is None:  # cleared with its ⊗
+        st.info("请选择一个部门，查看其年度考核详情。")
+        return
     _detail(view, view.result(name))
     render_forms(view, name, identity)
 
@@ -117,7 +121,7 @@ def _detail(view: svc.AnnualView, r: AnnualResult | None) -> None:
         return
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("最终得分", "—" if r.final is None else f"{r.final:.1f}")
-    c2.metric("等级", r.grade_text)
+    c2.metric("等级（一票否决）" if r.veto else "等级", r.grade or "—")
     c3.metric("名次", r.rank_text)
     c4.metric("自评分", "—" if r.self_score is None else f"{r.self_score:.1f}")
     c5.metric("状态", r.state + ("（已锁定）" if r.locked else ""))

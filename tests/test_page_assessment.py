@@ -62,7 +62,7 @@ def test_decided_year_and_veto_shown_in_detail_with_user_text_as_text(tokens):
     at = run_as(None, PAGE, view="annual", year="2020", as_dept=vetoed.department)
     assert at.selectbox(key="as_dept").value == vetoed.department
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["等级"] == "D（一票否决）"
+    assert metrics["等级（一票否决）"] == "D"
     assert vetoed.veto_reason in texts(at) and vetoed.veto_reason not in markdown(at)
     svc.set_veto(tokens["admin"], AGRI, 2020, "**不应加粗** <b>也不应成为标签</b>")
     at = run_as(None, PAGE, view="annual", year="2020", as_dept=AGRI)
@@ -70,6 +70,11 @@ def test_decided_year_and_veto_shown_in_detail_with_user_text_as_text(tokens):
     assert "不应加粗" not in markdown(at)
     locked = run_as(None, PAGE, view="annual", year="2019")
     assert set(annual_table(locked)["状态"]) == {"核定（已锁定）"}
+    # Selectors cleared with their ⊗ give None: the latest year, and no department detail.
+    locked.selectbox(key="year").select(None).run()
+    locked.selectbox(key="as_dept").select(None).run()
+    assert not locked.exception and "2020 年度考核结果" in [s.value for s in locked.subheader]
+    assert any("请选择一个部门" in i.value for i in locked.info)
 
 
 def test_office_records_a_penalty_and_a_locked_year_needs_a_reason(tokens):
