@@ -124,7 +124,7 @@ def _detail(view: svc.AnnualView, r: AnnualResult | None) -> None:
     c2.metric("等级（一票否决）" if r.veto else "等级", r.grade or "—")
     c3.metric("名次", r.rank_text)
     c4.metric("自评分", "—" if r.self_score is None else f"{r.self_score:.1f}")
-    c5.metric("状态", r.state + ("（已锁定）" if r.locked else ""))
+    c5.metric("状态（已锁定）" if r.locked else "状态", r.state)
     st.markdown("**得分如何算出**")
     st.markdown("\n".join(f"- {line}" for line in r.lines if not line.startswith("一票否决")))
     if r.veto:
