@@ -6,8 +6,6 @@ Text people typed (自评说明, 理由, 申诉, 答复) is shown with st.text o
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -16,8 +14,6 @@ from components.assessment_forms import render_forms
 from components.auth_login import current_identity
 from components.flash import show_flash
 from core.assessment import KIND_LABELS, AnnualResult, AssessmentInputError
-from core.assessment_export import build_annual_workbook
-from core.timeutil import CHINA_TZ
 from db import cached
 from services import assessment as svc
 
@@ -110,8 +106,7 @@ def _export(view: svc.AnnualView) -> None:
     st.download_button(
         "下载年度考核（Excel）", key="as_download", mime=MIME, on_click="ignore",
         file_name=f"年度考核-{view.year}.xlsx",
-        data=lambda: build_annual_workbook(view.year, view.quarters, view.results, view.adjustments, view.vetoes,
-                                           view.rule_lines, datetime.now(CHINA_TZ).date(), view.demo),
+        data=lambda: svc.annual_workbook(view),
         help="考核结果（含每行算式）、加分扣分与否决明细（含申诉与答复）、考核规则；横向 A4 打印",
     )
 

@@ -35,7 +35,9 @@ from core.assessment import (
     clean_score,
     clean_text,
 )
+from core.assessment_export import build_annual_workbook
 from core.auth import ADMIN, REPORTER, Identity
+from core.timeutil import CHINA_TZ
 from db import assessment as store
 from db import models as m
 from db import queries, scoring_reads
@@ -106,8 +108,14 @@ def annual_view(year: int, read: Callable = _direct) -> AnnualView:
 
 
 def view_records(view: AnnualView) -> list[dict]:
-    """Per department as plain data (CLI JSON, export)."""
+    """Per department as plain data (CLI JSON)."""
     return [rules.result_record(r) for r in view.results]
+
+
+def annual_workbook(view: AnnualView) -> bytes:
+    """The year as an Excel workbook (core.assessment_export), dated today in Beijing."""
+    return build_annual_workbook(view.year, view.quarters, view.results, view.adjustments, view.vetoes,
+                                 view.rule_lines, datetime.now(CHINA_TZ).date(), view.demo)
 
 
 # --- Authorisation, inside the transaction ---------------------------------------------------------

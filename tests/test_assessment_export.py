@@ -46,7 +46,8 @@ def test_workbook_rows_add_up_and_typed_text_never_runs_as_a_formula(demo_db):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_libreoffice_opens_the_workbook_and_prints_it(demo_db, tmp_path):
-    content, view = _workbook(2019)
+    view = svc.annual_view(2019)
+    content = svc.annual_workbook(view)  # what the page's download button sends
     path = tmp_path / "年度考核-2019.xlsx"
     path.write_bytes(content)
     profile = (tmp_path / "lo-profile").as_uri()
