@@ -13,7 +13,7 @@ from components import url_state
 from components.assessment_forms import render_forms
 from components.auth_login import current_identity
 from components.flash import show_flash
-from core.assessment import KIND_LABELS, AnnualResult, AssessmentInputError
+from core.assessment import ACTION_WORDS, KIND_LABELS, AnnualResult, AssessmentInputError
 from db import cached
 from services import assessment as svc
 
@@ -143,11 +143,6 @@ def _detail(view: svc.AnnualView, r: AnnualResult | None) -> None:
                                        "操作": history["action"].map(ACTION_WORDS).fillna(history["action"]),
                                        "锁定后修改理由": history["admin_reason"]}),
                          hide_index=True, width="stretch", key="as_history")
-
-
-ACTION_WORDS = {"self": "提交自评", "findings": "记录核查意见", "bonus": "记录加分", "penalty": "记录扣分",
-                "withdraw": "撤销加分/扣分", "veto": "一票否决", "lift_veto": "撤销一票否决", "appeal": "提出申诉",
-                "answer": "答复申诉", "decide": "核定并锁定"}
 
 
 def _adjustment_rows(frame: pd.DataFrame) -> pd.DataFrame:

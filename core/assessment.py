@@ -29,6 +29,10 @@ KIND_LABELS = {BONUS: "加分", PENALTY: "扣分"}
 # Appeal answers: the deduction stands, or it is withdrawn (the appeal succeeded).
 UPHELD, WITHDRAWN = "维持扣分", "撤销扣分"
 APPEAL_OUTCOMES = (UPHELD, WITHDRAWN)
+# What each change of a department's year is called (its history, and the audit log as assessment_<key>).
+ACTION_WORDS = {"self": "提交自评", "findings": "记录核查意见", "bonus": "记录加分", "penalty": "记录扣分",
+                "withdraw": "撤销加分/扣分", "veto": "一票否决", "lift_veto": "撤销一票否决", "appeal": "提出申诉",
+                "answer": "答复申诉", "decide": "核定并锁定"}
 UNRANKED_SAMPLE = "样本不足（不排名）"
 UNRANKED_NOTHING = "无考核内容"
 

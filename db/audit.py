@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
 
+from core.assessment import ACTION_WORDS
 from core.timeutil import CHINA_TZ
 from db.engine import get_engine
 from db.queries import _frame
@@ -14,6 +15,7 @@ ACTION_LABELS = {
     "upload": "报送入库", "approve": "审核通过", "return": "退回", "undo": "撤销",
     "user_add": "新增用户", "user_reset": "重置密码", "user_disable": "停用用户", "user_enable": "启用用户",
     "export": "导出",
+    **{f"assessment_{k}": f"年度考核·{v}" for k, v in ACTION_WORDS.items()},  # db.assessment.record_change
 }
 
 

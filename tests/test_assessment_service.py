@@ -109,6 +109,9 @@ def test_locked_year_refuses_changes_without_a_reason_and_audits_those_with_one(
             m.Department.name == MARKET, m.AnnualAssessment.year == 2019)).scalar()
         assert rec.final_score == now.final
     assert row.action == "assessment_penalty"
+    from db.audit import ACTION_LABELS
+
+    assert ACTION_LABELS[row.action] == "年度考核·记录扣分"  # the admin page can filter and name it
     assert json.loads(row.detail)["locked_change_reason"] == "市政府督查室 2020 年 3 月复核通报"
     history = svc.annual_view(2019).history
     assert history.iloc[0]["admin_reason"] == "市政府督查室 2020 年 3 月复核通报"
