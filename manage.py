@@ -435,6 +435,44 @@ def cmd_supervision(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assessment(args: argparse.Namespace) -> int:
+    """年度考核 of one year per department (read-only). Exit 0; 1 refused (database not ready); 2 bad input."""
+    from core.assessment import AssessmentInputError
+    from db.engine import get_engine
+    from db.schema_version import schema_is_current
+    from services.assessment import annual_view, view_records
+
+    if not str(args.year).isdigit():
+        print(f"年度应为四位数字，如 2020，收到“{args.year}”", file=sys.stderr)
+        return 2
+    if not schema_is_current(get_engine()):
+        print("数据库尚未初始化或结构不是最新版本：请先运行 manage.py init 或 manage.py migrate", file=sys.stderr)
+        return 1
+    try:
+        view = annual_view(int(args.year))
+    except AssessmentInputError as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return 2
+    records = view_records(view)
+    if args.department:
+        records = [r for r in records if r["department"] == args.department]
+        if not records:
+            print(f"“{args.department}”不是计划目录中的部门", file=sys.stderr)
+            return 2
+    if args.format == "json":
+        print(json.dumps({"year": view.year, "demo": view.demo, "rule": view.rule_lines, "departments": records},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if view.demo:
+        print("（含演示数据）")
+    for r in records:
+        veto = "，一票否决" if r["veto"] else ""
+        lock = "，已锁定" if r["locked"] else ""
+        print(f"{r['rank_text']}\t{r['department']}\t{r['equation'] or '—'}\t{r['grade'] or '—'}{veto}\t"
+              f"自评 {r['self_score'] if r['self_score'] is not None else '—'}\t{r['state']}{lock}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard with its modules imported and its pages opened by the server itself
     before officials arrive, and reopened every [cache] warm_seconds (service/warm_start.py)."""
@@ -527,6 +565,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", action="append", help="reply：佐证材料文件，可重复")
     p.add_argument("--user", help="操作人账号（须已存在且启用；list 不需要）")
     p.set_defaults(func=cmd_supervision)
+    p = sub.add_parser("assessment", help="年度考核：各部门季度得分、汇总分、加分、扣分、否决、自评、最终得分、"
+                       "等级、名次（退出码 0 成功，1 数据库未就绪，2 输入有误）")
+    p.add_argument("--year", required=True, help="考核年度，如 2020")
+    p.add_argument("--department", help="只看一个部门（方案中的部门全称）")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_assessment)
     return ap
 
 

@@ -10,6 +10,7 @@ from core.demo import demo_registrations, generate_demo
 from core.periods import period_range
 from core.settings import load_settings
 from db import models as m
+from db.assessment import clear_demo_assessments
 from db.engine import bump_data_version, session_scope
 from db.trust import clear_demo_registrations, insert_demo_registrations
 
@@ -22,7 +23,7 @@ def demo_loaded() -> bool:
 def load_demo(catalogue: Catalogue) -> dict[str, int]:
     """Insert the demo data once; a second call changes nothing."""
     if demo_loaded():
-        return {"submissions": 0, "values": 0, "progress": 0}
+        return {"submissions": 0, "values": 0, "progress": 0, "assessments": 0}
     settings = load_settings()
     periods = period_range(settings.first_period, settings.last_period)
     demo = generate_demo(catalogue, periods, settings.deadline_days)
@@ -64,7 +65,10 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
     from db import supervision  # 督办事项 demo: notices in every state about the last quarter's items
 
     supervision.load_demo(settings.last_period)
-    return {"submissions": len(subs), "values": len(values), "progress": len(progress)}
+    from db.assessment_demo import load_demo_assessments  # 年度考核 demo, computed from the quarters above
+
+    return {"submissions": len(subs), "values": len(values), "progress": len(progress),
+            "assessments": load_demo_assessments()}
 
 
 def clear_demo() -> dict[str, int]:
@@ -73,6 +77,7 @@ def clear_demo() -> dict[str, int]:
 
     with session_scope() as session:
         clear_demo_supervision(session)
+        assessments = clear_demo_assessments(session)
         demo_ids = select(m.Submission.id).where(m.Submission.is_demo)
         values = session.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(demo_ids))).rowcount
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount
@@ -80,4 +85,4 @@ def clear_demo() -> dict[str, int]:
         clear_demo_registrations(session)
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
         bump_data_version(session)
-    return {"submissions": subs, "values": values, "progress": progress}
+    return {"submissions": subs, "values": values, "progress": progress, "assessments": assessments}

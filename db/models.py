@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Index, LargeBinary, Text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -412,11 +412,105 @@ class DepartmentContact(SQLModel, table=True):
     is_demo: bool = False
 
 
+# --- Annual assessment (年度考核) ------------------------------------------------------------------
+# One row per department and year (自评 → 核查 → 核定); the office's 加分/扣分 items, 一票否决 and the
+# departments' appeals hang off it. Nothing is deleted: withdrawn items, lifted vetoes and answered
+# appeals stay, and every change is a row of AssessmentHistory (locked years also go to the AuditLog).
+
+
+class AnnualAssessment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("department_id", "year", name="uq_annualassessment_department_year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    year: int = Field(index=True)
+    state: str = "未自评"  # 未自评 | 自评 | 核查 | 核定 (core.assessment.STATES)
+    self_score: float | None = None
+    self_narrative: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    self_by: str = ""
+    self_at: datetime | None = None
+    findings: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    findings_by: str = ""
+    findings_at: datetime | None = None
+    locked: bool = False
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    # Frozen at 核定 so a locked year keeps adding up whatever is reported later: JSON of the
+    # quarterly scores, the number of items judged, the roll-up; final score and grade as decided
+    # (rewritten with the reasoned changes an administrator makes after the lock).
+    frozen_quarters: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    frozen_items: int | None = None
+    frozen_rollup: float | None = None
+    final_score: float | None = None
+    final_grade: str = ""
+    is_demo: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AssessmentAdjustment(SQLModel, table=True):
+    """A 加分 or 扣分 item of scoring.toml [annual.bonus]/[annual.penalty] recorded by the office."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="annualassessment.id", index=True)
+    kind: str  # bonus | penalty
+    code: str
+    name: str
+    points: float
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: str = ""  # a note or file name until the evidence store is connected
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    withdrawn: bool = False
+    withdrawn_by: str = ""
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class AssessmentVeto(SQLModel, table=True):
+    """一票否决 with its reason; lifting it keeps the row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="annualassessment.id", index=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: str = ""
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    lifted: bool = False
+    lifted_by: str = ""
+    lifted_at: datetime | None = None
+    lifted_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class AssessmentAppeal(SQLModel, table=True):
+    """A department's one appeal (申诉) against one deduction, and the office's answer."""
+
+    __table_args__ = (UniqueConstraint("adjustment_id", name="uq_assessmentappeal_adjustment"),)
+    id: int | None = Field(default=None, primary_key=True)
+    adjustment_id: int = Field(foreign_key="assessmentadjustment.id")
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    filed_by: str = ""
+    filed_at: datetime = Field(default_factory=utcnow)
+    outcome: str = ""  # "" while unanswered | 维持扣分 | 撤销扣分
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    answered_by: str = ""
+    answered_at: datetime | None = None
+
+
+class AssessmentHistory(SQLModel, table=True):
+    """Every change of a department's year, appended and never edited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="annualassessment.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_name: str = ""
+    action: str
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    admin_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
 __all__ = [
-    "AppMeta", "AuditLog", "Decision", "Department", "DepartmentContact", "District", "EvidenceFile",
-    "IndicatorValue", "MeetingSnapshot", "NoticeEvent", "Period", "Place", "Reminder", "SupervisionNotice",
-    "Submission", "SubmissionFile", "Target", "Task", "TaskDepartment", "TaskProgress", "User", "UserSession",
-    "utcnow",
-    # Trustworthy data
-    "LockException", "PeriodClosure", "TargetBaseline", "TargetBaselineChange", "TargetMeta", "TaskVerification",
+    "AnnualAssessment", "AppMeta", "AssessmentAdjustment", "AssessmentAppeal", "AssessmentHistory", "AssessmentVeto",
+    "AuditLog", "Decision", "Department", "DepartmentContact", "District", "EvidenceFile", "IndicatorValue",
+    "LockException", "MeetingSnapshot", "NoticeEvent", "Period", "PeriodClosure", "Place", "Reminder", "Submission",
+    "SubmissionFile", "SupervisionNotice", "Target", "TargetBaseline", "TargetBaselineChange", "TargetMeta", "Task",
+    "TaskDepartment", "TaskProgress", "TaskVerification", "User", "UserSession", "utcnow",
 ]

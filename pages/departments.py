@@ -1,6 +1,8 @@
-"""部门记分卡: each department's score for the period, why it lost points, the ranking and the 通报."""
+"""部门记分卡: each department's score for the period, why it lost points, the ranking and the 通报;
+with ?view=annual the 年度考核 view (components/assessment_view.py) instead."""
 import streamlit as st
 
+from components.assessment_view import chosen_view, render_annual_view
 from components.badges import page_title
 from components.period_picker import current_period
 from components.router_guard import ensure_router
@@ -12,6 +14,9 @@ from db import cached, scoring_reads
 
 ensure_router()
 page_title("部门记分卡", "按《方案》督察考核要求，逐部门、逐季度评分：每一分扣在哪里都列明。")
+if chosen_view() == "annual":
+    render_annual_view()
+    st.stop()  # the quarterly view below is not drawn
 period = current_period()
 board, cells = cached.read(scoring_reads.scoreboard_and_matrix, period)
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_trustworthy'
-down_revision = '0004_supervision'
+down_revision = '0005_assessment'
 branch_labels = None
 depends_on = None
 
