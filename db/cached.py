@@ -91,7 +91,6 @@ def clear() -> None:
     old data version can no longer be asked for (other processes see the new version; their old
     entries go at the TTL)."""
     _cached.clear()
-    queries.forget_current_values()
 
 
 after_every_write(clear)

@@ -10,6 +10,7 @@ from core.demo import generate_demo
 from core.periods import period_range
 from core.settings import load_settings
 from db import models as m
+from db.current import rebuild
 from db.engine import bump_data_version, session_scope
 
 
@@ -57,6 +58,7 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
         rows_per_submission = Counter(r["submission_id"] for r in (*values, *progress))
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]
+        rebuild(session)  # demo rows are the oldest but may fill cells no real report has
         bump_data_version(session)
     return {"submissions": len(subs), "values": len(values), "progress": len(progress)}
 
@@ -69,5 +71,6 @@ def clear_demo() -> dict[str, int]:
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount
         session.execute(delete(m.SubmissionFile).where(m.SubmissionFile.submission_id.in_(demo_ids)))
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
+        rebuild(session)  # real reports the demo rows covered are in force again
         bump_data_version(session)
     return {"submissions": subs, "values": values, "progress": progress}

@@ -56,9 +56,6 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
-    from db.queries import forget_current_values  # queries imports this module
-
-    forget_current_values()
 
 
 @contextmanager
@@ -97,7 +94,7 @@ def create_schema():
 
 
 # Every ORM session that changes rows bumps the data version in the same transaction, so a
-# write path cannot forget it: cached reads (db.cached, db.queries' current values) trust it.
+# write path cannot forget it: cached reads trust it.
 # Accounts, logins and the audit log are not what pages show from the data: a login must not
 # send every page back to the database. Their writers bump the version themselves where a cached
 # read depends on them (the account list); the audit page keys on the newest audit row.

@@ -15,6 +15,7 @@ from core.auth import WriteScope
 from core.importer.model import ChangePlan, ImportResult
 from core.reporting import COUNTED_STATES
 from db import models as m
+from db.current import refresh_submission
 from db.engine import bump_data_version, lock_for_write, session_scope
 
 SOURCES = ("upload", "online", "cli")
@@ -70,6 +71,8 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
         session.flush()
         session.add(m.SubmissionFile(submission_id=submission.id, content=file_bytes, mime=mime))
         _insert_rows(session, plan, submission, dept_ids)
+        if state in COUNTED_STATES:
+            refresh_submission(session, submission.id)
         session.add(m.AuditLog(user_name=user, action="upload", detail=json.dumps(
             {"submission_id": submission.id, "filename": result.filename, "sha256": result.sha256,
              "source": source, "state": state, **counts}, ensure_ascii=False)))
@@ -167,9 +170,13 @@ def undo_submission(submission_id: int, user: str, department: str | None = None
         sub = _submission(session, submission_id, department)
         if sub.state not in (*COUNTED_STATES, "pending"):
             raise CommitRefused(f"提交编号 {submission_id} 当前状态为“{sub.state}”，不能撤销")
+        counted = sub.state in COUNTED_STATES
         sub.state = "undone"
         sub.undone_by = user
         sub.undone_at = m.utcnow()
+        if counted:
+            session.flush()
+            refresh_submission(session, submission_id)
         session.add(m.AuditLog(user_name=user, action="undo", detail=json.dumps(
             {"submission_id": submission_id, "filename": sub.filename, "sha256": sub.sha256},
             ensure_ascii=False)))
@@ -200,6 +207,9 @@ def review_submission(submission_id: int, reviewer: str, approve: bool, reason: 
             raise CommitRefused(f"提交编号 {submission_id} 当前状态为“{sub.state}”，不在待审核中")
         sub.state = "approved" if approve else "returned"
         sub.reviewed_by, sub.reviewed_at, sub.review_reason = reviewer, m.utcnow(), reason
+        if approve:  # a returned submission never counted: nothing in force changes
+            session.flush()
+            refresh_submission(session, submission_id)
         session.add(m.AuditLog(user_name=reviewer, action="approve" if approve else "return", detail=json.dumps(
             {"submission_id": submission_id, "filename": sub.filename, "reason": reason}, ensure_ascii=False)))
         bump_data_version(session)
