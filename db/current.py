@@ -18,27 +18,34 @@ _COUNTED = ", ".join(f"'{s}'" for s in COUNTED_STATES)
 
 _VALUE_COLUMNS = ("target_id, period_code, district_adcode, value_id, value, data_source, note, submission_id, "
                   "created_at, is_demo, user_name")
-# MAX(id) per cell, grouped in the column order of ix_value_cell. {cells} narrows the cells recomputed.
+# MAX(id) per cell, grouped in the column order of ix_value_cell (the whole log: rebuild).
 _SELECT_VALUES = f"""
     SELECT v.target_id, v.period_code, COALESCE(v.district_adcode, ''), v.id, v.value, v.data_source, v.note,
            v.submission_id, v.created_at, s.is_demo, s.user_name
     FROM indicatorvalue v JOIN submission s ON s.id = v.submission_id
     WHERE v.id IN (
         SELECT MAX(iv.id) FROM indicatorvalue iv JOIN submission s0 ON s0.id = iv.submission_id
-        WHERE s0.state IN ({_COUNTED}) {{cells}}
+        WHERE s0.state IN ({_COUNTED})
         GROUP BY iv.target_id, iv.period_code, iv.district_adcode)
 """
 _INSERT_VALUES = f"INSERT INTO current_value ({_VALUE_COLUMNS})" + _SELECT_VALUES
-# The cells one submission wrote, in two halves so each is a plain equality the cell index answers
-# (a NULL district, the whole city, never equals anything).
-_CITY_CELLS_OF = """
-    AND iv.district_adcode IS NULL
-    AND (iv.target_id, iv.period_code) IN (
-        SELECT target_id, period_code FROM indicatorvalue WHERE submission_id = :sid AND district_adcode IS NULL)"""
-_DISTRICT_CELLS_OF = """
-    AND (iv.target_id, iv.period_code, iv.district_adcode) IN (
-        SELECT target_id, period_code, district_adcode FROM indicatorvalue
-        WHERE submission_id = :sid AND district_adcode IS NOT NULL)"""
+# The cells one submission wrote, each looked up by the cell index (a correlated MAX per cell: a plain
+# IN over the cells lets SQLite walk every counted submission instead). In two halves so each is a
+# plain equality (a NULL district, the whole city, never equals anything).
+_REFRESH_VALUES = f"""
+    INSERT INTO current_value ({_VALUE_COLUMNS})
+    SELECT v.target_id, v.period_code, COALESCE(v.district_adcode, ''), v.id, v.value, v.data_source, v.note,
+           v.submission_id, v.created_at, s.is_demo, s.user_name
+    FROM indicatorvalue v JOIN submission s ON s.id = v.submission_id
+    WHERE v.id IN (
+        SELECT (SELECT MAX(iv.id) FROM indicatorvalue iv JOIN submission s0 ON s0.id = iv.submission_id
+                WHERE iv.target_id = c.target_id AND iv.period_code = c.period_code AND {{district}}
+                  AND s0.state IN ({_COUNTED}))
+        FROM (SELECT DISTINCT target_id, period_code, district_adcode FROM indicatorvalue
+              WHERE submission_id = :sid AND district_adcode {{which}}) c)
+"""
+_REFRESH_CITY = _REFRESH_VALUES.format(district="iv.district_adcode IS NULL", which="IS NULL")
+_REFRESH_DISTRICTS = _REFRESH_VALUES.format(district="iv.district_adcode = c.district_adcode", which="IS NOT NULL")
 _DELETE_VALUES_OF = """
     DELETE FROM current_value WHERE (target_id, period_code, district_adcode) IN (
         SELECT target_id, period_code, COALESCE(district_adcode, '') FROM indicatorvalue WHERE submission_id = :sid)"""
@@ -51,13 +58,21 @@ _SELECT_PROGRESS = f"""
     FROM taskprogress p JOIN submission s ON s.id = p.submission_id
     WHERE p.id IN (
         SELECT MAX(tp.id) FROM taskprogress tp JOIN submission s0 ON s0.id = tp.submission_id
-        WHERE s0.state IN ({_COUNTED}) {{cells}}
+        WHERE s0.state IN ({_COUNTED})
         GROUP BY tp.task_id, tp.period_code, tp.department_id)
 """
 _INSERT_PROGRESS = f"INSERT INTO current_progress ({_PROGRESS_COLUMNS})" + _SELECT_PROGRESS
-_PROGRESS_CELLS_OF = """
-    AND (tp.task_id, tp.period_code, tp.department_id) IN (
-        SELECT task_id, period_code, department_id FROM taskprogress WHERE submission_id = :sid)"""
+_REFRESH_PROGRESS = f"""
+    INSERT INTO current_progress ({_PROGRESS_COLUMNS})
+    SELECT p.task_id, p.department_id, p.period_code, p.id, p.status, p.percent, p.narrative, p.problems,
+           p.next_steps, p.submission_id, p.created_at, s.is_demo, s.user_name
+    FROM taskprogress p JOIN submission s ON s.id = p.submission_id
+    WHERE p.id IN (
+        SELECT (SELECT MAX(tp.id) FROM taskprogress tp JOIN submission s0 ON s0.id = tp.submission_id
+                WHERE tp.task_id = c.task_id AND tp.period_code = c.period_code AND tp.department_id = c.department_id
+                  AND s0.state IN ({_COUNTED}))
+        FROM (SELECT DISTINCT task_id, period_code, department_id FROM taskprogress WHERE submission_id = :sid) c)
+"""
 _DELETE_PROGRESS_OF = """
     DELETE FROM current_progress WHERE (task_id, period_code, department_id) IN (
         SELECT task_id, period_code, department_id FROM taskprogress WHERE submission_id = :sid)"""
@@ -71,20 +86,20 @@ def refresh_submission(session: Session, submission_id: int) -> None:
     """
     params = {"sid": int(submission_id)}
     session.execute(text(_DELETE_VALUES_OF), params)
-    session.execute(text(_INSERT_VALUES.format(cells=_CITY_CELLS_OF)), params)
-    session.execute(text(_INSERT_VALUES.format(cells=_DISTRICT_CELLS_OF)), params)
+    session.execute(text(_REFRESH_CITY), params)
+    session.execute(text(_REFRESH_DISTRICTS), params)
     session.execute(text(_DELETE_PROGRESS_OF), params)
-    session.execute(text(_INSERT_PROGRESS.format(cells=_PROGRESS_CELLS_OF)), params)
+    session.execute(text(_REFRESH_PROGRESS), params)
 
 
 def rebuild(session: Session) -> None:
     """Recompute every cell from the log (demo data loaded or removed, bulk loads, repairs)."""
     session.execute(text("DELETE FROM current_value"))
-    session.execute(text(_INSERT_VALUES.format(cells="")))
+    session.execute(text(_INSERT_VALUES))
     session.execute(text("DELETE FROM current_progress"))
-    session.execute(text(_INSERT_PROGRESS.format(cells="")))
+    session.execute(text(_INSERT_PROGRESS))
 
 
 # What the tables must hold, computed from the log alone (the test that checks the maintained tables).
-VALUES_FROM_LOG = _SELECT_VALUES.format(cells="")
-PROGRESS_FROM_LOG = _SELECT_PROGRESS.format(cells="")
+VALUES_FROM_LOG = _SELECT_VALUES
+PROGRESS_FROM_LOG = _SELECT_PROGRESS
