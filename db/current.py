@@ -8,7 +8,7 @@ own transaction, so readers get an indexed select instead of a GROUP BY over the
 """
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from core.reporting import COUNTED_STATES
@@ -103,3 +103,28 @@ def rebuild(session: Session) -> None:
 # What the tables must hold, computed from the log alone (the test that checks the maintained tables).
 VALUES_FROM_LOG = _SELECT_VALUES
 PROGRESS_FROM_LOG = _SELECT_PROGRESS
+
+
+def value_ids(session: Session, target_ids: list[str], periods: list[str]) -> dict[tuple[str, str, str], int]:
+    """(target, district or "", period) -> id of the value row in force, for these targets and periods."""
+    if not target_ids or not periods:
+        return {}
+    rows = session.execute(text(
+        "SELECT target_id, district_adcode, period_code, value_id FROM current_value "
+        "WHERE target_id IN :targets AND period_code IN :periods").bindparams(
+            bindparam("targets", expanding=True), bindparam("periods", expanding=True)),
+        {"targets": list(target_ids), "periods": list(periods)}).all()
+    return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+def progress_ids(session: Session, task_ids: list[int], periods: list[str]) -> dict[tuple[int, str, str], int]:
+    """(task, department name, period) -> id of the progress row in force, for these tasks and periods."""
+    if not task_ids or not periods:
+        return {}
+    rows = session.execute(text(
+        "SELECT p.task_id, d.name, p.period_code, p.progress_id FROM current_progress p "
+        "JOIN department d ON d.id = p.department_id "
+        "WHERE p.task_id IN :tasks AND p.period_code IN :periods").bindparams(
+            bindparam("tasks", expanding=True), bindparam("periods", expanding=True)),
+        {"tasks": [int(t) for t in task_ids], "periods": list(periods)}).all()
+    return {(int(r[0]), r[1], r[2]): r[3] for r in rows}

@@ -126,28 +126,10 @@ def _bump_on_commit(session) -> None:
 
 
 @event.listens_for(OrmSession, "after_commit")
-def _committed(session) -> None:
-    wrote = session.info.get("zj_bumped")
-    _transaction_ended(session)
-    if wrote:
-        for hook in _after_write:
-            hook()
-
-
 @event.listens_for(OrmSession, "after_rollback")
 def _transaction_ended(session) -> None:
     session.info.pop("zj_changed", None)
     session.info.pop("zj_bumped", None)
-
-
-_after_write: list = []
-
-
-def after_every_write(hook) -> None:
-    """Run hook() in the writing process after each committed write (db.cached frees its reads,
-    which the new data version made unreachable, instead of holding them until their TTL)."""
-    if hook not in _after_write:
-        _after_write.append(hook)
 
 
 def bump_data_version(session: Session) -> None:

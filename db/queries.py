@@ -1,5 +1,5 @@
 """Reads as SQL, returned as DataFrames. Uncached: the CLI and tests use these directly;
-pages go through db.cached."""
+pages go through services (services.cache)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +7,6 @@ from sqlalchemy import bindparam, text
 
 from core.timeutil import CHINA_TZ
 from db.engine import get_engine
-
 
 _TIME_COLUMNS = ("created_at", "reviewed_at", "undone_at", "at", "locked_until")
 

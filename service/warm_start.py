@@ -114,7 +114,7 @@ def import_app_modules() -> list[str]:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    names = [info.name for package in ("core", "db", "components")
+    names = [info.name for package in ("core", "db", "services", "components")
              for info in pkgutil.walk_packages([str(root / package)], prefix=f"{package}.")]
     # Outside a running server Streamlit warns about every cache decorator and script context;
     # nothing here runs a script, so those warnings would only be noise in the service log.

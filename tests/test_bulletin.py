@@ -19,7 +19,7 @@ def demo_board(demo_db_path):
     from tests.conftest import _point_at
 
     _point_at(demo_db_path)
-    from db.scoring_reads import scoreboard
+    from services.scoring import scoreboard
 
     return scoreboard("2020Q4")
 

@@ -8,7 +8,7 @@ from PIL import Image
 from components.map_image import PNG_SIGNATURE, map_png
 from core import district_views as dv
 from core.district_geo import load_geojson
-from db import district_reads
+from services import districts as district_reads
 
 
 @pytest.fixture

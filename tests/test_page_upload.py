@@ -175,13 +175,18 @@ def test_undo_from_history_restores_earlier_value(upload_page):
     assert at.button(key="up_hist_undo").disabled  # not confirmed yet
     at.checkbox(key=f"up_hist_confirm_{sub_id}").check().run()
     at.button(key="up_hist_undo").click().run()
+    # Withdrawing counted data is the office's act with a reason (issue 14): none given, nothing changes.
+    assert "须填写原因" in texts(at.error) and city_value("T23") == 299.0
+    at.text_input(key=f"up_hist_reason_{sub_id}").input("数值填错").run()
+    at.button(key="up_hist_undo").click().run()
     assert not at.exception
     assert f"已撤销提交 {sub_id}" in texts(at.success)
     assert city_value("T23") == old
     sub = queries.submissions(DEPT).set_index("id").loc[sub_id]
     assert sub["state"] == "undone" and sub["undone_by"] == "office"
     with session_scope() as s:
-        assert s.exec(select(m.AuditLog.action).order_by(m.AuditLog.id.desc())).first() == "undo"
+        last = s.exec(select(m.AuditLog).order_by(m.AuditLog.id.desc())).first()
+        assert last.action == "undo" and "数值填错" in last.detail
 
 
 def test_opening_the_page_starts_the_parse_child_the_first_file_will_use(upload_page):
