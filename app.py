@@ -3,8 +3,7 @@ import streamlit as st
 
 from components.auth_login import current_identity, nav_visibility
 from components.sidebar import render_sidebar
-from db.bootstrap import ensure_database
-from db.engine import pin_data_version
+from services.runtime import ensure_database, pin_data_version
 
 st.set_page_config(page_title="湛江质量提升督查看板", page_icon="📊", layout="wide")
 ensure_database()

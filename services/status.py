@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from core import overview, target_views
-from core.status_report import status_report as _status_report
 from core.settings import load_settings
+from core.status_report import status_report as _status_report
 from db import overview_reads, queries
 from services.cache import cached
 
