@@ -84,7 +84,8 @@ def render(results: dict) -> str:
     for r in (city, prov):
         d = r["data"]
         lines.append(f"| {r['scale']} | {d['districts']} | {d['targets']} | {d['departments']} | {d['periods']} | "
-                     f"{d['submissions']:,} | {d['values']:,} | {d['progress']:,} | {d['file_mb']} MB | {d['seconds']} s |")
+                     f"{d['submissions']:,} | {d['values']:,} | {d['progress']:,} | {d['file_mb']} MB | "
+                     f"{d['seconds']} s |")
     lines += ["", "city = the plan's catalogue with its demo data; province = 120 units, 60 targets, 40 departments,",
               "10 years (40 quarters) of monthly reports: each month's report is a new row superseding the previous",
               "month's for the quarter (`benchmarks/synthetic.py`).", "",
@@ -121,7 +122,8 @@ def render(results: dict) -> str:
                 if "peak_rss_mb" in start[kind]], ""]
     lines += ["## Upload pipeline (5,000 rows; `benchmarks/bench_upload.py`)", ""]
     upload = results.get("upload")
-    lines += ["```", upload, "```", ""] if upload else ["Not measured: benchmarks/bench_upload.py is not there yet.", ""]
+    lines += (["```", upload, "```", ""] if upload
+              else ["Not measured: benchmarks/bench_upload.py is not there yet.", ""])
     notes = ROOT / "benchmarks" / "notes.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").strip(), ""]
@@ -146,7 +148,8 @@ def _start_lines(start: dict) -> list[str]:
              f"{cell(plain, 'first_page_s')} | {cell(service, 'first_page_s')} |",
              f"| the same, browser cache holding the front end from an earlier day | "
              f"{cell(plain, 'first_page_cached_s')} | {cell(service, 'first_page_cached_s')} |",
-             f"| new Python process → first AppTest run of app.py (server side only) | {start['apptest_first_s']} | – |",
+             "| new Python process → first AppTest run of app.py (server side only) | "
+             f"{start['apptest_first_s']} | – |",
              ""]
     if "warm_log" in service:
         lines += [f"The service's own visits (its log): {service['warm_log']}", ""]

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.spreadsheet_safety import safe_csv_bytes, safe_xlsx_bytes
-from services import cache
 from db.audit import ACTION_LABELS, audit_log, audit_users, latest_audit_id
+from services import cache
 
 ALL = "全部"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

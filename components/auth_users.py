@@ -7,8 +7,8 @@ import streamlit as st
 from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
-from services import cache
 from db.users import UserError, add_user, reset_password, set_active, users
+from services import cache
 
 _DONE = "au_usr_done"
 _ERROR = "au_usr_error"

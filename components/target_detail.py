@@ -8,8 +8,8 @@ from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
 from components.target_table import DETAIL_KEY
-from core.status import TargetSpec, evaluate_target, fmt
 from core.periods import period_from_code
+from core.status import TargetSpec, evaluate_target, fmt
 from core.target_views import target_history
 from services import cache
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.bulletin import TITLE, build_bulletin, safe
-from core.scoring import ITEM_COLUMNS, DepartmentScore, Deduction, Scoreboard, ranking, red_list
+from core.scoring import ITEM_COLUMNS, Deduction, DepartmentScore, Scoreboard, ranking, red_list
 
 SHEETS = ["排名", "区县排名", "滞后清单", "扣分明细", "评分规则"]
 

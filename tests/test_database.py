@@ -6,10 +6,10 @@ from sqlmodel import func, select
 
 from core.catalogue import load_catalogue
 from core.paths import PLAN_DIR
-from db.current import refresh_submission
 from db import models as m
 from db import queries
 from db.catalogue_sync import sync_catalogue
+from db.current import refresh_submission
 from db.demo import clear_demo, load_demo
 from db.engine import data_version, session_scope
 
