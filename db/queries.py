@@ -17,7 +17,12 @@ def _frame(sql: str, **params) -> pd.DataFrame:
         if isinstance(value, (list, tuple)):
             stmt = stmt.bindparams(bindparam(name, expanding=True))
     with get_engine().connect() as conn:
-        df = pd.read_sql(stmt, conn, params=params)
+        result = conn.execute(stmt, params)
+        columns = list(result.keys())
+        rows = result.fetchall()
+    # Built column by column: pandas makes a frame from columns several times faster than from records
+    # (what pd.read_sql does), which counts for the ~300,000 values in force of a province.
+    df = pd.DataFrame(dict(zip(columns, zip(*rows)))) if rows else pd.DataFrame(columns=columns)
     # Stored in UTC (SQLite as text); shown in Beijing time.
     for col in _TIME_COLUMNS:
         if col in df.columns:
@@ -107,6 +112,31 @@ def current_values(up_to_period: str | None = None, target_id: str | None = None
 def current_values_where(where: str, **params) -> pd.DataFrame:
     """current_values narrowed by SQL conditions on current_value's columns ("AND ...")."""
     df = _frame(_CURRENT_VALUES.format(where=where), **params)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    return df
+
+
+_VALUES_IN_FORCE = """
+    SELECT target_id, district_adcode, period_code, value, is_demo FROM current_value {where}
+    ORDER BY target_id, period_code, district_adcode
+"""
+
+
+def values_in_force(up_to_period: str | None = None) -> pd.DataFrame:
+    """Every value in force with only the columns the status engines read (target_id, district_adcode,
+    period_code, value, is_demo): the wide reads of the map, the scores and the meeting, at a third of
+    current_values' cost (no texts, no times)."""
+    columns = ["target_id", "district_adcode", "period_code", "value", "is_demo"]
+    with get_engine().connect() as conn:
+        # Straight to the driver: no parameters to expand, and SQLAlchemy's row objects cost a third more.
+        paramstyle = conn.dialect.paramstyle
+        mark = {"qmark": "?", "numeric": ":1", "named": ":upto", "format": "%s", "pyformat": "%(upto)s"}[paramstyle]
+        sql = _VALUES_IN_FORCE.format(where=f"WHERE period_code <= {mark}" if up_to_period else "")
+        args = ({"upto": up_to_period} if paramstyle in ("named", "pyformat") else (up_to_period,)) \
+            if up_to_period else ()
+        rows = conn.exec_driver_sql(sql, args).fetchall()
+    df = pd.DataFrame(dict(zip(columns, zip(*rows)))) if rows else pd.DataFrame(columns=columns)
+    df["value"] = df["value"].astype("float64")
     df["is_demo"] = df["is_demo"].astype(bool)
     return df
 

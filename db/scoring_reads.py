@@ -49,9 +49,12 @@ def department_submissions(department: str) -> pd.DataFrame:
         ORDER BY s.period_code DESC, s.id DESC""", dept=department)
 
 
-def scoring_inputs() -> ScoringInputs:
+def scoring_inputs(values: pd.DataFrame | None = None) -> ScoringInputs:
+    """Everything a scoreboard reads; `values`: the values in force when the caller already holds them
+    (the engines' columns, queries.values_in_force)."""
     return ScoringInputs(
-        targets=queries.targets(), values=queries.current_values(), tasks=queries.tasks(),
+        targets=queries.targets(), values=queries.values_in_force() if values is None else values,
+        tasks=queries.tasks(),
         roles=queries.task_departments(), progress=queries.current_progress(), reports=report_summary(),
         periods=queries.periods(), departments=queries.departments(), districts=queries.districts(),
     )

@@ -71,13 +71,23 @@ tasks = cached(queries.tasks)
 task_departments = cached(queries.task_departments)
 places = cached(queries.places)
 current_values = cached(queries.current_values)
+# The engines' columns of every value in force, read once per data version and shared by the map, the
+# scores and the statuses (filtered by period in memory: values_up_to).
+values_in_force = cached(queries.values_in_force, max_entries=2)
 current_progress = cached(queries.current_progress)
 latest_values = cached(queries.latest_values)
 submissions = cached(queries.submissions)
 demo_present = cached(queries.demo_present)
 
+def values_up_to(period: str):
+    """values_in_force() of the periods up to `period` (the shared read, filtered)."""
+    df = values_in_force()
+    return df[df["period_code"] <= period].reset_index(drop=True)
+
+
 __all__ = ["cached", "clear", "read", "current_progress", "current_values", "demo_present", "departments",
-           "districts", "latest_values", "periods", "places", "submissions", "targets", "task_departments", "tasks"]
+           "districts", "latest_values", "periods", "places", "submissions", "targets", "task_departments", "tasks",
+           "values_in_force", "values_up_to"]
 
 
 __all__ += ["data_version"]  # pages key what they keep in session state by it

@@ -6,13 +6,13 @@ import pandas as pd
 from core.scorecard import matrix
 from core.scoring import Scoreboard, build_scoreboard
 from db import scoring_reads
-from services.cache import cached
+from services.cache import cached, values_in_force
 
 
 @cached(max_entries=16)
 def scoreboard(period: str) -> Scoreboard:
     """The whole 记分卡 of one period (scores of every period up to it, for the trend)."""
-    return build_scoreboard(scoring_reads.scoring_inputs(), period)
+    return build_scoreboard(scoring_reads.scoring_inputs(values_in_force()), period)
 
 
 @cached(max_entries=16)

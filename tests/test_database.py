@@ -189,3 +189,12 @@ def test_logins_and_the_audit_log_leave_the_data_version_alone(fresh_db):
         dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
         s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
     assert data_version() == before + 1
+
+
+def test_the_engines_lean_read_is_the_full_read_narrowed(demo_db):
+    lean_columns = ["target_id", "district_adcode", "period_code", "value", "is_demo"]
+    for upto in (None, "2019Q3"):
+        full = queries.current_values(upto)[lean_columns]
+        lean = queries.values_in_force(upto)
+        assert len(lean) > 500
+        pd.testing.assert_frame_equal(lean, full, check_dtype=False)
