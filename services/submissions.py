@@ -231,11 +231,15 @@ def _draft(who: auth.Identity, source: str, result: ImportResult, content: bytes
 
 
 def _value_cells(result: ImportResult) -> list[tuple[str, str, str]]:
-    return [(r.target_id, r.district_adcode or "", r.period_code) for r in result.indicators]
+    # Rows with a problem are never written: a change to their cells does not make the preview wrong.
+    rejected = result.rejected_rows
+    return [(r.target_id, r.district_adcode or "", r.period_code) for r in result.indicators
+            if (r.sheet, r.row) not in rejected]
 
 
 def _progress_cells(result: ImportResult) -> list[tuple[int, str, str]]:
-    return [(int(r.task_id), r.department, r.period_code) for r in result.tasks]
+    rejected = result.rejected_rows
+    return [(int(r.task_id), r.department, r.period_code) for r in result.tasks if (r.sheet, r.row) not in rejected]
 
 
 def _in_force_for(result: ImportResult) -> tuple[pd.DataFrame, pd.DataFrame]:
