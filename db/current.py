@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from core.reporting import COUNTED_STATES
+from db.engine import lock_for_write
 
 # Constants of our own vocabulary, not user input: inlined so the same SQL runs on SQLite and PostgreSQL.
 _COUNTED = ", ".join(f"'{s}'" for s in COUNTED_STATES)
@@ -84,6 +85,9 @@ def refresh_submission(session: Session, submission_id: int) -> None:
     In the caller's transaction; the submission's own log rows name the cells, so the cost follows
     the size of the submission, not of the log.
     """
+    # PostgreSQL (READ COMMITTED) lets two commits of the same cell interleave their delete and insert;
+    # one at a time, each sees the other's committed rows (SQLite already writes one at a time).
+    lock_for_write(session, "current_values")
     params = {"sid": int(submission_id)}
     session.execute(text(_DELETE_VALUES_OF), params)
     session.execute(text(_REFRESH_CITY), params)
@@ -94,6 +98,7 @@ def refresh_submission(session: Session, submission_id: int) -> None:
 
 def rebuild(session: Session) -> None:
     """Recompute every cell from the log (demo data loaded or removed, bulk loads, repairs)."""
+    lock_for_write(session, "current_values")
     session.execute(text("DELETE FROM current_value"))
     session.execute(text(_INSERT_VALUES))
     session.execute(text("DELETE FROM current_progress"))
