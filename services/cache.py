@@ -9,13 +9,20 @@ cached reads cost one look-up.
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Callable, TypeVar
 
 import streamlit as st
+from streamlit import runtime
 
 from core.settings import load_settings
 from db import queries
 from db.engine import data_version
+
+# Outside a running server (manage.py, tests) Streamlit warns at every cached function that it keeps the
+# cache in memory, which is just what a command wants: keep a command's output free of that noise.
+if not runtime.exists():
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
 F = TypeVar("F", bound=Callable)
 _TTL = load_settings().cache_ttl_seconds
