@@ -36,8 +36,10 @@ class Caller:
 
 
 def as_caller(who: Caller | auth.Identity) -> Caller:
-    """A bare Identity is taken as the CLI's (no session token); pages pass a Caller."""
-    return who if isinstance(who, Caller) else Caller(who, None, CLI)
+    """A bare Identity is a browser session without its token: refused for a local account (a page must
+    pass Caller(identity, token); manage.py passes Caller(identity, channel=CLI)). Single sign-on
+    identities have no token anyway."""
+    return who if isinstance(who, Caller) else Caller(who, None, WEB)
 
 
 def identity_of(who: Caller | auth.Identity) -> auth.Identity:

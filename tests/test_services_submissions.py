@@ -17,7 +17,7 @@ from db import models as m
 from db import queries, users
 from db.engine import session_scope
 from services import submissions
-from services.identity import Caller
+from services.identity import CLI, Caller
 from tests.auth_fixtures import make_user, token_for
 
 DEPT, PERIOD = "市市场监管局", "2020Q4"
@@ -127,7 +127,8 @@ def test_commit_of_a_revoked_session_or_disabled_account_writes_nothing(office, 
     # A page without any token is refused too; the CLI's bare identity is re-checked by account.
     mine = submissions.prepare_file(office, "进度.xlsx", template_with({"T23": 280.0}))
     assert "登录已失效" in submissions.commit(Caller(office.identity, None), mine).refused
-    assert "停用" in submissions.commit(reporter.identity, draft).refused  # the disabled account, as the CLI has it
+    assert "停用" in submissions.commit(Caller(reporter.identity, None, CLI), draft).refused  # as the CLI has it
+    assert "登录已失效" in submissions.commit(office.identity, mine).refused  # a bare identity: no token, no write
     assert counts() == before
 
 
