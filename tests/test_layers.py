@@ -25,8 +25,7 @@ CORE_VOCABULARY = {
 KNOWN_EXCEPTIONS = {
     # The meeting read-model runs the status and scoring engines in db/ (documents branch moves it to services).
     ("db/meetings.py", "core.meeting"),
-    ("db/meetings.py", "db.scoring_reads"),  # db→db is fine; listed with the next one for the same move
-    ("db/scoring_reads.py", "core.scoring"),  # scoreboard() kept only for db/meetings.py
+    ("db/scoring_reads.py", "core.scoring"),  # scoreboard() kept only for db/meetings.py (services.scoring has it)
     # core/ draws the district map with a component (documents branch moves map_image out of components).
     ("core/meeting_export.py", "components.map_image"),
     # Screens that still call db/ directly: the security branch rewrites login and accounts.
