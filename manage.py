@@ -129,47 +129,38 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Exit 0: imported (or dry run clean); 1: validation errors, nothing written; 2: file refused."""
-    from core.importer.model import UploadRefused
-    from core.importer.preview import plan_changes
-    from core.importer.reader import read_upload, sha256_of
-    from core.importer.summary import MIME_TYPES, import_summary, refused_summary
-    from core.importer.validate import validate_upload
-    from core.auth import permission_problems, write_scope
-    from db import queries
-    from db.imports import CommitRefused, commit_import
+    from core.auth import may_upload
+    from core.importer.summary import import_summary, refused_summary
     from db.users import user_identity
+    from services import submissions
+    from services.identity import CLI, Caller
 
     identity = user_identity(args.user)
-    if identity is None or identity.role not in ("管理员", "填报员"):
+    if identity is None or not may_upload(identity):
         print(f"--user “{args.user}” 不是可报送的有效账号（用 manage.py user list 查看）", file=sys.stderr)
         return 2
     path = Path(args.file)
     try:
         content = path.read_bytes()
-        book = read_upload(path.name, content)
-    except (UploadRefused, OSError) as exc:
-        print(json.dumps(refused_summary(path.name, str(exc)), ensure_ascii=False, indent=2))
+    except OSError as exc:
+        print(json.dumps(refused_summary(path.name, f"无法读取文件：{exc.strerror or exc}"), ensure_ascii=False,
+                         indent=2))
         return 2
-    catalogue = load_catalogue()
-    result = validate_upload(book, catalogue, filename=path.name, sha256=sha256_of(content), period=args.period,
-                             department=args.department, known_periods=list(queries.periods()["code"]) or None)
-    result.problems.extend(permission_problems(result, identity, catalogue))
-    plan = plan_changes(result, queries.current_values(), queries.current_progress(), catalogue)
-    if result.problems or args.dry_run:
-        print(json.dumps(import_summary(result, plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
-        return 1 if result.problems else 0
-    scope = write_scope(identity, catalogue)
-    try:
-        committed = commit_import(result, plan, user=identity.username, source="cli", file_bytes=content,
-                                  mime=MIME_TYPES[book.kind], department=result.department, period=result.period,
-                                  state="committed" if scope is None else "pending", scope=scope)
-    except CommitRefused as exc:
-        print(f"未导入：{exc}", file=sys.stderr)
+    draft = submissions.prepare_file(identity, path.name, content, args.department, args.period, source="cli")
+    if draft.refused:
+        print(json.dumps(refused_summary(path.name, draft.refused), ensure_ascii=False, indent=2))
+        return 2
+    if draft.problems or args.dry_run:
+        print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        return 1 if draft.problems else 0
+    outcome = submissions.commit(Caller(identity, None, CLI), draft)
+    if outcome.refused:
+        print(f"未导入：{outcome.refused}", file=sys.stderr)
         return 1
-    summary = import_summary(result, plan, dry_run=False, committed=committed)
-    summary["state"] = committed.get("state", "")  # pending: waits for the office's review
-    if committed["duplicate"]:
-        summary["message"] = f"同一文件已于提交 #{committed['submission_id']} 导入，本次未写入任何数据"
+    summary = import_summary(draft.result, draft.plan, dry_run=False, committed=outcome.as_dict())
+    summary["state"] = outcome.state  # pending: waits for the office's review
+    if outcome.duplicate:
+        summary["message"] = f"同一文件已于提交 #{outcome.submission_id} 导入，本次未写入任何数据"
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 
@@ -211,15 +202,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from core.status_report import report_text, status_report
-    from db import queries
+    from core.status_report import report_text
+    from services import status
+    from services.submissions import known_periods
 
-    known = list(queries.periods()["code"])
+    known = known_periods()
     if args.period not in known:
         print(f"不是报告期：{args.period}（可选 {known[0]}…{known[-1]}）", file=sys.stderr)
         return 2
-    report = status_report(queries.targets(), queries.current_values(up_to_period=args.period, city_only=True),
-                           queries.tasks(), queries.current_progress(up_to_period=args.period), args.period)
+    report = status.status_report(args.period)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -7,8 +7,8 @@ import streamlit as st
 from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
-from db import cached
 from db.users import UserError, add_user, reset_password, set_active, users
+from services import cache
 
 _DONE = "au_usr_done"
 _ERROR = "au_usr_error"
@@ -26,7 +26,7 @@ def users_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def render_user_admin(identity: Identity) -> None:
     show_flash(_DONE, _ERROR)
-    df = cached.read(users)
+    df = cache.read(users)
     st.dataframe(users_table(df), hide_index=True, width="stretch")
     add, change = st.columns(2)
     with add:

@@ -9,7 +9,7 @@ from components.status_style import status_cell
 from core.district_views import DistrictPanel
 from core.status import TargetSpec
 from core.target_views import target_history
-from db import cached
+from services import cache
 
 TREND_KEY = "dm_trend_target"
 
@@ -52,8 +52,8 @@ def _trend(panel: DistrictPanel, period: str, targets: pd.DataFrame, default_tar
     names = dict(zip(panel.targets["target_id"], panel.targets["target_id"] + " " + panel.targets["target_name"]))
     target_id = st.selectbox("趋势图指标", ids, index=ids.index(default_target) if default_target in ids else 0,
                              key=TREND_KEY, format_func=names.get)
-    history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
-                             cached.districts())
+    history = target_history(cache.current_values(up_to_period=period, target_id=target_id), target_id,
+                             cache.districts())
     history = history[history["area"].isin([panel.name, "全市"])]
     if history.empty:
         st.caption(f"截至 {period}，{panel.name}尚无该指标的报送。")

@@ -10,7 +10,8 @@ from components import url_state
 from core.meeting import compare_payloads
 from core.timeutil import today_beijing
 from core.meeting_export import changes_table, deck_html, deck_pptx, summary_xlsx
-from db import cached, meetings
+from db import meetings
+from services import cache
 
 LIVE, SNAPSHOT = "实时数据", "会议快照"
 SOURCE_KEY, SNAP_KEY = "mt_source", "mt_snapshot"
@@ -18,7 +19,7 @@ VIEW_KEY = "mt_view"  # what is being presented, kept outside widgets so it surv
 
 
 def snapshot_labels() -> dict[int, str]:
-    snaps = cached.read(meetings.list_snapshots)
+    snaps = cache.read(meetings.list_snapshots)
     return {int(r["id"]): f"{r['name']}（{r['meeting_date']}，数据截至 {r['period_code']}）"
             for r in snaps.to_dict("records")}
 
@@ -48,8 +49,8 @@ def choose_view(period: str) -> tuple[str, int | None]:
 def payload_of(view: tuple[str, int | None], period: str) -> dict:
     kind, sid = view
     if kind == "snapshot" and sid is not None:
-        return cached.read(meetings.load_snapshot, sid)["payload"]
-    return cached.read(meetings.live_payload, period)
+        return cache.read(meetings.load_snapshot, sid)["payload"]
+    return cache.read(meetings.live_payload, period)
 
 
 def _freeze(payload: dict) -> None:
@@ -90,8 +91,8 @@ def compare_section() -> None:
     left, right = st.columns(2)
     before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before", format_func=labels.get)
     after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", format_func=labels.get)
-    changes = compare_payloads(cached.read(meetings.load_snapshot, before)["payload"],
-                               cached.read(meetings.load_snapshot, after)["payload"])
+    changes = compare_payloads(cache.read(meetings.load_snapshot, before)["payload"],
+                               cache.read(meetings.load_snapshot, after)["payload"])
     table = changes_table(changes)
     st.markdown(f"**{changes['from']} → {changes['to']}**：变色的指标 {len(changes['targets'])} 个、任务 "
                 f"{len(changes['tasks'])} 项；排名变动的部门 {sum(1 for m in changes['ranking'] if m['move'])} 个；"
@@ -125,7 +126,7 @@ def decision_form(payload: dict, snapshot_id: int | None) -> None:
         st.text_area("内容", key="mt_dec_text", height=90)
         st.text_input("决定人 / 批示人", key="mt_dec_by")
         st.form_submit_button("记录", on_click=_record, args=(snapshot_id,))
-    recorded = cached.read(meetings.all_decisions)
+    recorded = cache.read(meetings.all_decisions)
     if not recorded.empty:
         shown = pd.DataFrame({
             "会议": recorded["meeting_name"].fillna("本次会议（未归档）"), "任务": recorded["task_id"].astype(str)

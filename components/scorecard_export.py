@@ -10,14 +10,15 @@ from core.bulletin import build_bulletin
 from core.bulletin_docx import bulletin_docx
 from core.scoring import Scoreboard
 from core.timeutil import CHINA_TZ
-from db import cached, document_reads
+from db import document_reads
+from services import cache
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _docx(board: Scoreboard, demo: bool) -> bytes:
-    payload = cached.read(document_reads.period_payload, board.period)
+    payload = cache.read(document_reads.period_payload, board.period)
     return bulletin_docx(board, payload, datetime.now(CHINA_TZ).date(), demo)
 
 

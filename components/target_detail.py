@@ -10,10 +10,10 @@ from components.status_style import status_cell
 from components.supervision_issue import render_issue_button
 from components.target_table import DETAIL_KEY
 from components.trust_detail import render_target_metadata, render_value_history
-from core.status import TargetSpec, district_specs, evaluate_target, fmt
 from core.periods import period_from_code
+from core.status import TargetSpec, district_specs, evaluate_target, fmt
 from core.target_views import target_history
-from db import cached
+from services import cache
 
 
 def render_target_detail(table: pd.DataFrame, period: str) -> None:
@@ -32,15 +32,15 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     c3.metric("状态", status_cell(row["status"]))
     c4.metric("牵头部门", row["lead_department"])
     st.info(row["explanation"])
-    by_district = dict(cached.districts()[["adcode", "name"]].values) if row["district_breakdown"] else None
+    by_district = dict(cache.districts()[["adcode", "name"]].values) if row["district_breakdown"] else None
     render_issue_button("target", target_id, period, f"{target_id}", row["lead_department"], districts=by_district)
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
                 f"**所属任务**：{'' if pd.isna(row['task_id']) else int(row['task_id'])}. {row['task_title'] or ''}"
                 f"（{row['lead_basis']}）  \n**类别**：{row['category']}")
     render_target_metadata(row)
     render_value_history(target_id)
-    history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
-                             cached.districts())
+    history = target_history(cache.current_values(up_to_period=period, target_id=target_id), target_id,
+                             cache.districts())
     if history.empty:
         st.warning(f"截至 {period} 尚无该指标的报送数据。")
         return

@@ -11,7 +11,7 @@ from components.supervision_issue import render_issue_button
 from components.task_table import DETAIL_KEY
 from components.trust_detail import render_progress_history
 from core.task_views import task_history
-from db import cached
+from services import cache
 
 
 def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
@@ -33,7 +33,7 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
     st.markdown(f"**参与部门**：{row['participants'] or '无'}  \n**主要内容**（方案附件原文）：{row['content']}")
     render_task_decisions(int(task_id))
     render_progress_history(int(task_id))
-    history = task_history(cached.current_progress(up_to_period=period, task_id=int(task_id)), int(task_id),
+    history = task_history(cache.current_progress(up_to_period=period, task_id=int(task_id)), int(task_id),
                            row["lead_department"])
     st.markdown("#### 报送历史")
     if history.empty:

@@ -8,7 +8,7 @@ from components.period_picker import current_period
 from components.upload_common import CITY_TEMPLATE, catalogue, departments_for, period_codes, period_label
 from core.auth import Identity, may_administer
 from core.importer.templates import build_template, template_filename
-from db import cached
+from services import cache
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,7 +23,7 @@ def render_template_download(identity: Identity) -> None:
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_tpl_period",
                              format_func=period_label)
     department = None if choice == CITY_TEMPLATE else choice
-    deadline = pd.Timestamp(cached.periods().set_index("code").loc[period, "deadline"]).date()
+    deadline = pd.Timestamp(cache.periods().set_index("code").loc[period, "deadline"]).date()
     st.caption(f"报送截止：{deadline}")
     st.download_button(
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,

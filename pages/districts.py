@@ -13,20 +13,21 @@ from components.period_picker import current_period
 from components.router_guard import ensure_router
 from core.district_geo import boundaries, unmapped_note, without_boundary
 from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking
-from db import cached, district_reads
+from services import cache
+from services import districts as district_reads
 
 ensure_router()
 page_title("区县地图", "赤坎、霞山、坡头、麻章、遂溪、徐闻、廉江、雷州、吴川 9 个区县的分区县指标；"
                    "报告期在左侧栏选择。地图只用本系统自带的区县边界绘制，内网可用。")
 period = current_period()
-targets = cached.targets()
+targets = cache.targets()
 choice = map_controls(district_targets(targets))
-grid = cached.read(district_reads.grid, period)
-breaks = cached.read(district_reads.value_breaks, choice.target_id, period) if choice.metric == "value" else ()
+grid = district_reads.grid(period)
+breaks = district_reads.value_breaks(choice.target_id, period) if choice.metric == "value" else ()
 chart = choropleth(choice.metric, grid, period, choice.target_id, breaks)
-places = cached.places()
+places = cache.places()
 geo = boundaries()
-units = cached.districts()
+units = cache.districts()
 demo = bool(chart.frame["is_demo"].any())
 
 map_col, side = st.columns([0.7, 0.3])
@@ -48,7 +49,7 @@ with map_col:
         st.caption(unmapped_note(unmapped["name"].tolist()))
 
 if selected:
-    panel = district_panel(selected, grid, cached.tasks(), places)
+    panel = district_panel(selected, grid, cache.tasks(), places)
     render_district_panel(panel, period, targets, choice.target_id)
 else:
     st.info("点击地图上的区县，或在右侧选择区县，查看该区县的指标、任务与园区。")
@@ -62,8 +63,8 @@ st.vega_lite_chart(chart_spec(ranking_chart, ranked, dict(zip(chart.frame["adcod
                               "数值" if choice.metric in TARGET_METRICS else "占比（%）", goal), width="stretch")
 
 st.subheader("各报告期对比")
-shown, total = cached.read(district_reads.small_multiple_periods, period)
+shown, total = district_reads.small_multiple_periods(period)
 if total > len(shown):
     st.caption(f"显示截至 {period} 的最近 {len(shown)} 个报告期（共 {total} 个）。")
-frames, legend = cached.read(district_reads.small_multiples_frames, choice.metric, choice.target_id, period)
+frames, legend = district_reads.small_multiples_frames(choice.metric, choice.target_id, period)
 st.vega_lite_chart(small_multiples_spec(frames, legend), width="content")

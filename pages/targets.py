@@ -8,12 +8,12 @@ from components.target_detail import render_target_detail
 from components.target_filters import target_filters
 from components.target_table import render_target_table
 from core.target_views import filter_targets
-from db import cached, target_reads
+from services import status
 
 ensure_router()
 page_title("目标指标", "方案“主要目标”及附件工作任务分解表中可量化、可核查的全部指标。")
 period = current_period()
-table = cached.read(target_reads.target_table, period)
+table = status.target_table(period)
 f = target_filters(table)
 shown = filter_targets(table, **f)
 

@@ -57,16 +57,27 @@ def visit(base_url: str, page_script_hash: str = "", timeout: float = 600) -> tu
     return time.perf_counter() - started, ok, pages
 
 
-def visit_all(base_url: str) -> list[PageVisit]:
-    """The default page first (what an official opens), then every other page shown in the menu."""
+def visit_all(base_url: str, url_paths: list[str] | None = None) -> list[PageVisit]:
+    """The default page first (what an official opens), then the pages at `url_paths` (default: every
+    other page the server's menu shows)."""
     seconds, ok, pages = visit(base_url)
     visits = [PageVisit("", seconds, ok)]
-    for page_hash, url_path, hidden in pages:
-        if hidden or not url_path:
+    hashes = {url_path: page_hash for page_hash, url_path, _ in pages}
+    wanted = url_paths if url_paths is not None else [u for _, u, hidden in pages if not hidden]
+    for url_path in wanted:
+        if not url_path or url_path not in hashes:
             continue
-        seconds, ok, _ = visit(base_url, page_hash)
+        seconds, ok, _ = visit(base_url, hashes[url_path])
         visits.append(PageVisit(url_path, seconds, ok))
     return visits
+
+
+def public_url_paths() -> list[str]:
+    """The public pages of the page registry (services.pages): pages behind a login are left out,
+    their reads belong to one account."""
+    from services.pages import public_pages
+
+    return [p.url_path for p in public_pages()]
 
 
 def wait_until_serving(base_url: str, seconds: float = 300) -> bool:
@@ -81,8 +92,12 @@ def wait_until_serving(base_url: str, seconds: float = 300) -> bool:
     return False
 
 
-def keep_warm(base_url: str, every_seconds: float) -> threading.Thread:
-    """Visit every page once the server answers, then again every `every_seconds` (a daemon thread)."""
+def keep_warm(base_url: str, every_seconds: float) -> threading.Thread | None:
+    """Visit every public page once the server answers, then again every `every_seconds` (a daemon
+    thread); `every_seconds` 0 (settings.toml [cache] warm_seconds) starts no thread at all."""
+    if every_seconds <= 0:
+        log.info("预热已关闭（warm_seconds = 0）")
+        return None
 
     def loop() -> None:
         if not wait_until_serving(base_url):
@@ -91,7 +106,7 @@ def keep_warm(base_url: str, every_seconds: float) -> threading.Thread:
         first = True
         while True:
             try:
-                visits = visit_all(base_url)
+                visits = visit_all(base_url, public_url_paths())
                 if first:
                     failed = [v.url_path or "/" for v in visits if not v.ok]
                     log.info("预热完成：%s%s", "，".join(f"/{v.url_path} {v.seconds:.1f}s" for v in visits),
@@ -114,7 +129,7 @@ def import_app_modules() -> list[str]:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    names = [info.name for package in ("core", "db", "components")
+    names = [info.name for package in ("core", "db", "services", "components")
              for info in pkgutil.walk_packages([str(root / package)], prefix=f"{package}.")]
     # Outside a running server Streamlit warns about every cache decorator and script context;
     # nothing here runs a script, so those warnings would only be noise in the service log.

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.bulletin import TITLE, build_bulletin, safe
-from core.scoring import ITEM_COLUMNS, DepartmentScore, Deduction, Scoreboard, ranking, red_list
+from core.scoring import ITEM_COLUMNS, Deduction, DepartmentScore, Scoreboard, ranking, red_list
 
 SHEETS = ["排名", "区县排名", "滞后清单", "扣分明细", "评分规则"]
 
@@ -19,7 +19,7 @@ def demo_board(demo_db_path):
     from tests.conftest import _point_at
 
     _point_at(demo_db_path)
-    from db.scoring_reads import scoreboard
+    from services.scoring import scoreboard
 
     return scoreboard("2020Q4")
 

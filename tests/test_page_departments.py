@@ -8,7 +8,7 @@ PAGE = "pages/departments.py"
 
 @pytest.fixture
 def board(demo_db):
-    from db.scoring_reads import scoreboard
+    from services.scoring import scoreboard
 
     return scoreboard("2020Q4")
 
@@ -127,6 +127,6 @@ def test_changing_period_rescores(app_test):
     at = app_test(PAGE, period="2020Q3")
     assert not at.exception
     assert "部门排名（2020Q3）" in [s.value for s in at.subheader]
-    from db.scoring_reads import scoreboard
+    from services.scoring import scoreboard
 
     assert ranking_table(at)["得分"].tolist() == scoreboard("2020Q3").ranking["score"].tolist()

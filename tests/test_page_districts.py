@@ -5,7 +5,7 @@ from components.district_map import clicked_district
 from core import district_views as dv
 from core.district_geo import load_geojson
 from core.map_image import PNG_SIGNATURE, map_png
-from db import district_reads
+from services import districts as district_reads
 
 
 def _districts_page(app_test):

@@ -83,3 +83,26 @@ def test_service_passes_streamlit_options_through_and_refuses_unknown_ones_elsew
     with pytest.raises(SystemExit):
         manage.main(["backup", "--server.headless", "true"])
     assert "无法识别的参数" in capsys.readouterr().err
+
+
+def test_warm_seconds_zero_starts_no_warm_up_thread():
+    import threading
+
+    assert warm_start.keep_warm("http://127.0.0.1:9", 0) is None
+    assert not [t for t in threading.enumerate() if t.name == "zj-keep-warm"]
+
+
+def test_the_warm_up_visits_the_public_pages_of_the_page_registry():
+    from services.pages import PAGES
+
+    assert warm_start.public_url_paths() == ["", "targets", "tasks", "districts", "departments", "meeting"]
+    assert {p.url_path for p in PAGES if not p.public} == {"upload", "admin"}
+
+
+def test_the_app_menu_is_the_page_registry(app_test):
+    from services.pages import PAGES
+
+    at = app_test()
+    registered = {(info.get("url_pathname"), info.get("page_name")) for info in at._registered_pages.values()}
+    assert {p.url_path for p in PAGES} == {url for url, _ in registered}
+    assert {p.title for p in PAGES} == {name for _, name in registered}
