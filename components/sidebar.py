@@ -16,6 +16,9 @@ def render_sidebar() -> None:
         if identity is not None:
             st.caption(f"已登录：{identity.label}")
             st.button("退出登录", key="au_logout", on_click=logout, args=(identity,))
+        else:
+            # Always visible while logged out: 进度填报 and 管理 stay out of the menu until then.
+            st.page_link("pages/login.py", label="登录（填报员、督查办）")
         period_picker()
         demo_notice()
         st.caption("数据依据：《湛江市开展质量提升行动的方案》及附件《工作任务分解表》")

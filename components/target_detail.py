@@ -8,8 +8,8 @@ from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell
 from components.target_table import DETAIL_KEY
-from core.status import TargetSpec, evaluate_target, fmt
 from core.periods import period_from_code
+from core.status import TargetSpec, evaluate_target, fmt
 from core.target_views import target_history
 from db import cached
 
@@ -20,8 +20,12 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     labels = dict(zip(table["id"], table["id"] + " " + table["name"]))
     ids = list(labels)
     index = url_state.restore(DETAIL_KEY, ids, ids[0])
-    target_id = st.selectbox("选择指标（也可点击上表中的一行）", ids, index=index, key=DETAIL_KEY, format_func=labels.get)
+    target_id = st.selectbox("选择指标（也可点击上表中的一行）", ids, index=index, key=DETAIL_KEY,
+                             format_func=labels.get, placeholder="请选择指标…")
     url_state.remember(DETAIL_KEY, target_id, ids[0])
+    if target_id is None or target_id not in labels:
+        st.info("请选择一个指标（在上面的选择框中，或点击上表中的一行），这里将显示它的目标、最新值、走势和方案原文。")
+        return
     row = table.set_index("id").loc[target_id]
     spec = TargetSpec.from_row({**row.to_dict(), "id": target_id})
     c1, c2, c3, c4 = st.columns(4)

@@ -18,8 +18,12 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
     labels = dict(zip(ledger["id"], ledger["id"].astype(str) + ". " + ledger["title"]))
     ids = list(labels)
     index = url_state.restore(DETAIL_KEY, ids, ids[0])
-    task_id = st.selectbox("选择任务（也可点击上表中的一行）", ids, index=index, key=DETAIL_KEY, format_func=labels.get)
+    task_id = st.selectbox("选择任务（也可点击上表中的一行）", ids, index=index, key=DETAIL_KEY, format_func=labels.get,
+                           placeholder="请选择任务…")
     url_state.remember(DETAIL_KEY, task_id, ids[0])
+    if task_id is None or task_id not in labels:
+        st.info("请选择一项任务（在上面的选择框中，或点击上表中的一行），这里将显示它的进展、报送历史和会议决定。")
+        return
     row = ledger.set_index("id").loc[task_id]
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("状态", status_cell(row["status"]))
