@@ -49,6 +49,6 @@ def render_audit_log() -> None:
                  column_config={"内容": st.column_config.TextColumn(width="large")})
     left, right = st.columns(2)
     left.download_button("导出 CSV", data=safe_csv_bytes(table), file_name="审计日志.csv", mime="text/csv",
-                         key="au_log_csv", on_click="ignore", icon="⬇️")
+                         key="au_log_csv", on_click="ignore")
     right.download_button("导出 Excel", data=lambda: safe_xlsx_bytes(table, "审计日志"), file_name="审计日志.xlsx",
-                          mime=XLSX_MIME, key="au_log_xlsx", on_click="ignore", icon="⬇️")
+                          mime=XLSX_MIME, key="au_log_xlsx", on_click="ignore")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import chart_spec, target_trend_chart
-from components.status_style import status_cell
+from components.status_style import status_cell, style_status
 from core.district_views import DistrictPanel
 from core.status import TargetSpec
 from core.target_views import target_history
@@ -18,11 +18,11 @@ def render_district_panel(panel: DistrictPanel, period: str, targets: pd.DataFra
     st.subheader(f"{panel.name}（{period}）")
     st.caption(panel.summary)
     t = panel.targets
-    st.dataframe(pd.DataFrame({
+    st.dataframe(style_status(pd.DataFrame({
         "编号": t["target_id"], "指标": t["target_name"], "目标": t["target_text"],
         f"{period} 实际值": t["value_text"] + t["is_demo"].map({True: "（演示）", False: ""}),
         "状态": t["status"].map(status_cell), "说明": t["explanation"],
-    }), hide_index=True, width="stretch", key="dm_panel_targets",
+    })), hide_index=True, width="stretch", key="dm_panel_targets",
         column_config={"说明": st.column_config.TextColumn(width="large")})
     _tasks_and_places(panel)
     _trend(panel, period, targets, default_target)
@@ -60,5 +60,5 @@ def _trend(panel: DistrictPanel, period: str, targets: pd.DataFrame, default_tar
         return
     spec = TargetSpec.from_row(targets.set_index("id").loc[target_id].to_dict())
     if history["is_demo"].any():
-        st.caption("⚠️ 图中数据含演示数据，并非真实报送。")
+        st.caption("图中数据含演示数据，并非真实报送。")
     st.vega_lite_chart(chart_spec(target_trend_chart, history, spec), width="stretch")

@@ -12,7 +12,7 @@ from components.charts import chart_spec
 from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import score_trend_chart
 from components.scorecard_matrix import DEPT_KEY
-from components.status_style import status_cell
+from components.status_style import status_cell, style_status
 from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
 from core.scorecard import TREND_WORDS, department_items
 from core.scoring import DepartmentScore, Scoreboard, submission_timeliness
@@ -90,7 +90,7 @@ def _items(title: str, view: pd.DataFrame) -> None:
     if view.empty:
         st.caption("无")
         return
-    st.dataframe(view, hide_index=True, width="stretch", key=f"sc_items_{title}",
+    st.dataframe(style_status(view), hide_index=True, width="stretch", key=f"sc_items_{title}",
                  column_config={"说明": st.column_config.TextColumn(width="large")})
 
 
@@ -101,7 +101,7 @@ def _submissions(subs: pd.DataFrame) -> None:
         return
     view = _submission_view(subs)
     if subs["is_demo"].astype(bool).any():
-        st.caption("⚠️ 以下报送含演示数据，并非真实报送。")
+        st.caption("以下报送含演示数据，并非真实报送。")
     st.dataframe(view, hide_index=True, width="stretch", key="sc_submissions_table")
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.charts import chart_spec
 from components.scorecard_charts import CELL_SELECTION, matrix_heatmap, matrix_height
-from components.status_style import status_cell
+from components.status_style import status_metric
 from core.scorecard import SORTS, TREND_WORDS, cell, department_order, filter_matrix, item_order
 from core.status import ALL_KINDS
 
@@ -69,7 +69,7 @@ def _cell_detail(cells: pd.DataFrame) -> None:
     with st.container(border=True):
         st.markdown(f"**{row['department']} · {row['label']}**（{row['role']}）")
         c1, c2 = st.columns(2)
-        c1.metric("本期状态", status_cell(row["status"]))
+        status_metric(c1, "本期状态", row["status"])
         c2.metric("趋势", f"{row['trend']} {TREND_WORDS[row['trend']]}",
                   help=f"上期：{row['previous_status'] or '无此项'}")
         st.info(row["explanation"])

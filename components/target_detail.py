@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import url_state
 from components.charts import chart_spec, target_trend_chart
-from components.status_style import status_cell
+from components.status_style import status_cell, status_metric, style_status
 from components.target_table import DETAIL_KEY
 from core.periods import period_from_code
 from core.status import TargetSpec, evaluate_target, fmt
@@ -31,7 +31,7 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("目标", row["target_text"], help=f"{row['target_year']} 年")
     c2.metric(f"最新值（{row['latest_period'] or '无'}）", row["latest_text"])
-    c3.metric("状态", status_cell(row["status"]))
+    status_metric(c3, "状态", row["status"])
     c4.metric("牵头部门", row["lead_department"])
     st.info(row["explanation"])
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
@@ -43,7 +43,7 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
         st.warning(f"截至 {period} 尚无该指标的报送数据。")
         return
     if history["is_demo"].any():
-        st.caption("⚠️ 图中数据含演示数据，并非真实报送。")
+        st.caption("图中数据含演示数据，并非真实报送。")
     city = history[history["district_adcode"] == ""]
     st.vega_lite_chart(chart_spec(target_trend_chart, city, spec), width="stretch")
     if bool(row["district_breakdown"]):
@@ -66,4 +66,4 @@ def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> N
         st_ = evaluate_target(spec, series, p)
         rows.append({"区县": area, f"{period} 实际值": fmt(series.get(period), spec.unit),
                      "状态": status_cell(st_.label), "说明": st_.explanation})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(style_status(pd.DataFrame(rows)), hide_index=True, width="stretch")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import status_cell
+from components.status_style import status_cell, style_status
 
 DETAIL_KEY = "target"
 
@@ -29,8 +29,8 @@ def render_target_table(group: pd.DataFrame, key: str) -> None:
         "方案原文": group["source_clause"],
     })
     st.dataframe(
-        view, hide_index=True, width="stretch", key=key, on_select=_select_callback(key, group["id"].tolist()),
-        selection_mode="single-row",
+        style_status(view), hide_index=True, width="stretch", key=key,
+        on_select=_select_callback(key, group["id"].tolist()), selection_mode="single-row",
         column_config={
             "指标": st.column_config.TextColumn(width="medium"),
             "说明": st.column_config.TextColumn(width="large"),

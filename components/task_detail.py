@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import url_state
 from components.meeting_decisions import render_task_decisions
-from components.status_style import status_cell
+from components.status_style import status_cell, status_metric, style_status
 from components.task_table import DETAIL_KEY
 from core.task_views import task_history
 from db import cached
@@ -26,7 +26,7 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
         return
     row = ledger.set_index("id").loc[task_id]
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("状态", status_cell(row["status"]))
+    status_metric(c1, "状态", row["status"])
     c2.metric(f"完成比例（{period}）", "—" if pd.isna(row["percent"]) else f"{row['percent']:.0f}%")
     c3.metric("牵头部门", row["lead_department"])
     c4.metric("方案举措", f"第 {int(row['measure'])} 项")
@@ -40,7 +40,7 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
         st.warning(f"截至 {period} 尚无该任务的进展报送。")
         return
     if history["is_demo"].any():
-        st.caption("⚠️ 以下进展含演示数据，并非真实报送。")
+        st.caption("以下进展含演示数据，并非真实报送。")
     view = pd.DataFrame({
         "报告期": history["period_code"],
         "部门": history["department"],
@@ -53,7 +53,7 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
         "存在问题": history["problems"],
         "下步计划": history["next_steps"],
     })
-    st.dataframe(view, hide_index=True, width="stretch", key="tl_history", column_config={
+    st.dataframe(style_status(view), hide_index=True, width="stretch", key="tl_history", column_config={
         "说明": st.column_config.TextColumn(width="large"),
         "工作进展": st.column_config.TextColumn(width="large"),
         "完成%": st.column_config.NumberColumn(format="%.0f%%"),

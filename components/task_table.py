@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import status_cell
+from components.status_style import status_cell, style_status
 
 DETAIL_KEY = "task"
 
@@ -26,7 +26,7 @@ def render_task_table(shown: pd.DataFrame) -> None:
     })
     ids = shown["id"].tolist()
     st.dataframe(
-        view, hide_index=True, width="stretch", key="tl_table", selection_mode="single-row",
+        style_status(view), hide_index=True, width="stretch", key="tl_table", selection_mode="single-row",
         on_select=lambda: _select(ids),
         column_config={
             "工作任务": st.column_config.TextColumn(width="medium"),

@@ -62,7 +62,7 @@ def render_file_upload(identity: Identity) -> None:
     if result.problems:
         st.download_button(
             "下载标注问题的工作簿", data=lambda: mark_workbook(file.name, content, result.problems)[0],
-            file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore", icon="🖍️",
+            file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore",
             help="问题单元格已标黄并附批注，在 Excel 中按批注修改后重新上传")
     render_commit(result, plan, prefix=PREFIX, identity=sha, user=identity.username, source="upload",
                   file_bytes=content, mime=file.type or "application/octet-stream",

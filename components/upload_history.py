@@ -51,7 +51,7 @@ def render_history(identity: Identity) -> None:
         return
     render_returned(df)
     if df["is_demo"].any():
-        st.caption("⚠️ 标注“演示数据”的记录为系统生成的演示数据，并非真实报送。")
+        st.caption("标注“演示数据”的记录为系统生成的演示数据，并非真实报送。")
     st.dataframe(history_table(df), hide_index=True, width="stretch")
     text = (df["id"].astype(str) + " · " + df["department"].fillna("全市") + " · " + df["period_code"].fillna("")
             + " · " + df["filename"])
@@ -60,7 +60,7 @@ def render_history(identity: Identity) -> None:
     row = df.set_index("id").loc[chosen]
     if bool(row["has_file"]):
         st.download_button("下载原始文件", data=lambda: submission_file(chosen)[1], file_name=row["filename"],
-                           key="up_hist_download", on_click="ignore", icon="⬇️")
+                           key="up_hist_download", on_click="ignore")
     if row["state"] == "undone":
         st.caption(f"该次提交已由 {row['undone_by']} 撤销。")
         return

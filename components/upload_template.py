@@ -29,4 +29,4 @@ def render_template_download(identity: Identity) -> None:
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,
                                                     department=department),
         file_name=template_filename(period, department), mime=XLSX_MIME, key="up_tpl_download",
-        on_click="ignore", icon="⬇️", type="primary")
+        on_click="ignore", type="primary")

@@ -34,7 +34,7 @@ with side:
     selected = district_selector(units)
     render_legend(chart.title, chart.legend)
     st.caption("灰色为无数据；颜色区间含下限。橙色圆点为方案所列园区与平台，位置为示意，并非测绘坐标。"
-               + ("⚠️ 含演示数据，并非真实报送。" if demo else ""))
+               + ("含演示数据，并非真实报送。" if demo else ""))
     st.download_button("下载地图图片（PNG）", data=lambda: map_png(geo, chart, places if choice.show_places else None,
                                                                demo=demo),
                        file_name=export_filename(chart), mime="image/png", key="dm_png",

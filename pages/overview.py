@@ -26,4 +26,4 @@ fresh = overview.reporting_freshness(overview.expected_reporters(targets, cached
                                      cached.read(overview_reads.reports_by_department), period, deadline)
 render_freshness(fresh, period, deadline)
 if cached.read(status_reads.shows_demo, period):
-    st.caption("⚠️ 本页数据含演示数据，并非真实报送。")
+    st.caption("本页数据含演示数据，并非真实报送。")
