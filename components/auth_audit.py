@@ -35,9 +35,9 @@ def log_table(df: pd.DataFrame) -> pd.DataFrame:
 def render_audit_log() -> None:
     newest = latest_audit_id()
     a, b, c = st.columns([0.3, 0.3, 0.4])
-    user = a.selectbox("用户", [ALL, *cached.read(audit_users, newest)], key="au_log_user")
+    user = a.selectbox("用户", [ALL, *cached.read(audit_users, newest)], key="au_log_user", placeholder="请选择…")
     actions = {ALL: ALL, **{v: k for k, v in ACTION_LABELS.items()}}
-    action = b.selectbox("操作", list(actions), key="au_log_action")
+    action = b.selectbox("操作", list(actions), key="au_log_action", placeholder="请选择…")
     today = date.today()
     days = c.date_input("日期", (today - timedelta(days=30), today), key="au_log_days", format="YYYY-MM-DD")
     since, until = (days[0], days[-1]) if len(days) else (None, None)

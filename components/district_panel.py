@@ -51,7 +51,7 @@ def _trend(panel: DistrictPanel, period: str, targets: pd.DataFrame, default_tar
     ids = panel.targets.sort_values("target_id")["target_id"].tolist()
     names = dict(zip(panel.targets["target_id"], panel.targets["target_id"] + " " + panel.targets["target_name"]))
     target_id = st.selectbox("趋势图指标", ids, index=ids.index(default_target) if default_target in ids else 0,
-                             key=TREND_KEY, format_func=names.get)
+                             key=TREND_KEY, format_func=names.get, placeholder="请选择…")
     history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
                              cached.districts())
     history = history[history["area"].isin([panel.name, "全市"])]

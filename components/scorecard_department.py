@@ -20,7 +20,7 @@ from core.scoring import DepartmentScore, Scoreboard, submission_timeliness
 
 def department_picker(names: list[str]) -> str:
     index = url_state.restore(DEPT_KEY, names, names[0])
-    name = st.selectbox("选择部门（也可点击记分矩阵中的格子）", names, index=index, key=DEPT_KEY)
+    name = st.selectbox("选择部门（也可点击记分矩阵中的格子）", names, index=index, key=DEPT_KEY, placeholder="请选择…")
     url_state.remember(DEPT_KEY, name, names[0])
     return name
 

@@ -26,7 +26,7 @@ def _on_pick(chart_key: str) -> None:
 
 def _filters(cells: pd.DataFrame) -> dict:
     c1, c2, c3, c4 = st.columns([2, 3, 3, 1.4], vertical_alignment="bottom")
-    by = c1.selectbox("排序", list(SORTS), format_func=SORTS.get, key="sc_sort")
+    by = c1.selectbox("排序", list(SORTS), format_func=SORTS.get, key="sc_sort", placeholder="请选择…")
     present = [s for s in ALL_KINDS if s in set(cells["status"])]
     statuses = c2.multiselect("状态", present, key="sc_status", placeholder="全部状态")
     departments = c3.multiselect("部门", sorted(cells["department"].unique()), key="sc_departments",

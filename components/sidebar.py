@@ -5,10 +5,13 @@ import streamlit as st
 
 from components.auth_login import gate_viewing, logout, send_cookie
 from components.badges import demo_notice
+from components.page_style import inject_page_style
 from components.period_picker import period_picker
+from core.settings import load_settings
 
 
 def render_sidebar() -> None:
+    inject_page_style(load_settings().max_file_mb)
     identity = gate_viewing()  # the login form, when one is needed, belongs in the main area
     with st.sidebar:
         st.markdown("### 湛江市质量提升行动\n督查看板")

@@ -57,7 +57,7 @@ def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> N
         st.caption("暂无分区县数据。")
         return
     areas = sorted(districts["area"].unique())
-    chosen = st.multiselect("区县", areas, default=areas[:3], key="target_detail_areas")
+    chosen = st.multiselect("区县", areas, default=areas[:3], key="target_detail_areas", placeholder="请选择区县…")
     st.vega_lite_chart(chart_spec(target_trend_chart, districts, spec, chosen or areas), width="stretch")
     p = period_from_code(period)
     rows = []

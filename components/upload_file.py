@@ -33,8 +33,9 @@ def render_file_upload(identity: Identity) -> None:
         help=f"支持 xlsx、xlsm、xls、csv，单个文件不超过 {settings.max_file_mb:g} MB")
     with st.expander("文件中没有注明部门或报告期时（如自制表格）"):
         left, right = st.columns(2)
-        department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept")
-        period = right.selectbox("报告期", [FROM_FILE, *period_codes()], key="up_file_period",
+        department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept",
+                                    placeholder="请选择…")
+        period = right.selectbox("报告期", [FROM_FILE, *period_codes()], key="up_file_period", placeholder="请选择…",
                                  format_func=lambda c: c if c == FROM_FILE else period_label(c))
     department = None if department == FROM_FILE else department
     period = None if period == FROM_FILE else period

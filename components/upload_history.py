@@ -43,8 +43,8 @@ def render_history(identity: Identity) -> None:
     own = own_department(identity)
     left, right = st.columns(2)
     options = [ALL, *catalogue().department_names()] if own is None else [own]
-    department = left.selectbox("部门", options, key="up_hist_dept")
-    period = right.selectbox("报告期", [ALL, *reversed(period_codes())], key="up_hist_period")
+    department = left.selectbox("部门", options, key="up_hist_dept", placeholder="请选择…")
+    period = right.selectbox("报告期", [ALL, *reversed(period_codes())], key="up_hist_period", placeholder="请选择…")
     df = cached.read(submission_history, None if department == ALL else department, None if period == ALL else period)
     if df.empty:
         st.caption("暂无报送记录。")
@@ -56,7 +56,8 @@ def render_history(identity: Identity) -> None:
     text = (df["id"].astype(str) + " · " + df["department"].fillna("全市") + " · " + df["period_code"].fillna("")
             + " · " + df["filename"])
     labels = dict(zip(df["id"].astype(int), text))
-    chosen = st.selectbox("选择一条记录", list(labels), key="up_hist_pick", format_func=labels.get)
+    chosen = st.selectbox("选择一条记录", list(labels), key="up_hist_pick",
+                          placeholder="请选择…", format_func=labels.get)
     row = df.set_index("id").loc[chosen]
     if bool(row["has_file"]):
         st.download_button("下载原始文件", data=lambda: submission_file(chosen)[1], file_name=row["filename"],
