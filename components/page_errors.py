@@ -15,6 +15,8 @@ import streamlit as st
 from core.timeutil import CHINA_TZ
 
 log = logging.getLogger("zj.page")
+# In every such message: service/warm_start.py counts a page showing it as failed.
+ERROR_MARK = "系统内部出错"
 
 
 def run_page(page) -> None:
@@ -28,5 +30,5 @@ def run_page(page) -> None:
 
 
 def show_error(ref: str) -> None:
-    st.error(f"本页有一部分未能显示：系统内部出错，已记入服务日志（编号 {ref}）。"
+    st.error(f"本页有一部分未能显示：{ERROR_MARK}，已记入服务日志（编号 {ref}）。"
              "请刷新页面或改选其他条件再试；如仍出错，请把编号告知督查办。")
