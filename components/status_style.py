@@ -38,10 +38,29 @@ def _css(label) -> str:
     return f"background-color: {color}; color: {text}; font-weight: 600"
 
 
-def style_status(view: pd.DataFrame, columns: tuple[str, ...] = ("状态",)):
-    """A Styler painting the status columns of `view` (for st.dataframe)."""
+def style_status(view: pd.DataFrame, columns: tuple[str, ...] = ("状态",), bars: tuple[str, ...] = ()):
+    """A Styler painting the status columns of `view` (for st.dataframe); the `bars` columns (text from
+    progress_bar) are drawn in the colour of the row's status, so a completed task's bar is green."""
     present = [c for c in columns if c in view.columns]
-    return view.style.map(_css, subset=present) if present else view
+    if not present:
+        return view
+    styler = view.style.map(_css, subset=present)
+    shown_bars = [c for c in bars if c in view.columns]
+    if shown_bars:
+        status = view[present[0]]
+        colours = [f"color: {status_color(v)}" if status_color(v) else "" for v in status]
+        styler = styler.apply(lambda col: colours, subset=shown_bars, axis=0)
+    return styler
+
+
+def progress_bar(percent: float | None, cells: int = 10) -> str:
+    """A progress bar as text (block characters, in every CJK font) that style_status can colour by status:
+    st.column_config.ProgressColumn has one colour for the whole column."""
+    if percent is None or pd.isna(percent):
+        return "—"
+    p = min(max(float(percent), 0.0), 100.0)
+    full = round(p / 100 * cells)
+    return "█" * full + "░" * (cells - full) + f" {p:.0f}%"
 
 
 def status_badge(label: str | None) -> str:

@@ -34,3 +34,13 @@ def test_page_tables_hold_no_emoji(app_test):
             assert not EMOJI.search(text), (page, EMOJI.findall(text)[:5])
         for m in at.markdown:
             assert not EMOJI.search(m.value), (page, m.value[:80])
+
+
+def test_progress_bars_take_the_colour_of_their_status():
+    from components.status_style import progress_bar
+
+    assert progress_bar(100) == "█" * 10 + " 100%" and progress_bar(None) == "—"
+    assert progress_bar(61).count("█") == 6
+    view = pd.DataFrame({"状态": ["已完成", "逾期"], "完成%": [progress_bar(100), progress_bar(61)]})
+    html = style_status(view, bars=("完成%",)).to_html()
+    assert "color: #1a7f37" in html and "color: #82071e" in html  # completed green, overdue red
