@@ -13,7 +13,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from core.district_geo import bounds, fit_view, label_points, simplified, with_properties
 from core.district_views import Choropleth
-from core.label_layout import DotStyle, TextStyle, layout_labels, name_boxes, view_frame
+from core.label_layout import DotStyle, TextStyle, layout_labels, name_boxes, place_names, view_frame
 
 DISTRICT_LAYER = "districts"
 PLACE_LAYER = "places"
@@ -100,16 +100,18 @@ def district_deck(geo: dict, chart: Choropleth, metric_label: str, places: pd.Da
                "features": [f for f in geo["features"] if f["properties"]["adcode"] == selected]}
         layers.append(pdk.Layer("GeoJsonLayer", one, id="selected-district", pickable=False, stroked=True,
                                 filled=False, get_line_color=[31, 35, 40, 255], line_width_min_pixels=3.5))
-    layers.append(_text_layer("district-names", names, "name", size=DISTRICT_NAME_SIZE, color=[31, 35, 40, 255]))
     view = fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT)
+    shown_places = places is not None and not places.empty
+    rows = _place_rows(places) if shown_places else None
+    names, labels = first_view_labels(names, rows, view)
+    layers.append(_text_layer("district-names", names[["adcode", "name", "lon", "lat", "label_offset"]], "name",
+                              size=DISTRICT_NAME_SIZE, color=[31, 35, 40, 255], offset="label_offset"))
     unlabelled: list[str] = []
-    if places is not None and not places.empty:
-        rows = _place_rows(places)
+    if shown_places:
         layers.append(pdk.Layer("ScatterplotLayer", rows, id=PLACE_LAYER, pickable=True, get_position=["lon", "lat"],
                                 get_fill_color=PLACE_COLOR, get_line_color=[255, 255, 255, 255], stroked=True,
                                 radius_units=pdk.types.String("pixels"), get_radius=PLACE_RADIUS,
                                 line_width_min_pixels=1.5))
-        labels = place_label_layout(rows, names, view)
         shown = labels["label_position"].notna()
         unlabelled = labels.loc[~shown, "name"].tolist()
         text_rows = labels.loc[shown, ["id", "name", "label", "lon", "lat", "label_anchor", "label_offset"]]
@@ -121,10 +123,21 @@ def district_deck(geo: dict, chart: Choropleth, metric_label: str, places: pd.Da
                        map_provider=None, tooltip=TOOLTIP, height=MAP_HEIGHT, unlabelled_places=tuple(unlabelled))
 
 
+def first_view_labels(names: pd.DataFrame, places: pd.DataFrame | None, view: tuple[float, float, float]):
+    """(district names with their offsets, place labels) at the first view: the names step aside from
+    the places' dots (core.label_layout.place_names), then the places' labels keep clear of the names
+    where they are drawn. Without places, the labels frame is None."""
+    dots = places if places is not None else names.iloc[0:0]
+    names = place_names(names, dots, view, TextStyle(DISTRICT_NAME_SIZE), DotStyle(radius=PLACE_RADIUS + 1.5))
+    return names, (place_label_layout(places, names, view) if places is not None else None)
+
+
 def place_label_layout(rows: pd.DataFrame, names: pd.DataFrame, view: tuple[float, float, float]) -> pd.DataFrame:
     """Where each place's label goes at the first view (core.label_layout): clear of the other labels,
-    the district names and the other dots; label_position is missing for a place left without text."""
-    district_names = name_boxes(names, view, TextStyle(DISTRICT_NAME_SIZE))
+    the district names (where place_names put them, when it has) and the other dots; label_position is
+    missing for a place left without text."""
+    district_names = (list(names["label_box"]) if "label_box" in names
+                      else name_boxes(names, view, TextStyle(DISTRICT_NAME_SIZE)))
     return layout_labels(rows, view, TextStyle(PLACE_NAME_SIZE), DotStyle(radius=PLACE_RADIUS + 1.5),
                          obstacles=district_names, frame=view_frame(MAP_WIDTH_GUESS, MAP_HEIGHT))
 

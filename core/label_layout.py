@@ -127,6 +127,34 @@ def name_boxes(names: pd.DataFrame, view: tuple[float, float, float], style: Tex
             for lon, lat, text in zip(names["lon"], names["lat"], names[field])]
 
 
+def place_names(names: pd.DataFrame, dots: pd.DataFrame, view: tuple[float, float, float], style: TextStyle,
+                dot: DotStyle = DotStyle(), field: str = "name") -> pd.DataFrame:
+    """`names` (the district names, centred on their points) with a label_offset each that keeps the name
+    clear of every place's dot and of the names placed before it: the first free of a few small shifts
+    (none, up, down, left, right, then twice as far). A name that fits nowhere keeps its own point.
+    Added columns: label_offset ([dx, dy] whole px), label_box (a Box)."""
+    dot_boxes = [dot_box(*project(lon, lat, view), dot) for lon, lat in zip(dots["lon"], dots["lat"])]
+    step = round(style.size * 0.9)
+    shifts = [(0, 0), (0, -step), (0, step), (-step * 2, 0), (step * 2, 0), (0, -2 * step), (0, 2 * step)]
+    placed: list[Box] = []
+    offsets, boxes = [], []
+    for lon, lat, text in zip(names["lon"], names["lat"], names[field]):
+        x, y = project(lon, lat, view)
+        width = text_width(text, style.size)
+        choice = None
+        for dx, dy in shifts:
+            box = text_box(x, y, text, style, "middle", dx, dy, width)
+            if not any(box.intersects(b) for b in dot_boxes) and not any(box.intersects(b) for b in placed):
+                choice = ((dx, dy), box)
+                break
+        if choice is None:
+            choice = ((0, 0), text_box(x, y, text, style, "middle", 0, 0, width))
+        offsets.append(list(choice[0]))
+        boxes.append(choice[1])
+        placed.append(choice[1])
+    return names.assign(label_offset=offsets, label_box=boxes)
+
+
 def layout_labels(places: pd.DataFrame, view: tuple[float, float, float], text: TextStyle,
                   dot: DotStyle = DotStyle(), obstacles: tuple[Box, ...] | list[Box] = (),
                   frame: Box | None = None, field: str = "label") -> pd.DataFrame:
