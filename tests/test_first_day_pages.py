@@ -37,3 +37,20 @@ def test_problem_messages_are_listed_in_full_and_as_text(monkeypatch):
     long = "该单元格应为 0–100 之间的数字" + "，请核对后重新填写" * 10
     _problem_details([Problem(sheet="进度表", cell="G7", value="<b>abc</b>", message=long, fix="改为数字", row=7)])
     assert long in shown[0].replace("\\", "") and "\\<b\\>" in shown[0]
+
+
+def test_a_selected_district_is_outlined_on_a_fresh_map_widget(app_test):
+    """The front end greys every district but the one clicked for as long as its map widget holds that
+    click; a new widget per selected district holds none, and our outline layer marks the choice."""
+    import json
+
+    at = app_test("pages/districts.py")
+    first = at.get("deck_gl_json_chart")[0].proto.id
+    at.selectbox(key="dm_district").set_value("440881").run()
+    assert not at.exception
+    chart = at.get("deck_gl_json_chart")[0]
+    assert chart.proto.id != first and "dm_map_440881" in chart.proto.id
+    layers = {layer["id"]: layer for layer in json.loads(chart.proto.json)["layers"]}
+    outlined = layers["selected-district"]["data"]["features"]
+    assert [f["properties"]["adcode"] for f in outlined] == ["440881"]
+    assert not layers["selected-district"]["filled"]  # the others keep their own colours
