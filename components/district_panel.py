@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import chart_spec, target_trend_chart
-from components.status_style import status_cell, style_status
+from components.status_style import status_cell, status_table
 from core.district_views import DistrictPanel
 from core.status import TargetSpec
 from core.target_views import target_history
@@ -18,12 +18,13 @@ def render_district_panel(panel: DistrictPanel, period: str, targets: pd.DataFra
     st.subheader(f"{panel.name}（{period}）")
     st.caption(panel.summary)
     t = panel.targets
-    st.dataframe(style_status(pd.DataFrame({
+    frame, colours = status_table(pd.DataFrame({
         "编号": t["target_id"], "指标": t["target_name"], "目标": t["target_text"],
         f"{period} 实际值": t["value_text"] + t["is_demo"].map({True: "（演示）", False: ""}),
         "状态": t["status"].map(status_cell), "说明": t["explanation"],
-    })), hide_index=True, width="stretch", key="dm_panel_targets",
-        column_config={"说明": st.column_config.TextColumn(width="large")})
+    }))
+    st.dataframe(frame, hide_index=True, width="stretch", key="dm_panel_targets",
+                 column_config={**colours, "说明": st.column_config.TextColumn(width="large")})
     _tasks_and_places(panel)
     _trend(panel, period, targets, default_target)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import style_status
+from components.status_style import status_table
 from core.overview import freshness_sentence
 
 
@@ -20,4 +20,5 @@ def render_freshness(fresh: pd.DataFrame, period: str, deadline) -> None:
         "首次报送时间": fresh["reported_at"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"),
         "最近报送的报告期": fresh["last_period"].replace("", "从未报送"),
     })
-    st.dataframe(style_status(view, ("本期",)), hide_index=True, width="stretch", key="ov_freshness", height=320)
+    frame, colours = status_table(view, "本期")
+    st.dataframe(frame, hide_index=True, width="stretch", key="ov_freshness", height=320, column_config=colours)

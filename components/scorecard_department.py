@@ -12,7 +12,7 @@ from components.charts import chart_spec
 from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import score_trend_chart
 from components.scorecard_matrix import DEPT_KEY
-from components.status_style import status_cell, style_status
+from components.status_style import status_cell, status_table
 from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
 from core.scorecard import TREND_WORDS, department_items
 from core.scoring import DepartmentScore, Scoreboard, submission_timeliness
@@ -90,8 +90,9 @@ def _items(title: str, view: pd.DataFrame) -> None:
     if view.empty:
         st.caption("无")
         return
-    st.dataframe(style_status(view), hide_index=True, width="stretch", key=f"sc_items_{title}",
-                 column_config={"说明": st.column_config.TextColumn(width="large")})
+    frame, colours = status_table(view)
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"sc_items_{title}",
+                 column_config={**colours, "说明": st.column_config.TextColumn(width="large")})
 
 
 def _submissions(subs: pd.DataFrame) -> None:

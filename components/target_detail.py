@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import url_state
 from components.charts import chart_spec, target_trend_chart
-from components.status_style import status_cell, status_metric, style_status
+from components.status_style import status_cell, status_metric, status_table
 from components.target_table import DETAIL_KEY
 from core.periods import period_from_code
 from core.status import TargetSpec, evaluate_target, fmt
@@ -66,4 +66,5 @@ def _district_section(history: pd.DataFrame, spec: TargetSpec, period: str) -> N
         st_ = evaluate_target(spec, series, p)
         rows.append({"区县": area, f"{period} 实际值": fmt(series.get(period), spec.unit),
                      "状态": status_cell(st_.label), "说明": st_.explanation})
-    st.dataframe(style_status(pd.DataFrame(rows)), hide_index=True, width="stretch")
+    frame, colours = status_table(pd.DataFrame(rows))
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=colours)

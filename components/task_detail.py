@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import url_state
 from components.meeting_decisions import render_task_decisions
-from components.status_style import status_cell, status_metric, style_status
+from components.status_style import status_cell, status_metric, status_table
 from components.task_table import DETAIL_KEY
 from core.task_views import task_history
 from db import cached
@@ -53,7 +53,8 @@ def render_task_detail(ledger: pd.DataFrame, period: str) -> None:
         "存在问题": history["problems"],
         "下步计划": history["next_steps"],
     })
-    st.dataframe(style_status(view), hide_index=True, width="stretch", key="tl_history", column_config={
+    frame, colours = status_table(view)
+    st.dataframe(frame, hide_index=True, width="stretch", key="tl_history", column_config={**colours,
         "说明": st.column_config.TextColumn(width="large"),
         "工作进展": st.column_config.TextColumn(width="large"),
         "完成%": st.column_config.NumberColumn(format="%.0f%%"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import progress_bar, status_cell, style_status
+from components.status_style import status_cell, status_table
 
 DETAIL_KEY = "task"
 
@@ -15,7 +15,7 @@ def render_task_table(shown: pd.DataFrame) -> None:
         "工作任务": shown["title"],
         "状态": shown["status"].map(status_cell),
         "说明": shown["explanation"],
-        "完成%": shown["percent"].map(progress_bar),
+        "完成%": shown["percent"],
         "牵头部门": shown["lead_department"],
         "参与部门": shown["participants"],
         "最新进展": shown["latest_narrative"],
@@ -25,14 +25,16 @@ def render_task_table(shown: pd.DataFrame) -> None:
         "举措": shown["measure"],
     })
     ids = shown["id"].tolist()
+    frame, colours = status_table(view, bars="完成%")
     st.dataframe(
-        style_status(view, bars=("完成%",)), hide_index=True, width="stretch", key="tl_table",
+        frame, hide_index=True, width="stretch", key="tl_table",
         selection_mode="single-row",
         on_select=lambda: _select(ids),
         column_config={
             "工作任务": st.column_config.TextColumn(width="medium"),
             "说明": st.column_config.TextColumn(width="large"),
-            "完成%": st.column_config.TextColumn(width=150, help="牵头部门报送的完成比例；颜色同状态"),
+            **colours,
+            "完成%": st.column_config.NumberColumn(format="%.0f%%", width=70),
             "最新进展": st.column_config.TextColumn(width="large"),
             "举措": st.column_config.NumberColumn(format="%d"),
         },
