@@ -12,7 +12,8 @@ def demo_notice() -> None:
     """Sidebar notice while the database holds demo data."""
     if cached.demo_present():
         st.badge(DEMO_LABEL, color="orange")
-        st.caption("当前显示的进展数据为演示数据，并非真实报送；管理员可用 `python manage.py demo clear` 删除。")
+        # Plain words, no command in code type: a code span makes every page fetch a second font.
+        st.caption("当前显示的进展数据为演示数据，并非真实报送；管理员可在服务器上删除（见使用说明“演示数据”）。")
 
 
 def page_title(title: str, caption: str | None = None) -> None:
