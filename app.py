@@ -1,17 +1,15 @@
 """湛江质量提升督查看板 — the router: page config, navigation, shared sidebar."""
-from pathlib import Path
-
 import streamlit as st
 
 from components.auth_login import current_identity, nav_visibility
 from components.page_errors import run_page
+from components.page_style import favicon_url
 from components.sidebar import render_sidebar
 from db.bootstrap import ensure_database
 from db.engine import pin_data_version
 
 # A local image: an emoji icon needs a colour-emoji font, and nothing may load from outside.
-st.set_page_config(page_title="湛江质量提升督查看板", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
-                   layout="wide")
+st.set_page_config(page_title="湛江质量提升督查看板", page_icon=favicon_url(), layout="wide")
 ensure_database()
 pin_data_version()
 
