@@ -23,10 +23,13 @@ _UPLOADER = """
   content: "或把文件拖到这里；每个文件不超过 __LIMIT__ MB，格式 xlsx、xlsm、xls、csv"; font-size: 14px; opacity: .75; }
 """
 
-# The keyboard users' skip link (shown on focus): same link, Chinese words.
+# The keyboard users' skip link (shown on focus): same link, Chinese words. The running indicator's
+# button (the file watcher is off, so it only ever reads "Stop"): the same button, in Chinese.
 _SKIP = """
 [data-testid="stSkipToContent"] { font-size: 0 !important; }
 [data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 16px; }
+[data-testid="stStatusWidget"] button { font-size: 0 !important; }
+[data-testid="stStatusWidget"] button::after { content: "停止"; font-size: 14px; }
 """
 
 _PHONE = """
