@@ -24,12 +24,16 @@ _UPLOADER = """
 """
 
 # The keyboard users' skip link (shown on focus): same link, Chinese words. The running indicator's
-# button (the file watcher is off, so it only ever reads "Stop"): the same button, in Chinese.
+# button (the file watcher is off, so it only ever reads "Stop") and the connection state ("Connecting",
+# when the server restarts): the same elements, in Chinese. Streamlit's "Connection error" dialog after
+# a long outage stays English (no stable hook to restyle it).
 _SKIP = """
 [data-testid="stSkipToContent"] { font-size: 0 !important; }
 [data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 16px; }
 [data-testid="stStatusWidget"] button { font-size: 0 !important; }
 [data-testid="stStatusWidget"] button::after { content: "停止"; font-size: 14px; }
+[data-testid="stConnectionStatus"] > :last-child { font-size: 0 !important; }
+[data-testid="stConnectionStatus"] > :last-child::after { content: "正在连接服务器…"; font-size: 14px; }
 """
 
 _PHONE = """
