@@ -84,6 +84,7 @@ def test_service_says_where_it_answers_in_chinese_and_asks_no_outside_host(serve
     assert f"看板已启动，本机访问 http://127.0.0.1:{url.rsplit(':', 1)[1]}" in text
     # Streamlit's English welcome looks up an "External URL" on the internet: switched off.
     assert "You can now view" not in text and "External URL" not in text
+    assert "Uvicorn server started" not in text  # Streamlit's English INFO lines are off (logger.level)
 
 
 def test_serving_lines_for_the_intranet():
