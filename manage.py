@@ -34,8 +34,26 @@ def _ensure_admin() -> None:
     if password is None:
         print(f"已创建管理员账号“{name}”，密码取自环境变量 {ADMIN_PASSWORD_ENV}。")
     else:
-        # The only time this password is shown; it is stored only as an argon2 hash.
-        print(f"已创建管理员账号“{name}”，初始密码（仅显示这一次，请登录后妥善保管或用 manage.py user reset 更换）：{password}")
+        path = _write_initial_admin_password(name, password)
+        print(f"已创建管理员账号“{name}”，初始密码写在 {path}（仅本机当前用户可读）；"
+              "登录后请用“管理 → 用户管理”或 manage.py user reset 更换，并删除该文件。")
+
+
+def _write_initial_admin_password(name: str, password: str) -> Path:
+    """The random first password goes to a file only its owner can read, never to the terminal:
+    `make run` shows init's output among pip's, where it would be lost or copied into logs."""
+    import os
+
+    from core.paths import var_dir
+
+    path = var_dir() / "initial-admin-password.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # an old file from an earlier database: replace it, never widen its mode
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"用户名：{name}\n初始密码：{password}\n"
+                "（首次登录后请更换密码并删除本文件）\n")
+    return path
 
 
 def cmd_user(args: argparse.Namespace) -> int:
@@ -478,7 +496,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warm_start.log.setLevel(logging.INFO)
     warm_start.import_app_modules()
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::", "") else args.address
-    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds)
+    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds,
+                         announce=warm_start.serving_lines(args.port, args.address))
     app = str(Path(__file__).resolve().parent / "app.py")
     return streamlit_cli.main(["run", app, "--server.port", str(args.port), "--server.address", args.address,
                                *args.streamlit_options], prog_name="streamlit")

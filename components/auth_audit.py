@@ -36,9 +36,9 @@ def log_table(df: pd.DataFrame) -> pd.DataFrame:
 def render_audit_log() -> None:
     newest = latest_audit_id()
     a, b, c = st.columns([0.3, 0.3, 0.4])
-    user = a.selectbox("用户", [ALL, *cache.read(audit_users, newest)], key="au_log_user")
+    user = a.selectbox("用户", [ALL, *cache.read(audit_users, newest)], key="au_log_user", placeholder="请选择…")
     actions = {ALL: ALL, **{v: k for k, v in ACTION_LABELS.items()}}
-    action = b.selectbox("操作", list(actions), key="au_log_action")
+    action = b.selectbox("操作", list(actions), key="au_log_action", placeholder="请选择…")
     today = today_beijing()
     days = c.date_input("日期", (today - timedelta(days=30), today), key="au_log_days", format="YYYY-MM-DD")
     since, until = (days[0], days[-1]) if len(days) else (None, None)
@@ -50,6 +50,6 @@ def render_audit_log() -> None:
                  column_config={"内容": st.column_config.TextColumn(width="large")})
     left, right = st.columns(2)
     left.download_button("导出 CSV", data=safe_csv_bytes(table), file_name="审计日志.csv", mime="text/csv",
-                         key="au_log_csv", on_click="ignore", icon="⬇️")
+                         key="au_log_csv", on_click="ignore")
     right.download_button("导出 Excel", data=lambda: safe_xlsx_bytes(table, "审计日志"), file_name="审计日志.xlsx",
-                          mime=XLSX_MIME, key="au_log_xlsx", on_click="ignore", icon="⬇️")
+                          mime=XLSX_MIME, key="au_log_xlsx", on_click="ignore")

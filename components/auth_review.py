@@ -26,7 +26,8 @@ def render_review_queue(identity: Identity) -> None:
                  width="stretch")
     labels = {int(r.id): f"{r.id} · {r.department or '全市'} · {r.period_code or ''} · {r.filename} · {r.user_name}"
               for r in pending.itertuples()}
-    chosen = st.selectbox("选择待审核的报送", list(labels), key="au_rev_pick", format_func=labels.get)
+    chosen = st.selectbox("选择待审核的报送", list(labels), key="au_rev_pick",
+                          placeholder="请选择…", format_func=labels.get)
     _render_rows(chosen)
     _render_decision(chosen, identity)
 

@@ -40,8 +40,9 @@ def _render_add(identity: Identity) -> None:
         st.markdown("**新增用户**")
         st.text_input("用户名", key="au_usr_name")
         st.text_input("姓名", key="au_usr_display")
-        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role")
-        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept")
+        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role", placeholder="请选择…")
+        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept",
+                     placeholder="请选择…")
         st.text_input("初始密码", key="au_usr_password", type="password", help="至少 10 位，含字母和数字")
         st.form_submit_button("新增", on_click=_add, args=(identity.username,))
 
@@ -60,7 +61,7 @@ def _add(by: str) -> None:
 
 def _render_change(identity: Identity, names: list[str]) -> None:
     st.markdown("**重置密码 / 停用 / 启用**")
-    name = st.selectbox("用户", names, key="au_usr_pick")
+    name = st.selectbox("用户", names, key="au_usr_pick", placeholder="请选择…")
     st.text_input("新密码", key="au_usr_new_password", type="password", help="重置后解除锁定，并使该用户已登录的会话失效")
     st.button("重置密码", key="au_usr_reset", on_click=_reset, args=(name, identity.username))
     left, right = st.columns(2)

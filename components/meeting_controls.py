@@ -40,7 +40,7 @@ def choose_view(period: str) -> tuple[str, int | None]:
         return "live", None
     ids = list(labels)
     index = url_state.restore(SNAP_KEY, ids, ids[0])
-    sid = st.selectbox("会议快照", ids, index=index, key=SNAP_KEY, format_func=labels.get)
+    sid = st.selectbox("会议快照", ids, index=index, key=SNAP_KEY, placeholder="请选择…", format_func=labels.get)
     url_state.remember(SNAP_KEY, sid, None)
     st.caption("快照为只读：打开时与会议上展示的完全一致，之后上传的数据不会改变它。")
     return "snapshot", sid
@@ -89,8 +89,9 @@ def compare_section() -> None:
         return
     ids = list(labels)  # latest meeting first
     left, right = st.columns(2)
-    before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before", format_func=labels.get)
-    after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", format_func=labels.get)
+    before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before",
+                            placeholder="请选择…", format_func=labels.get)
+    after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", placeholder="请选择…", format_func=labels.get)
     changes = compare_payloads(cache.read(meetings.load_snapshot, before)["payload"],
                                cache.read(meetings.load_snapshot, after)["payload"])
     table = changes_table(changes)
@@ -121,7 +122,7 @@ def decision_form(payload: dict, snapshot_id: int | None) -> None:
     st.caption(f"对任务作出的决定或批示：{where}。")
     titles = {t["id"]: f"{t['id']}. {t['title']}（{t['status']}）" for t in payload["tasks"]}
     with st.form("mt_decision_form"):
-        st.selectbox("任务", list(titles), key="mt_dec_task", format_func=titles.get)
+        st.selectbox("任务", list(titles), key="mt_dec_task", placeholder="请选择…", format_func=titles.get)
         st.radio("类型", meetings.DECISION_KINDS, key="mt_dec_kind", horizontal=True)
         st.text_area("内容", key="mt_dec_text", height=90)
         st.text_input("决定人 / 批示人", key="mt_dec_by")

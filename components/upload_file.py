@@ -31,8 +31,9 @@ def render_file_upload(identity: Identity) -> None:
         help=f"支持 xlsx、xlsm、xls、csv，单个文件不超过 {settings.max_file_mb:g} MB")
     with st.expander("文件中没有注明部门或报告期时（如自制表格）"):
         left, right = st.columns(2)
-        department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept")
-        period = right.selectbox("报告期", [FROM_FILE, *period_codes()], key="up_file_period",
+        department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept",
+                                    placeholder="请选择…")
+        period = right.selectbox("报告期", [FROM_FILE, *period_codes()], key="up_file_period", placeholder="请选择…",
                                  format_func=lambda c: c if c == FROM_FILE else period_label(c))
     department = None if department in (FROM_FILE, None) else department
     period = None if period in (FROM_FILE, None) else period
@@ -59,7 +60,7 @@ def render_file_upload(identity: Identity) -> None:
         problems = draft.problems
         st.download_button(
             "下载标注问题的工作簿", data=lambda: mark_workbook(file.name, content, problems)[0],
-            file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore", icon="🖍️",
+            file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore",
             help="问题单元格已标黄并附批注，在 Excel 中按批注修改后重新上传")
     render_commit(draft, prefix=PREFIX, identity=sha, caller=caller(identity))
 

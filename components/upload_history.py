@@ -42,8 +42,8 @@ def render_history(identity: Identity) -> None:
     own = own_department(identity)
     left, right = st.columns(2)
     options = [ALL, *catalogue().department_names()] if own is None else [own]
-    department = left.selectbox("部门", options, key="up_hist_dept")
-    period = right.selectbox("报告期", [ALL, *reversed(period_codes())], key="up_hist_period")
+    department = left.selectbox("部门", options, key="up_hist_dept", placeholder="请选择…")
+    period = right.selectbox("报告期", [ALL, *reversed(period_codes())], key="up_hist_period", placeholder="请选择…")
     df = submission_history(None if department in (ALL, None) else department,
                             None if period in (ALL, None) else period)
     if df.empty:
@@ -51,16 +51,17 @@ def render_history(identity: Identity) -> None:
         return
     render_returned(df)
     if df["is_demo"].any():
-        st.caption("⚠️ 标注“演示数据”的记录为系统生成的演示数据，并非真实报送。")
+        st.caption("标注“演示数据”的记录为系统生成的演示数据，并非真实报送。")
     st.dataframe(history_table(df), hide_index=True, width="stretch")
     text = (df["id"].astype(str) + " · " + df["department"].fillna("全市") + " · " + df["period_code"].fillna("")
             + " · " + df["filename"])
     labels = dict(zip(df["id"].astype(int), text))
-    chosen = st.selectbox("选择一条记录", list(labels), key="up_hist_pick", format_func=labels.get)
+    chosen = st.selectbox("选择一条记录", list(labels), key="up_hist_pick",
+                          placeholder="请选择…", format_func=labels.get)
     row = df.set_index("id").loc[chosen]
     if bool(row["has_file"]):
         st.download_button("下载原始文件", data=lambda: submissions.original_file(chosen)[1], file_name=row["filename"],
-                           key="up_hist_download", on_click="ignore", icon="⬇️")
+                           key="up_hist_download", on_click="ignore")
     if row["state"] == "undone":
         st.caption(f"该次提交已由 {row['undone_by']} 撤销。")
         return

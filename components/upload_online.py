@@ -43,12 +43,13 @@ def _workbook(indicators: pd.DataFrame, tasks: pd.DataFrame) -> bytes:
 def render_online_entry(identity: Identity) -> None:
     st.markdown("适合少量更正：直接修改下表中的实际值和任务进展，预览无误后确认入库。")
     left, right = st.columns(2)
-    department = left.selectbox("部门", departments_for(identity), key="up_on_dept")
+    department = left.selectbox("部门", departments_for(identity), key="up_on_dept", placeholder="请选择…")
     if department is None:
         st.warning("您的账号没有所属部门，不能在线填报；请联系督查办。")
         return
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_on_period",
+                             placeholder="请选择…",
                              format_func=period_label)
     if period is None:
         return

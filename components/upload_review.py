@@ -55,11 +55,29 @@ def render_preview(result: ImportResult, plan: ChangePlan) -> None:
         st.dataframe(problems_frame(result.problems), hide_index=True, width="stretch",
                      column_config={"问题": st.column_config.TextColumn(width="large"),
                                     "修改方法": st.column_config.TextColumn(width="large")})
+        _problem_details(result.problems)
     for title, changes, with_old in (("新增", plan.new, False), ("变更（原值 → 新值）", plan.changed, True),
                                      ("未变", plan.unchanged, False)):
         if changes:
             with st.expander(f"{title}：{len(changes)} 条", expanded=title != "未变"):
                 st.dataframe(changes_frame(changes, with_old), hide_index=True, width="stretch")
+
+
+def _problem_details(problems: list[Problem], shown: int = 200) -> None:
+    # Table cells cut long messages at 1366 px (and on phones); here every message wraps in full.
+    with st.expander("逐条查看问题全文", expanded=len(problems) <= 5):
+        lines = [f"{i}. **{_md(p.where)}**"
+                 + (f"（填写的值：{_md(str(p.value))}）" if p.value not in (None, "") else "")
+                 + f"：{_md(p.message)}" + (f"  \n　修改方法：{_md(p.fix)}" if p.fix else "")
+                 for i, p in enumerate(problems[:shown], 1)]
+        st.markdown("\n".join(lines))
+        if len(problems) > shown:
+            st.caption(f"另有 {len(problems) - shown} 处未列出，见上表或下载标注后的文件。")
+
+
+def _md(text: str) -> str:
+    """User text shown as text: markdown and HTML characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$" else c for c in str(text))
 
 
 def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, caller: Caller,

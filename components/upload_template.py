@@ -17,10 +17,11 @@ def render_template_download(identity: Identity) -> None:
     st.markdown("下载模板，在 Excel 或 WPS 中填写后于“上传文件”提交。模板已锁定只读列，并为状态、区县提供下拉选项。")
     left, right = st.columns(2)
     options = [*([CITY_TEMPLATE] if may_administer(identity) else []), *departments_for(identity)]
-    choice = left.selectbox("部门", options, key="up_tpl_dept",
+    choice = left.selectbox("部门", options, key="up_tpl_dept", placeholder="请选择…",
                             help="部门模板只含该部门牵头的指标和牵头或参与的任务；全市模板供督查办汇总使用")
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_tpl_period",
+                             placeholder="请选择…",
                              format_func=period_label)
     department = None if choice == CITY_TEMPLATE else choice
     deadline = pd.Timestamp(cache.periods().set_index("code").loc[period, "deadline"]).date()
@@ -29,4 +30,4 @@ def render_template_download(identity: Identity) -> None:
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,
                                                     department=department),
         file_name=template_filename(period, department), mime=XLSX_MIME, key="up_tpl_download",
-        on_click="ignore", icon="⬇️", type="primary")
+        on_click="ignore", type="primary")

@@ -23,8 +23,8 @@ period = current_period()
 targets = cache.targets()
 choice = map_controls(district_targets(targets))
 grid = district_reads.grid(period)
-breaks = district_reads.value_breaks(choice.target_id, period) if choice.metric == "value" else ()
-chart = choropleth(choice.metric, grid, period, choice.target_id, breaks)
+# Classes from the selected period itself, split at the target (core.district_views.target_classes).
+chart = choropleth(choice.metric, grid, period, choice.target_id)
 places = cache.places()
 geo = boundaries()
 units = cache.districts()
@@ -34,8 +34,10 @@ map_col, side = st.columns([0.7, 0.3])
 with side:
     selected = district_selector(units)
     render_legend(chart.title, chart.legend)
+    if chart.note:
+        st.caption(chart.note)
     st.caption("灰色为无数据；颜色区间含下限。橙色圆点为方案所列园区与平台，位置为示意，并非测绘坐标。"
-               + ("⚠️ 含演示数据，并非真实报送。" if demo else ""))
+               + ("含演示数据，并非真实报送。" if demo else ""))
     st.download_button("下载地图图片（PNG）", data=lambda: map_png(geo, chart, places if choice.show_places else None,
                                                                demo=demo),
                        file_name=export_filename(chart), mime="image/png", key="dm_png",
@@ -43,7 +45,7 @@ with side:
 with map_col:
     st.markdown(f"**{chart.title}**　{period}")
     render_district_map(district_deck(geo, chart, METRICS[choice.metric], places if choice.show_places else None,
-                                      selected))
+                                      selected), selected)
     unmapped = without_boundary(units, geo)
     if not unmapped.empty:
         st.caption(unmapped_note(unmapped["name"].tolist()))

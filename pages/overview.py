@@ -29,4 +29,4 @@ fresh = overview.reporting_freshness(overview.expected_reporters(targets, cache.
                                      status.reports_by_department(), period, deadline)
 render_freshness(fresh, period, deadline)
 if status.shows_demo(period):
-    st.caption("⚠️ 本页数据含演示数据，并非真实报送。")
+    st.caption("本页数据含演示数据，并非真实报送。")

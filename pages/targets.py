@@ -18,6 +18,9 @@ f = target_filters(table)
 shown = filter_targets(table, **f)
 
 st.caption(f"共 {len(table)} 个指标，当前筛选 {len(shown)} 个；最新值为截至 {period} 的全市数据。")
+if shown.empty:
+    st.info("没有符合条件的指标。请换一个关键词（可搜指标名称、编号如 T23、方案原文中的词），"
+            "或清除上方的类别、牵头部门、工作任务、状态筛选。")
 for category, group in shown.groupby("category", sort=False):
     st.subheader(f"{category}（{len(group)}）")
     render_target_table(group, key=f"targets_{category}")

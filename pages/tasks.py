@@ -16,5 +16,9 @@ period = current_period()
 ledger = task_ledger(cache.tasks(), cache.current_progress(up_to_period=period), period)
 shown = filter_tasks(ledger, **task_filters(ledger))
 st.caption(f"共 {len(ledger)} 项任务，当前筛选 {len(shown)} 项；进展为截至 {period} 的最新报送。")
-render_task_table(shown)
+if shown.empty:
+    st.info("没有符合条件的任务。请换一个关键词（可搜任务名称、编号或主要内容中的词），"
+            "或清除上方的部门、状态、方案举措筛选。")
+else:
+    render_task_table(shown)
 render_task_detail(ledger, period)

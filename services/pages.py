@@ -12,7 +12,8 @@ from dataclasses import dataclass
 class PageEntry:
     script: str  # path from the repository root
     title: str
-    icon: str  # an emoji: never a :material/…: icon (no icon font offline)
+    # Menu entries carry no icon: emoji need a colour-emoji font (often missing on 统信UOS / 麒麟
+    # desktops) and :material/…: names are not allowed (no icon font offline).
     url_path: str  # "" is the default page
     public: bool  # False: needs a login with the right role (its reads are per account)
     hidden: bool = False  # registered but not in the menu (a second URL of a page)
@@ -27,17 +28,19 @@ SECTION = "督查看板"
 PAGES = (
     # 总览 is "/" and also "/overview": a page's identity is its URL path, so the same file is
     # registered twice, the second hidden from the menu.
-    PageEntry("pages/overview.py", "总览", "🏠", "", public=True),
-    PageEntry("pages/overview.py", "总览", "🏠", "overview", public=True, hidden=True),
-    PageEntry("pages/targets.py", "目标指标", "🎯", "targets", public=True),
-    PageEntry("pages/tasks.py", "任务台账", "📋", "tasks", public=True),
-    PageEntry("pages/districts.py", "区县地图", "🗺️", "districts", public=True),
-    PageEntry("pages/upload.py", "进度填报", "📤", "upload", public=False, role_gate="upload"),
-    PageEntry("pages/departments.py", "部门记分卡", "🏅", "departments", public=True),
-    PageEntry("pages/meeting.py", "会议模式", "📽️", "meeting", public=True),
+    PageEntry("pages/overview.py", "总览", "", public=True),
+    PageEntry("pages/overview.py", "总览", "overview", public=True, hidden=True),
+    PageEntry("pages/targets.py", "目标指标", "targets", public=True),
+    PageEntry("pages/tasks.py", "任务台账", "tasks", public=True),
+    PageEntry("pages/districts.py", "区县地图", "districts", public=True),
+    PageEntry("pages/upload.py", "进度填报", "upload", public=False, role_gate="upload"),
+    PageEntry("pages/departments.py", "部门记分卡", "departments", public=True),
+    PageEntry("pages/meeting.py", "会议模式", "meeting", public=True),
     # 督办事项: the office's notices and a department's own (管理员 and 填报员).
-    PageEntry("pages/supervision.py", "督办事项", "📌", "supervision", public=False, role_gate="upload"),
-    PageEntry("pages/admin.py", "管理", "🔧", "admin", public=False, role_gate="admin"),
+    PageEntry("pages/supervision.py", "督办事项", "supervision", public=False, role_gate="upload"),
+    PageEntry("pages/admin.py", "管理", "admin", public=False, role_gate="admin"),
+    # Reached from the sidebar's 登录 link (and bookmarkable as /login).
+    PageEntry("pages/login.py", "登录", "login", public=False, hidden=True),
 )
 
 

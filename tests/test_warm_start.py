@@ -77,6 +77,22 @@ def test_service_opens_every_public_page_without_error_before_officials_arrive(s
     assert ok and {p[1] for p in pages} >= {"targets", "upload", "admin"}
 
 
+def test_service_says_where_it_answers_in_chinese_and_asks_no_outside_host(served):
+    url, log, proc = served
+    wait_for_log(log, "预热完成", proc)
+    text = log.read_text(encoding="utf-8")
+    assert f"看板已启动，本机访问 http://127.0.0.1:{url.rsplit(':', 1)[1]}" in text
+    # Streamlit's English welcome looks up an "External URL" on the internet: switched off.
+    assert "You can now view" not in text and "External URL" not in text
+    assert "Uvicorn server started" not in text  # Streamlit's English INFO lines are off (logger.level)
+
+
+def test_serving_lines_for_the_intranet():
+    assert warm_start.serving_lines(8501, "0.0.0.0")[1].startswith("内网其他电脑访问 http://")
+    assert warm_start.serving_lines(8501, "10.1.2.3")[1] == "内网其他电脑访问 http://10.1.2.3:8501"
+    assert "--address 0.0.0.0" in warm_start.serving_lines(8501, "127.0.0.1")[1]
+
+
 def test_service_passes_streamlit_options_through_and_refuses_unknown_ones_elsewhere(capsys):
     import manage
 
