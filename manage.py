@@ -44,8 +44,26 @@ def _ensure_admin() -> None:
     if password is None:
         print(f"已创建管理员账号“{name}”，密码取自环境变量 {ADMIN_PASSWORD_ENV}。")
     else:
-        # The only time this password is shown; it is stored only as an argon2 hash.
-        print(f"已创建管理员账号“{name}”，初始密码（仅显示这一次，请登录后妥善保管或用 manage.py user reset 更换）：{password}")
+        path = _write_initial_admin_password(name, password)
+        print(f"已创建管理员账号“{name}”，初始密码写在 {path}（仅本机当前用户可读）；"
+              "登录后请用“管理 → 用户管理”或 manage.py user reset 更换，并删除该文件。")
+
+
+def _write_initial_admin_password(name: str, password: str) -> Path:
+    """The random first password goes to a file only its owner can read, never to the terminal:
+    `make run` shows init's output among pip's, where it would be lost or copied into logs."""
+    import os
+
+    from core.paths import var_dir
+
+    path = var_dir() / "initial-admin-password.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # an old file from an earlier database: replace it, never widen its mode
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"用户名：{name}\n初始密码：{password}\n"
+                "（首次登录后请更换密码并删除本文件）\n")
+    return path
 
 
 def cmd_user(args: argparse.Namespace) -> int:
@@ -143,47 +161,38 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Exit 0: imported (or dry run clean); 1: validation errors, nothing written; 2: file refused."""
-    from core.importer.model import UploadRefused
-    from core.importer.preview import plan_changes
-    from core.importer.reader import read_upload, sha256_of
-    from core.importer.summary import MIME_TYPES, import_summary, refused_summary
-    from core.importer.validate import validate_upload
-    from core.auth import permission_problems, write_scope
-    from db import queries
-    from db.imports import CommitRefused, commit_import
+    from core.auth import may_upload
+    from core.importer.summary import import_summary, refused_summary
     from db.users import user_identity
+    from services import submissions
+    from services.identity import CLI, Caller
 
     identity = user_identity(args.user)
-    if identity is None or identity.role not in ("管理员", "填报员"):
+    if identity is None or not may_upload(identity):
         print(f"--user “{args.user}” 不是可报送的有效账号（用 manage.py user list 查看）", file=sys.stderr)
         return 2
     path = Path(args.file)
     try:
         content = path.read_bytes()
-        book = read_upload(path.name, content)
-    except (UploadRefused, OSError) as exc:
-        print(json.dumps(refused_summary(path.name, str(exc)), ensure_ascii=False, indent=2))
+    except OSError as exc:
+        print(json.dumps(refused_summary(path.name, f"无法读取文件：{exc.strerror or exc}"), ensure_ascii=False,
+                         indent=2))
         return 2
-    catalogue = load_catalogue()
-    result = validate_upload(book, catalogue, filename=path.name, sha256=sha256_of(content), period=args.period,
-                             department=args.department, known_periods=list(queries.periods()["code"]) or None)
-    result.problems.extend(permission_problems(result, identity, catalogue))
-    plan = plan_changes(result, queries.current_values(), queries.current_progress(), catalogue)
-    if result.problems or args.dry_run:
-        print(json.dumps(import_summary(result, plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
-        return 1 if result.problems else 0
-    scope = write_scope(identity, catalogue)
-    try:
-        committed = commit_import(result, plan, user=identity.username, source="cli", file_bytes=content,
-                                  mime=MIME_TYPES[book.kind], department=result.department, period=result.period,
-                                  state="committed" if scope is None else "pending", scope=scope)
-    except CommitRefused as exc:
-        print(f"未导入：{exc}", file=sys.stderr)
+    draft = submissions.prepare_file(identity, path.name, content, args.department, args.period, source="cli")
+    if draft.refused:
+        print(json.dumps(refused_summary(path.name, draft.refused), ensure_ascii=False, indent=2))
+        return 2
+    if draft.problems or args.dry_run:
+        print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        return 1 if draft.problems else 0
+    outcome = submissions.commit(Caller(identity, None, CLI), draft)
+    if outcome.refused:
+        print(f"未导入：{outcome.refused}", file=sys.stderr)
         return 1
-    summary = import_summary(result, plan, dry_run=False, committed=committed)
-    summary["state"] = committed.get("state", "")  # pending: waits for the office's review
-    if committed["duplicate"]:
-        summary["message"] = f"同一文件已于提交 #{committed['submission_id']} 导入，本次未写入任何数据"
+    summary = import_summary(draft.result, draft.plan, dry_run=False, committed=outcome.as_dict())
+    summary["state"] = outcome.state  # pending: waits for the office's review
+    if outcome.duplicate:
+        summary["message"] = f"同一文件已于提交 #{outcome.submission_id} 导入，本次未写入任何数据"
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 
@@ -230,19 +239,265 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from core.status_report import report_text, status_report
+    from core.status_report import report_text
+    from services import status
+    from services.submissions import known_periods
+
+    known = known_periods()
+    if args.period not in known:
+        print(f"不是报告期：{args.period}（可选 {known[0]}…{known[-1]}）", file=sys.stderr)
+        return 2
+    report = status.status_report(args.period)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(report_text(report), end="")
+    return 0
+
+
+# --- 基期与责任备案、报告期关闭 (issue 16): self-contained, each write re-checks the account in its transaction ---
+
+
+def _trust_actor(username: str):
+    from db.trust import CLI, Actor
+
+    return Actor(username, via=CLI)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from db.trust import TrustRefused, baselines, set_baseline
+
+    if args.action == "list":
+        df = baselines()
+        if args.target:
+            df = df[df["target_id"] == args.target]
+        rows = [{"target_id": r.target_id, "district": r.district or "全市",
+                 "value": None if pd_isna(r.value) else float(r.value),
+                 "year": None if pd_isna(r.year) else int(r.year), "source": r.source,
+                 "responsible_department": r.responsible_department, "confirmed": bool(r.confirmed),
+                 "demo": bool(r.is_demo)} for r in df.itertuples()]
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                state = "已确认" if r["confirmed"] else "未确认"
+                print(f"{r['target_id']}\t{r['district']}\t{r['value']}\t{r['year'] or ''}\t{r['source']}\t"
+                      f"{r['responsible_department']}\t{state}{'（演示）' if r['demo'] else ''}")
+        return 0
+    if not (args.target and args.user):
+        print("baseline set 需要 --target 与 --user", file=sys.stderr)
+        return 2
+    try:
+        after = set_baseline(_trust_actor(args.user), args.target, district=args.district or "", value=args.value,
+                             year=args.year, source=args.source or "", responsible=args.responsible,
+                             reason=args.reason or "", confirm=args.confirm)
+    except TrustRefused as exc:
+        print(f"未备案：{exc}", file=sys.stderr)
+        return 1
+    print(f"已备案：{args.target}{' ' + args.district if args.district else ''} "
+          + json.dumps(after, ensure_ascii=False))
+    return 0
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def cmd_period(args: argparse.Namespace) -> int:
+    from core.timeutil import CHINA_TZ
+    from db.trust import TrustRefused, grant_lock_exception, lock_exceptions, revoke_lock_exception, set_period_state
+    from services.trust import period_states
+
+    try:
+        if args.action in ("close", "open"):
+            if not (args.period and args.user):
+                print(f"period {args.action} 需要报告期与 --user", file=sys.stderr)
+                return 2
+            set_period_state(_trust_actor(args.user), args.period, args.action, args.reason or "")
+            print(f"{args.period} 已{'关闭' if args.action == 'close' else '重新开放'}")
+            return 0
+        if args.action == "list":
+            for r in period_states().itertuples():
+                print(f"{r.period_code}\t{'已关闭' if r.closed else '开放'}\t{r.why}")
+            return 0
+        # exceptions: grant with --department/--until, revoke with --revoke, else list
+        if args.revoke:
+            revoke_lock_exception(_trust_actor(args.user or ""), args.revoke)
+            print(f"已撤销锁定例外 #{args.revoke}")
+            return 0
+        if args.department:
+            if not (args.period and args.until and args.user):
+                print("授予锁定例外需要报告期、--department、--until 与 --user", file=sys.stderr)
+                return 2
+            until = datetime.fromisoformat(args.until)
+            until = until.replace(tzinfo=CHINA_TZ) if until.tzinfo is None else until
+            gid = grant_lock_exception(_trust_actor(args.user), args.department, args.period, until, args.reason or "")
+            print(f"已授予锁定例外 #{gid}：{args.department} 可报送 {args.period} 至 {until:%Y-%m-%d %H:%M}")
+            return 0
+        df = lock_exceptions()
+        for r in df.itertuples():
+            state = "已撤销" if not pd_isna(r.revoked_at) else "有效"
+            print(f"#{r.id}\t{r.department}\t{r.period_code}\t至 {r.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}\t"
+                  f"{state}\t{r.granted_by}\t{r.reason}")
+        return 0
+    except TrustRefused as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"参数有误：{exc}", file=sys.stderr)
+        return 2
+
+
+def _add_trust_commands(sub) -> None:
+    p = sub.add_parser("baseline", help="基期与责任备案：set 登记/修改（确认后修改须 --reason），list 列出")
+    p.add_argument("action", choices=["set", "list"])
+    p.add_argument("--target", help="指标编号，如 T47")
+    p.add_argument("--district", help="区县代码（分区县指标的区县基期；不填为全市）")
+    p.add_argument("--value", type=float, help="基期值（基期年份年底的数值）")
+    p.add_argument("--year", type=int, help="基期年份")
+    p.add_argument("--source", help="基期数据来源")
+    p.add_argument("--responsible", help="责任部门（须为该指标所属任务的牵头或参与部门）")
+    p.add_argument("--reason", help="变更原因（已确认的备案修改时必填）")
+    p.add_argument("--confirm", action="store_true", help="确认备案（仅督查办管理员）")
+    p.add_argument("--user", help="操作人账号（须为有效账号）")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_baseline)
+    p = sub.add_parser("period", help="报告期：close 关闭 / open 重新开放 / exceptions 锁定例外（列出、授予、撤销）/ list")
+    p.add_argument("action", choices=["close", "open", "exceptions", "list"])
+    p.add_argument("period", nargs="?", help="报告期，如 2019Q4")
+    p.add_argument("--department", help="锁定例外：获准继续报送的部门")
+    p.add_argument("--until", help="锁定例外截止时间（北京时间），如 2026-12-31 或 2026-12-31T18:00")
+    p.add_argument("--revoke", type=int, help="撤销的锁定例外编号")
+    p.add_argument("--reason", help="原因")
+    p.add_argument("--user", help="操作人账号（督查办管理员）")
+    p.set_defaults(func=cmd_period)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The office's documents (issue 19) from the builders the pages use; kinds in db.document_reads.EXPORTS."""
     from db import queries
+    from db.document_reads import EXPORTS
 
     known = list(queries.periods()["code"])
     if args.period not in known:
         print(f"不是报告期：{args.period}（可选 {known[0]}…{known[-1]}）", file=sys.stderr)
         return 2
-    report = status_report(queries.targets(), queries.current_values(up_to_period=args.period, city_only=True),
-                           queries.tasks(), queries.current_progress(up_to_period=args.period), args.period)
+    if args.department and args.department not in set(queries.departments()["name"]):
+        print(f"不是方案中的部门：{args.department}（请用部门全称，如 市市场监管局）", file=sys.stderr)
+        return 2
+    what, suffix, build = EXPORTS[args.kind]
+    out = Path(args.output or f"{what}-{args.period}{'-' + args.department if args.department else ''}{suffix}")
+    out.write_bytes(build(args.period, args.department))
+    print(f"已生成{what}：{out}")
+    return 0
+
+
+def cmd_supervision(args: argparse.Namespace) -> int:
+    """督办事项 through the same services as the page. Exit 0 done; 1 refused (nothing written); 2 bad input.
+
+    The command runs on the server with local admin rights, so no login session is asked for; the
+    --user account must exist and be active, and its role and department decide what it may do,
+    checked again inside the write.
+    """
+    from datetime import date
+
+    from core.evidence import EvidenceRefused
+    from db.users import user_identity
+    from services import supervision as sup
+
+    def fail(message: str, code: int) -> int:
+        print(message, file=sys.stderr)
+        return code
+
+    if args.action == "list":
+        try:
+            df = sup.list_notices(period=args.period, department=args.department, state=args.state)
+        except sup.Refused as exc:
+            return fail(str(exc), 2)
+        rows = sup.list_rows(df)
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for r in rows:
+                print(f"{r['id']}\t{r['number']}\t{r['colour']}\t{r['state']}\t{r['department']}\t{r['item']}\t"
+                      f"期限 {r['due']}")
+        return 0
+    identity = user_identity(args.user or "")
+    if identity is None:
+        return fail(f"--user “{args.user}” 不是有效账号（须已存在且启用；用 manage.py user list 查看）", 2)
+    actor = sup.Actor(identity, channel=sup.CLI)
+    due = None
+    if getattr(args, "due", None):
+        try:
+            due = date.fromisoformat(args.due)
+        except ValueError:
+            return fail(f"--due 应为 2021-01-31 这样的日期：{args.due}", 2)
+    try:
+        if args.action == "issue":
+            if not args.period:
+                return fail("请用 --period 指定报告期，如 2020Q4", 2)
+            if args.period not in sup.period_codes():
+                return fail(f"不是报告期：{args.period}", 2)
+            out = sup.issue_bulk(actor, args.period, due=due, dry_run=args.dry_run)
+        elif args.action == "remind":
+            if not args.department:
+                return fail("请用 --department 指定被催办的部门", 2)
+            out = {"reminder_id": sup.remind(actor, args.department, args.period, args.id, args.text or "")}
+        else:
+            if args.id is None:
+                return fail("请给出督办单编号（supervision list 中的 id）", 2)
+            files = []
+            for name in args.evidence or []:
+                path = Path(name)
+                if not path.is_file():
+                    return fail(f"找不到佐证材料文件：{name}", 2)
+                files.append((path.name, path.read_bytes()))
+            out = sup.act(actor, args.id, args.action, args.text or "", files)
+    except EvidenceRefused as exc:
+        return fail(f"未办理：{exc}", 2)
+    except sup.Refused as exc:
+        return fail(f"未办理：{exc}", 1)
+    print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_assessment(args: argparse.Namespace) -> int:
+    """年度考核 of one year per department (read-only). Exit 0; 1 refused (database not ready); 2 bad input."""
+    from core.assessment import AssessmentInputError
+    from db.engine import get_engine
+    from db.schema_version import schema_is_current
+    from services.assessment import annual_view, view_records
+
+    if not str(args.year).isdigit():
+        print(f"年度应为四位数字，如 2020，收到“{args.year}”", file=sys.stderr)
+        return 2
+    if not schema_is_current(get_engine()):
+        print("数据库尚未初始化或结构不是最新版本：请先运行 manage.py init 或 manage.py migrate", file=sys.stderr)
+        return 1
+    try:
+        view = annual_view(int(args.year))
+    except AssessmentInputError as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return 2
+    records = view_records(view)
+    if args.department:
+        records = [r for r in records if r["department"] == args.department]
+        if not records:
+            print(f"“{args.department}”不是计划目录中的部门", file=sys.stderr)
+            return 2
     if args.format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print(report_text(report), end="")
+        print(json.dumps({"year": view.year, "demo": view.demo, "rule": view.rule_lines, "departments": records},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if view.demo:
+        print("（含演示数据）")
+    for r in records:
+        veto = "，一票否决" if r["veto"] else ""
+        lock = "，已锁定" if r["locked"] else ""
+        print(f"{r['rank_text']}\t{r['department']}\t{r['equation'] or '—'}\t{r['grade'] or '—'}{veto}\t"
+              f"自评 {r['self_score'] if r['self_score'] is not None else '—'}\t{r['state']}{lock}")
     return 0
 
 
@@ -260,7 +515,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warm_start.log.setLevel(logging.INFO)
     warm_start.import_app_modules()
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::", "") else args.address
-    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds)
+    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds,
+                         announce=warm_start.serving_lines(args.port, args.address))
     # service/asgi.py serves app.py as an ASGI app: the login cookie set HttpOnly by the server, security headers.
     app = str(Path(__file__).resolve().parent / "service" / "asgi.py")
     return streamlit_cli.main(["run", app, "--server.port", str(args.port), "--server.address", args.address,
@@ -322,6 +578,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="填报员所属部门（方案中的部门全称）")
     p.add_argument("--name", help="姓名")
     p.set_defaults(func=cmd_user)
+    _add_trust_commands(sub)
+    from db.document_reads import EXPORTS
+
+    p = sub.add_parser("export", help="导出文书：" + "、".join(f"{k} {v[0]}" for k, v in EXPORTS.items()))
+    p.add_argument("kind", choices=list(EXPORTS))
+    p.add_argument("--period", required=True, help="报告期，如 2020Q4")
+    p.add_argument("--department", help="只含该部门的事项（部门全称）")
+    p.add_argument("-o", "--output", help="输出文件（默认：文书名-报告期.扩展名）")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("supervision", help="督办事项：issue（批量交办）/ list / ack 签收 / reply 反馈 / close 销号 / "
+                       "return 退回 / remind 催办（退出码 0 完成，1 被拒绝未写入，2 输入有误）")
+    p.add_argument("action", choices=["issue", "list", "ack", "reply", "close", "return", "remind"])
+    p.add_argument("id", nargs="?", type=int, help="督办单 id（ack/reply/close/return；remind 可选）")
+    p.add_argument("--period", help="报告期，如 2020Q4")
+    p.add_argument("--department", help="部门（list 筛选；remind 被催办部门）")
+    p.add_argument("--state", choices=["待签收", "办理中", "待核验", "已销号"], help="list 按状态筛选")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.add_argument("--dry-run", action="store_true", help="issue：只预览，不写入")
+    p.add_argument("--due", help="issue：办理期限 YYYY-MM-DD（默认交办之日起 [supervision] due_days 天）")
+    p.add_argument("--text", help="反馈内容 / 退回理由 / 意见 / 催办说明")
+    p.add_argument("--evidence", action="append", help="reply：佐证材料文件，可重复")
+    p.add_argument("--user", help="操作人账号（须已存在且启用；list 不需要）")
+    p.set_defaults(func=cmd_supervision)
+    p = sub.add_parser("assessment", help="年度考核：各部门季度得分、汇总分、加分、扣分、否决、自评、最终得分、"
+                       "等级、名次（退出码 0 成功，1 数据库未就绪，2 输入有误）")
+    p.add_argument("--year", required=True, help="考核年度，如 2020")
+    p.add_argument("--department", help="只看一个部门（方案中的部门全称）")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_assessment)
     return ap
 
 

@@ -8,8 +8,8 @@ from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
 from core.user_text import DISPLAY_NAME_MAX, PASSWORD_MAX, USERNAME_MAX, md_text
-from db import cached
 from db.users import NotAllowed, UserError, add_user, reset_password, set_active, users
+from services import cache
 
 _DONE = "au_usr_done"
 _ERROR = "au_usr_error"
@@ -27,7 +27,7 @@ def users_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def render_user_admin(identity: Identity) -> None:
     show_flash(_DONE, _ERROR)
-    df = cached.read(users)
+    df = cache.read(users)
     st.dataframe(users_table(df), hide_index=True, width="stretch")
     add, change = st.columns(2)
     with add:
@@ -41,8 +41,9 @@ def _render_add(identity: Identity) -> None:
         st.markdown("**新增用户**")
         st.text_input("用户名", key="au_usr_name", max_chars=USERNAME_MAX)
         st.text_input("姓名", key="au_usr_display", max_chars=DISPLAY_NAME_MAX)
-        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role")
-        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept")
+        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role", placeholder="请选择…")
+        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept",
+                     placeholder="请选择…")
         st.text_input("初始密码", key="au_usr_password", type="password", help="至少 10 位，含字母和数字",
                       max_chars=PASSWORD_MAX)
         # The identity as rendered: add_user re-checks it inside its transaction (the callback runs
@@ -64,7 +65,7 @@ def _add(by: Identity) -> None:
 
 def _render_change(identity: Identity, names: list[str]) -> None:
     st.markdown("**重置密码 / 停用 / 启用**")
-    name = st.selectbox("用户", names, key="au_usr_pick")
+    name = st.selectbox("用户", names, key="au_usr_pick", placeholder="请选择…")
     st.text_input("新密码", key="au_usr_new_password", type="password", max_chars=PASSWORD_MAX,
                   help="重置后解除锁定，并使该用户已登录的会话失效")
     none = name is None  # the selector cleared with its ⊗: nothing chosen, nothing to do

@@ -2,7 +2,6 @@
 meetings, record decisions, download the deck. Keys start with mt_."""
 from __future__ import annotations
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -10,10 +9,12 @@ import streamlit as st
 from components import url_state
 from core.auth import Identity
 from core.meeting import compare_payloads
+from core.timeutil import today_beijing
 from core.meeting_export import changes_table, deck_html, deck_pptx, summary_xlsx
 from core.user_text import DECISION_MAX, REASON_MAX, SNAPSHOT_NAME_MAX, md_text
-from db import cached, meetings
+from db import meetings
 from db.users import NotAllowed
+from services import cache
 
 LIVE, SNAPSHOT = "实时数据", "会议快照"
 SOURCE_KEY, SNAP_KEY = "mt_source", "mt_snapshot"
@@ -21,7 +22,7 @@ VIEW_KEY = "mt_view"  # what is being presented, kept outside widgets so it surv
 
 
 def snapshot_labels() -> dict[int, str]:
-    snaps = cached.read(meetings.list_snapshots)
+    snaps = cache.read(meetings.list_snapshots)
     return {int(r["id"]): f"{r['name']}（{r['meeting_date']}，数据截至 {r['period_code']}）"
             for r in snaps.to_dict("records")}
 
@@ -42,7 +43,7 @@ def choose_view(period: str) -> tuple[str, int | None]:
         return "live", None
     ids = list(labels)
     index = url_state.restore(SNAP_KEY, ids, ids[0])
-    sid = st.selectbox("会议快照", ids, index=index, key=SNAP_KEY, format_func=labels.get)
+    sid = st.selectbox("会议快照", ids, index=index, key=SNAP_KEY, placeholder="请选择…", format_func=labels.get)
     url_state.remember(SNAP_KEY, sid, None)
     st.caption("快照为只读：打开时与会议上展示的完全一致，之后上传的数据不会改变它。")
     return "snapshot", sid
@@ -51,8 +52,8 @@ def choose_view(period: str) -> tuple[str, int | None]:
 def payload_of(view: tuple[str, int | None], period: str) -> dict:
     kind, sid = view
     if kind == "snapshot" and sid is not None:
-        return cached.read(meetings.load_snapshot, sid)["payload"]
-    return cached.read(meetings.live_payload, period)
+        return cache.read(meetings.load_snapshot, sid)["payload"]
+    return cache.read(meetings.live_payload, period)
 
 
 # Every write below passes the identity the page rendered with; db.meetings re-checks it as a current
@@ -82,7 +83,7 @@ def freeze_form(payload: dict, identity: Identity) -> None:
     with st.form("mt_freeze_form"):
         st.text_input("会议名称", key="mt_name", placeholder="例如：2020年第三季度质量提升督查会",
                       max_chars=SNAPSHOT_NAME_MAX)
-        st.date_input("会议日期", value=date.today(), key="mt_date")
+        st.date_input("会议日期", value=today_beijing(), key="mt_date")
         st.form_submit_button("保存为会议快照", type="primary", on_click=_freeze, args=(payload, identity))
 
 
@@ -100,10 +101,11 @@ def compare_section() -> None:
         return
     ids = list(labels)  # latest meeting first
     left, right = st.columns(2)
-    before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before", format_func=labels.get)
-    after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", format_func=labels.get)
-    changes = compare_payloads(cached.read(meetings.load_snapshot, before)["payload"],
-                               cached.read(meetings.load_snapshot, after)["payload"])
+    before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before",
+                            placeholder="请选择…", format_func=labels.get)
+    after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", placeholder="请选择…", format_func=labels.get)
+    changes = compare_payloads(cache.read(meetings.load_snapshot, before)["payload"],
+                               cache.read(meetings.load_snapshot, after)["payload"])
     table = changes_table(changes)
     names = f"{md_text(changes['from'])} → {md_text(changes['to'])}"  # snapshot names: shown as text
     st.markdown(f"**{names}**：变色的指标 {len(changes['targets'])} 个、任务 "
@@ -133,7 +135,7 @@ def decision_form(payload: dict, snapshot_id: int | None, identity: Identity) ->
     st.caption(f"对任务作出的决定或批示：{where}。记录人为当前登录账号（{md_text(identity.label)}）。")
     titles = {t["id"]: f"{t['id']}. {t['title']}（{t['status']}）" for t in payload["tasks"]}
     with st.form("mt_decision_form"):
-        st.selectbox("任务", list(titles), key="mt_dec_task", format_func=titles.get)
+        st.selectbox("任务", list(titles), key="mt_dec_task", placeholder="请选择…", format_func=titles.get)
         st.radio("类型", meetings.DECISION_KINDS, key="mt_dec_kind", horizontal=True)
         st.text_area("内容", key="mt_dec_text", height=90, max_chars=DECISION_MAX)
         st.form_submit_button("记录", on_click=_record, args=(snapshot_id, identity))
@@ -141,7 +143,7 @@ def decision_form(payload: dict, snapshot_id: int | None, identity: Identity) ->
 
 def decision_history() -> None:
     """Every recorded decision; withdrawn ones stay listed, marked 已撤回 with who and why."""
-    recorded = cached.read(meetings.all_decisions)
+    recorded = cache.read(meetings.all_decisions)
     if recorded.empty:
         return
     withdrawn = recorded["withdrawn_at"].notna()
@@ -175,7 +177,7 @@ def withdraw_section(identity: Identity) -> None:
     """The office withdraws a wrong decision or snapshot with a reason; nothing is deleted."""
     st.caption("撤回误记的决定或误存的快照：须填写原因；记录保留在历史中并标为“已撤回”，"
                "不再出现在会议材料和任务详情中。")
-    decisions = cached.read(meetings.all_decisions)
+    decisions = cache.read(meetings.all_decisions)
     standing = decisions[decisions["withdrawn_at"].isna()] if not decisions.empty else decisions
     dec_labels = {int(r["id"]): f"{r['id']} · 任务{r['task_id']} · {r['kind']} · {str(r['text'])[:40]}"
                   for r in standing.to_dict("records")}

@@ -4,11 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from db import cached, meetings
+from components.supervision_decisions import render_decision_issue
+from db import meetings
+from services import cache
 
 
 def render_task_decisions(task_id: int) -> None:
-    decided = cached.read(meetings.decisions_for_task, int(task_id))
+    decided = cache.read(meetings.decisions_for_task, int(task_id))
     st.markdown("#### 会议决定与批示")
     if decided.empty:
         st.caption("督查会议尚未对该任务作出决定或批示。")
@@ -18,3 +20,4 @@ def render_task_decisions(task_id: int) -> None:
         "类型": decided["kind"], "内容": decided["text"], "记录人": decided["decided_by"],
         "时间": decided["decided_at"].dt.strftime("%Y-%m-%d %H:%M"),
     }), hide_index=True, width="stretch", key=f"mt_task_decisions_{int(task_id)}")
+    render_decision_issue(decided, f"task{int(task_id)}")  # 督办单 with owner and due date (office only)

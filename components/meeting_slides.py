@@ -3,6 +3,7 @@ previous/next buttons (← → keys), and the app chrome hidden while presenting
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -10,12 +11,12 @@ from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from core.meeting import Slide, slides, title_text
 from core.meeting_charts import BROWSER_FONT, CHARTS, finish, scaled_to_screen
-from core.meeting_export import slide_table
+from core.meeting_tables import slide_table
 
 SLIDE_KEY = "mt_slide"
 PREVIEW_HEIGHT = 380  # px of the slide body in the page's preview; on the projector it fills the screen
 MAP_HEIGHT = 780  # the district map's nominal size: its width is what a map this high needs
-SCREEN_ROWS = 8  # rows that stay readable at 1280×720 with their explanations; the rest are in print and Excel
+SCREEN_ROWS = 8  # rows that stay readable at 1280×720 with their explanations; longer tables continue on next pages
 # Type follows the screen height (vh); on the projector the slide is one screen high (title, body, navigation)
 # and the charts stretch to the body's height, so 1280×720 and 1920×1080 both fill the screen.
 _SLIDE_CSS = """
@@ -55,10 +56,31 @@ def hide_chrome() -> None:
     st.html(_HIDE_CHROME_CSS)
 
 
-def deck(payload: dict) -> list[Slide]:
-    """The title slide, then the payload's slides."""
+@dataclass(frozen=True)
+class Page:
+    """One screen: a slide, or for a long table one SCREEN_ROWS-row page of it (continued under "（续）")."""
+
+    key: str
+    title: str
+    message: str
+    rows: slice | None = None
+
+
+def deck(payload: dict) -> list[Page]:
+    """The title slide, then the payload's slides, each table in pages of SCREEN_ROWS rows: nothing is cut."""
     title, subtitle = title_text(payload)
-    return [Slide("title", title, subtitle), *slides(payload)]
+    pages = [Page("title", title, subtitle)]
+    for s in slides(payload):
+        table = None if s.key in CHARTS else slide_table(s.key, payload)
+        n = 0 if table is None else len(table)
+        if n <= SCREEN_ROWS:
+            pages.append(Page(s.key, s.title, s.message))
+            continue
+        for start in range(0, n, SCREEN_ROWS):
+            stop = min(n, start + SCREEN_ROWS)
+            head = f"{s.title}（共 {n} 项）" if start == 0 else f"{s.title}（续）第 {start + 1}–{stop} 项"
+            pages.append(Page(s.key, head, s.message, slice(start, stop)))
+    return pages
 
 
 def current_index(total: int) -> int:
@@ -74,20 +96,20 @@ def slide_nav(total: int) -> None:
     """上一页 / 下一页 with ← and → as keyboard shortcuts, and where we are."""
     index = current_index(total)
     left, mid, right = st.columns([1, 2, 1], vertical_alignment="center")
-    left.button("上一页", key="mt_prev", icon="⬅️", shortcut="Left", disabled=index == 0,
+    left.button("上一页", key="mt_prev", shortcut="Left", disabled=index == 0,
                 on_click=_go, args=(-1, total), width="stretch")
     mid.html(f"<div class='mt-count' style='text-align:center'>第 {index + 1} / {total} 页　（键盘 ← → 翻页）</div>")
-    right.button("下一页", key="mt_next", icon="➡️", shortcut="Right", disabled=index >= total - 1,
+    right.button("下一页", key="mt_next", shortcut="Right", disabled=index >= total - 1,
                  on_click=_go, args=(1, total), width="stretch")
 
 
-def render_slide(payload: dict, slide: Slide, fill: bool = False) -> None:
+def render_slide(payload: dict, slide: Page | Slide, fill: bool = False) -> None:
     """The slide's title and message, then its body: on the projector (fill) the body takes the screen height
     left between them and the navigation; in the page's preview charts are PREVIEW_HEIGHT high."""
     st.html(_SLIDE_CSS)
     height = "stretch" if fill else PREVIEW_HEIGHT
     if slide.key == "title":
-        demo = "<div class='mt-demo'>⚠️ 演示数据，并非真实报送</div>" if payload.get("is_demo") else ""
+        demo = "<div class='mt-demo'>演示数据，并非真实报送</div>" if payload.get("is_demo") else ""
         with st.container(key="mt_body", height=height, border=False, vertical_alignment="center"):
             st.html(f"<div class='mt-title mt-cover'>{html.escape(slide.title)}</div>"
                     f"<div class='mt-sub'>{html.escape(slide.message)}</div>{demo}")
@@ -100,7 +122,9 @@ def render_slide(payload: dict, slide: Slide, fill: bool = False) -> None:
             _charts(slide.key, payload, fill)
     else:
         with st.container(key="mt_body", height="stretch" if fill else "content", border=False):
-            _table(slide_table(slide.key, payload))  # the preview shows the whole table, not a scroll box
+            table = slide_table(slide.key, payload)
+            rows = getattr(slide, "rows", None)
+            _table(table if rows is None else table.iloc[rows])  # the preview shows the whole page
 
 
 def _charts(key: str, payload: dict, fill: bool) -> None:
@@ -120,13 +144,10 @@ def _table(df: pd.DataFrame) -> None:
     if df is None or df.empty:
         st.html("<div class='mt-msg' style='color:#57606a'>（无）</div>")
         return
-    shown = df.head(SCREEN_ROWS)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
-                   for row in shown.itertuples(index=False))
-    more = (f"<div class='mt-count'>另有 {len(df) - SCREEN_ROWS} 项未列出，见打印版和 Excel 汇总</div>"
-            if len(df) > SCREEN_ROWS else "")
-    st.html(f"<table class='mt-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
+                   for row in df.itertuples(index=False))
+    st.html(f"<table class='mt-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def present(payload: dict, fill: bool = False) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from components.charts import chart_spec
 from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import rank_bar_chart
+from core.ranking import rank_texts, tie_groups
 from core.scoring import DepartmentScore, most_improved
 
 
@@ -19,8 +20,10 @@ def _change_text(value) -> str:
 @st.cache_data(show_spinner=False, max_entries=32, hash_funcs=HASH_FRAMES)
 def ranking_view(table: pd.DataFrame, unit: str = "部门") -> pd.DataFrame:
     # Cached: 120 counties' rows formatted on every rerun otherwise.
+    ties = [t if t.startswith("并列") else "" for t in rank_texts(table["rank"].tolist(), unit)]
     return pd.DataFrame({
         "名次": table["rank"],
+        "并列": ties,
         unit: table["name"] + table["most_improved"].map({True: " ★进步最大", False: ""}),
         "等级": table["grade"],
         "得分": table["score"],
@@ -49,6 +52,9 @@ def render_ranking(table: pd.DataFrame, period: str, previous: str | None) -> No
         col.metric(f"{grade} 级", f"{int((table['grade'] == grade).sum())} 个")
     cols[4].metric("平均分", f"{table['score'].mean():.1f}")
     st.success(_improved_text(table) + (f"　对比期：{previous}" if previous else ""))
+    ties = tie_groups(table.to_dict("records"))
+    if ties:
+        st.caption("同分并列（名次相同，全部列出）：" + "；".join(ties))
     st.dataframe(
         ranking_view(table), hide_index=True, width="stretch", key="sc_ranking_table",
         column_config={

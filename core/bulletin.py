@@ -16,6 +16,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.periods import period_from_code
+from core.ranking import rank_texts
+from core.red_order import natural_key, severity
 from core.scoring import COMPONENTS, Scoreboard, red_list
 from core.spreadsheet_safety import neutralise, neutralise_workbook
 from core.status import ALL_KINDS
@@ -116,12 +118,13 @@ def _change(v) -> float | str:
 
 
 def _ranking_sheet(wb: Workbook, title: str, subtitle: str, board: Scoreboard) -> None:
-    heads = ["名次", "部门", "等级", "得分", "上期得分", "较上期", "进步最大", "报送情况", "扣分最多的一项"]
-    ws = _sheet(wb, "排名", title, subtitle, heads, [7, 26, 7, 9, 10, 9, 9, 16, 60])
+    heads = ["名次", "部门", "等级", "得分", "上期得分", "较上期", "进步最大", "报送情况", "扣分最多的一项", "并列"]
+    ws = _sheet(wb, "排名", title, subtitle, heads, [7, 26, 7, 9, 10, 9, 9, 16, 60, 20])
     t = board.ranking
+    ties = [x if x.startswith("并列") else "" for x in rank_texts(t["rank"].tolist())]
     _rows(ws, ([int(r["rank"]), r["name"], r["grade"], float(r["score"]), _change(r["previous_score"]),
-                _change(r["change"]), "★" if r["most_improved"] else "", r["timeliness"], r["main_loss"]]
-               for r in t.to_dict("records")), wrap=(9,))
+                _change(r["change"]), "★" if r["most_improved"] else "", r["timeliness"], r["main_loss"], tie]
+               for r, tie in zip(t.to_dict("records"), ties)), wrap=(9,))
     _style_ranking(ws, t, grade_col=3, change_col=6)
     for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(t)):
         ws.cell(r, 4).number_format = ws.cell(r, 5).number_format = "0.0"
@@ -139,12 +142,13 @@ def _style_ranking(ws: Worksheet, table, grade_col: int, change_col: int) -> Non
 
 
 def _county_sheet(wb: Workbook, title: str, subtitle: str, board: Scoreboard) -> None:
-    heads = ["名次", "区县", "等级", "得分", "上期得分", "较上期", "进步最大", "扣分最多的一项"]
-    ws = _sheet(wb, "区县排名", title, subtitle, heads, [7, 14, 7, 9, 10, 9, 9, 70])
+    heads = ["名次", "区县", "等级", "得分", "上期得分", "较上期", "进步最大", "扣分最多的一项", "并列"]
+    ws = _sheet(wb, "区县排名", title, subtitle, heads, [7, 14, 7, 9, 10, 9, 9, 70, 20])
     t = board.county_ranking
+    ties = [x if x.startswith("并列") else "" for x in rank_texts(t["rank"].tolist(), "区县")]
     n = _rows(ws, ([int(r["rank"]), r["name"], r["grade"], float(r["score"]), _change(r["previous_score"]),
-                    _change(r["change"]), "★" if r["most_improved"] else "", r["main_loss"]]
-                   for r in t.to_dict("records")), wrap=(8,))
+                    _change(r["change"]), "★" if r["most_improved"] else "", r["main_loss"], tie]
+                   for r, tie in zip(t.to_dict("records"), ties)), wrap=(8,))
     _style_ranking(ws, t, grade_col=3, change_col=6)
     unranked = [s.department for s in board.county_scores if s.score is None]
     note = "区县按分区县指标的状态评分（满分 100 分）；按时报送与数据质量是部门考核项，不适用于区县。"
@@ -156,12 +160,21 @@ def _county_sheet(wb: Workbook, title: str, subtitle: str, board: Scoreboard) ->
 def _red_sheet(wb: Workbook, title: str, subtitle: str, board: Scoreboard) -> None:
     heads = ["部门", "类别", "事项", "角色", "状态", "说明"]
     ws = _sheet(wb, "滞后清单", title, subtitle, heads, [24, 7, 44, 7, 14, 70])
-    red = red_list(board)
+    red = _by_severity(red_list(board))
     _rows(ws, red[["department", "kind", "item", "role", "status", "explanation"]].itertuples(index=False),
           wrap=(3, 6))
     for i, status in enumerate(red["status"]):
         kind = ALL_KINDS.get(status)
         _fill(ws, HEADER_ROW + 1 + i, 5, STATUS_FILLS.get(kind.color) if kind else GRADE_FILLS["D"])
+
+
+def _by_severity(red):
+    """Departments in the scoreboard's order (worst first); within one, core.red_order's order (未完成/逾期 first,
+    then 滞后, 未报送; numbers as numbers)."""
+    order = {d: i for i, d in enumerate(dict.fromkeys(red["department"]))}
+    keys = [(order[d], severity("未报送" if str(s).startswith("未报送") else s), natural_key(item))
+            for d, s, item in red[["department", "status", "item"]].itertuples(index=False)]
+    return red.iloc[sorted(range(len(red)), key=keys.__getitem__)].reset_index(drop=True)
 
 
 def _breakdown_sheet(wb: Workbook, title: str, subtitle: str, board: Scoreboard) -> None:

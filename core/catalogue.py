@@ -13,6 +13,11 @@ from core.paths import PLAN_DIR
 
 COMPARATORS = ("≥", "≤", "=", "区间")
 KINDS = ("numeric", "yesno")
+# The plan's own qualifier of a ≥ target: 超过 is judged strictly, 左右 within a tolerance (core/status.py).
+QUALIFIERS = ("", "超过", "左右")
+FREQUENCIES = {"quarterly": "每季度", "annual": "每年"}
+# Indicator metadata columns added after the first release: optional, so an older targets.csv still loads.
+TARGET_METADATA = ("qualifier", "definition", "data_source", "frequency")
 DISTRICT_KINDS = ("区", "县", "县级市")
 
 
@@ -58,6 +63,10 @@ class Target:
     baseline: float | None
     source_clause: str
     order: int
+    qualifier: str = ""  # 超过 | 左右 | "" (see QUALIFIERS)
+    definition: str = ""  # 口径
+    data_source: str = ""
+    frequency: str = "quarterly"  # quarterly | annual: annual targets are asked for once a year
 
     @property
     def lower_is_better(self) -> bool:
@@ -91,6 +100,7 @@ class Catalogue:
     targets: list[Target]
     districts: list[District]
     places: list[Place]
+    target_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # target id -> spellings departments use
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -182,16 +192,18 @@ def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
     districts = _districts(_Rows(plan_dir / "districts.csv", ["adcode", "name", "kind"], problems))
     district_names = {d.name for d in districts}
     targets = _targets(
-        _Rows(plan_dir / "targets.csv", list(Target.__dataclass_fields__)[:-1], problems),
+        _Rows(plan_dir / "targets.csv",
+              [f for f in Target.__dataclass_fields__ if f != "order" and f not in TARGET_METADATA], problems),
         check_department, task_ids,
     )
     places = _places(
         _Rows(plan_dir / "places.csv", ["id", "name", "district", "task_id", "lon", "lat", "approximate", "source_clause"], problems),
         district_names, task_ids,
     )
+    aliases = _target_aliases(plan_dir / "target_aliases.csv", {t.id for t in targets}, problems)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(departments, tasks, targets, districts, places)
+    return Catalogue(departments, tasks, targets, districts, places, aliases)
 
 
 def _departments(rows: _Rows) -> list[Department]:
@@ -257,6 +269,13 @@ def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
         if task_id is not None and task_id not in task_ids:
             rows.error(row, "task_id", f"任务编号 {task_id} 不在 tasks.csv 中")
         lead = check_department(rows, row, "lead_department", rec["lead_department"], False)
+        qualifier, frequency = rec.get("qualifier", ""), rec.get("frequency", "") or "quarterly"
+        if qualifier not in QUALIFIERS:
+            rows.error(row, "qualifier", f"“{qualifier}”应为 超过、左右 或留空")
+        elif qualifier and (comparator != "≥" or qualifier not in rec["source_clause"]):
+            rows.error(row, "qualifier", f"“{qualifier}”须是方案原文（source_clause）中的用词，且比较符为 ≥")
+        if frequency not in FREQUENCIES:
+            rows.error(row, "frequency", f"“{frequency}”应为 quarterly（每季度）或 annual（每年）")
         out.append(Target(
             id=rec["id"], category=rec["category"], name=rec["name"], unit=rec["unit"],
             comparator=comparator, target_value=value or 0.0, target_max=vmax,
@@ -264,7 +283,8 @@ def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
             lead_department=lead, lead_basis=rec["lead_basis"],
             district_breakdown=rows.boolean(row, rec, "district_breakdown"),
             baseline=rows.number(row, rec, "baseline", optional=True),
-            source_clause=rec["source_clause"], order=order,
+            source_clause=rec["source_clause"], order=order, qualifier=qualifier,
+            definition=rec.get("definition", ""), data_source=rec.get("data_source", ""), frequency=frequency,
         ))
     return out
 
@@ -282,3 +302,27 @@ def _places(rows: _Rows, district_names: set[str], task_ids: set[int]) -> list[P
         out.append(Place(rec["id"], rec["name"], rec["district"], task_id, lon or 0.0, lat or 0.0,
                          rows.boolean(row, rec, "approximate"), rec["source_clause"]))
     return out
+
+
+# --- target aliases (the importer matches a row's target by these spellings too) --------------------
+
+
+def _target_aliases(path: Path, target_ids: set[str], problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """target_aliases.csv (optional): target_id, alias, note — the ways departments name a target."""
+    if not path.exists():
+        return {}
+    rows = _Rows(path, ["target_id", "alias"], problems)
+    out: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    for row, rec in rows.rows:
+        tid, alias = rec["target_id"], rec["alias"]
+        if tid not in target_ids:
+            rows.error(row, "target_id", f"指标编号“{tid}”不在 targets.csv 中")
+        if not alias:
+            rows.error(row, "alias", "别名为空")
+        elif alias in seen:
+            rows.error(row, "alias", f"别名“{alias}”与第{seen[alias]}行重复")
+        else:
+            seen[alias] = row
+            out.setdefault(tid, []).append(alias)
+    return {k: tuple(v) for k, v in out.items()}

@@ -143,3 +143,56 @@ def generate_demo(catalogue: Catalogue, periods: list[Period], deadline_days: in
         for p in periods for dept in departments if reports(dept, p)
     ]
     return DemoData(submissions, values, progress)
+
+
+# --- Demo registrations (issue 16): baselines labelled 演示 and the natural owners of task 12's targets ---
+
+# Task 12's hospital and public-health targets belong to 市卫生健康局 (a named participant), 雪亮工程 to
+# 市公安局 (through the participant 市直相关单位); the lead 市政务服务数据管理局 keeps the 政务服务 ones.
+DEMO_RESPONSIBLE = {"T47": "市卫生健康局", "T48": "市卫生健康局", "T49": "市卫生健康局", "T50": "市卫生健康局",
+                    "T51": "市卫生健康局", "T52": "市公安局"}
+DEMO_BASELINE_YEAR = 2017
+
+
+def _demo_baseline(t: Target, first: float, second: float | None) -> float:
+    """One quarter's step before the first demo value, kept in the target's range."""
+    if t.kind == "yesno":
+        return 0.0
+    base = first - ((second - first) if second is not None else 0.0)
+    if t.unit == "%":
+        base = min(max(base, 0.0), 100.0)
+    elif t.unit in ("个", "家", "件", "项", "条"):
+        base = float(max(round(base), 0))
+    else:
+        base = round(max(base, 0.0), 2)
+    return round(base, 1) if t.unit == "%" else base
+
+
+def demo_registrations(catalogue: Catalogue, demo: DemoData, last_period: str) -> tuple[list[dict], list[dict]]:
+    """(baselines, office checks) for the demo: a 演示 baseline for every target and district series,
+    and complete task reports before the last demo quarter checked by the office (the last quarter's
+    new completions stay 待核验)."""
+    from core.baseline_rules import DEMO_SOURCE
+
+    series: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for v in demo.values:
+        series.setdefault((v["target_id"], v["district"] or ""), []).append((v["period"], v["value"]))
+    regs = []
+    for t in catalogue.targets:
+        cells = [("", None)] + ([(d.adcode, None) for d in catalogue.districts] if t.district_breakdown else [])
+        for district, _ in cells:
+            path = sorted(series.get((t.id, district), []))
+            if not path:
+                continue
+            base = _demo_baseline(t, path[0][1], path[1][1] if len(path) > 1 else None)
+            regs.append({"target_id": t.id, "district": district, "value": base, "year": DEMO_BASELINE_YEAR,
+                         "source": DEMO_SOURCE,
+                         "responsible": DEMO_RESPONSIBLE.get(t.id, t.lead_department) if not district else None})
+    first_done: dict[tuple[int, str], str] = {}
+    for p in demo.progress:
+        if p["percent"] >= 100:
+            key = (p["task_id"], p["department"])
+            first_done[key] = min(first_done.get(key, p["period"]), p["period"])
+    checks = [{"task_id": tid, "department": dept, "period": period}
+              for (tid, dept), period in sorted(first_done.items()) if period < last_period]
+    return regs, checks

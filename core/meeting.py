@@ -15,10 +15,25 @@ import pandas as pd
 
 from core.district_views import choropleth, district_grid
 from core.periods import period_from_code
+from core.ranking import rank_text
+from core.red_order import red_sort_key, shortfall
 from core.settings import Settings, load_settings
-from core.status import (ALL_KINDS, DONE, GOOD_LABELS, OVERDUE, DUE_SOON, RED_LABELS, TARGET_KINDS, TASK_KINDS,
-                         TargetSpec, evaluate_targets, evaluate_tasks, fmt, target_text)
-from core.timeutil import CHINA_TZ
+from core.status import (
+    ALL_KINDS,
+    DONE,
+    DUE_SOON,
+    GOOD_LABELS,
+    OVERDUE,
+    RED_LABELS,
+    TARGET_KINDS,
+    TASK_KINDS,
+    TargetSpec,
+    evaluate_targets,
+    evaluate_tasks,
+    fmt,
+    target_text,
+)
+from core.timeutil import CHINA_TZ, today_beijing
 
 PAYLOAD_SCHEMA = 1
 # Unfinished tasks are listed as 临期 once the plan's end is no further than one quarter away.
@@ -96,7 +111,8 @@ def target_rows(targets: pd.DataFrame, values: pd.DataFrame, period: str, settin
         rows.append({"id": t["id"], "name": t["name"], "category": t["category"],
                      "lead_department": t["lead_department"], "status": s["status"], "color": s["color"],
                      "explanation": s["explanation"], "target_text": target_text(spec),
-                     "value_text": fmt(None if pd.isna(actual) else float(actual), spec.unit)})
+                     "value_text": fmt(None if pd.isna(actual) else float(actual), spec.unit),
+                     "behind": _target_behind(spec, s)})
     return rows
 
 
@@ -109,8 +125,21 @@ def task_rows(tasks: pd.DataFrame, progress: pd.DataFrame, period: str, settings
         pct = s["percent"]
         rows.append({"id": int(t["id"]), "title": t["title"], "lead_department": t["lead_department"],
                      "status": s["status"], "color": s["color"], "explanation": s["explanation"],
-                     "percent": None if pd.isna(pct) else round(float(pct), 1)})
+                     "percent": None if pd.isna(pct) else round(float(pct), 1),
+                     "behind": shortfall(_num(pct), _num(s["expected"]))})
     return rows
+
+
+def _num(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _target_behind(spec: TargetSpec, s) -> float | None:
+    """The shortfall against 序时进度 (or the target, once its year is over); a yes/no target not yet met
+    has achieved nothing of it."""
+    if spec.kind == "yesno":
+        return 1.0 if s["status"] in RED_LABELS else None
+    return shortfall(_num(s["actual"]), _num(s["expected"]), lower_is_better=spec.comparator == "≤")
 
 
 def overview_counts(targets: list[dict], tasks: list[dict]) -> dict:
@@ -126,12 +155,15 @@ def overview_counts(targets: list[dict], tasks: list[dict]) -> dict:
 
 
 def red_list(targets: list[dict], tasks: list[dict]) -> list[dict]:
-    """Red targets and tasks (滞后、未完成、逾期), worst status first."""
+    """Red targets and tasks (滞后、未完成、逾期) in core.red_order's order: worst status, furthest behind,
+    number as a number."""
     rows = [{"kind": "指标", "id": t["id"], "name": t["name"], "department": t["lead_department"],
-             "status": t["status"], "explanation": t["explanation"]} for t in targets if t["status"] in RED_LABELS]
+             "status": t["status"], "explanation": t["explanation"], "behind": t.get("behind")}
+            for t in targets if t["status"] in RED_LABELS]
     rows += [{"kind": "任务", "id": f"任务{t['id']}", "name": t["title"], "department": t["lead_department"],
-              "status": t["status"], "explanation": t["explanation"]} for t in tasks if t["status"] in RED_LABELS]
-    return sorted(rows, key=lambda r: (ALL_KINDS[r["status"]].rank, r["kind"], r["id"]))
+              "status": t["status"], "explanation": t["explanation"], "behind": t.get("behind")}
+             for t in tasks if t["status"] in RED_LABELS]
+    return sorted(rows, key=red_sort_key)
 
 
 def ranking_rows(ranking: pd.DataFrame) -> list[dict]:
@@ -159,7 +191,7 @@ def due_soon(tasks: list[dict], period: str, settings: Settings, today: date | N
     """Unfinished tasks once the plan's end is within DUE_WINDOW_DAYS of the period (or of today while
     the period runs), and every task the engine already calls 即将到期 or 逾期."""
     end = period_from_code(settings.last_period).end
-    as_of = min(period_from_code(period).end, today or date.today())
+    as_of = min(period_from_code(period).end, today or today_beijing())
     days_left = (end - as_of).days
     near = days_left <= DUE_WINDOW_DAYS
     rows = [dict(t, days_left=days_left) for t in tasks
@@ -278,9 +310,14 @@ def _ranking_message(p: dict) -> str:
     rows = p["ranking"]
     if not rows:
         return "本期没有可排名的部门"
-    best, worst = rows[0], rows[-1]
-    return (f"{len(rows)} 个部门参与排名：第一 {best['name']} {best['score']:g} 分，"
-            f"末位 {worst['name']} {worst['score']:g} 分")
+
+    def end(rank: int) -> str:
+        # A tie is named by its first member and counted whole; the chart and tables list every member.
+        group = [r for r in rows if r["rank"] == rank]
+        tie = f"等（{rank_text(rank, len(group))}）" if len(group) > 1 else ""
+        return f"{group[0]['name']}{tie} {group[0]['score']:g} 分"
+
+    return f"{len(rows)} 个部门参与排名：第一 {end(rows[0]['rank'])}，末位 {end(rows[-1]['rank'])}"
 
 
 def _district_message(p: dict) -> str:

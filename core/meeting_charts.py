@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 
 from core.district_geo import label_points, load_geojson, rewound_for_d3, simplified, with_properties
+from core.ranking import head_with_ties, tail_with_ties, tie_counts
 
 # Installed CJK fonts only (fonts-noto-cjk on the server, YaHei/PingFang on office PCs): no web font.
 FONT = "Noto Sans CJK SC"
@@ -55,9 +56,11 @@ GRADE_COLORS = alt.Scale(domain=["A", "B", "C", "D"], range=["#1a7f37", "#2da44e
 
 
 def _ranking_bars(df: pd.DataFrame, title: str, height: int) -> alt.LayerChart:
-    df = df.assign(label=df["rank"].astype(str) + ". " + df["name"])
+    # A shared rank is marked on every bar of the tie (the title and the slide's message say it whole).
+    tied = pd.Series(tie_counts(df["rank"].tolist()), index=df.index) if len(df) else pd.Series(dtype=int)
+    df = df.assign(label=df["rank"].astype(str) + ". " + df["name"] + tied.map(lambda n: "（并列）" if n > 1 else ""))
     base = alt.Chart(df, title=title).encode(
-        y=alt.Y("label:N", sort=df["label"].tolist(), title=None, axis=_axis(labelLimit=240)),
+        y=alt.Y("label:N", sort=df["label"].tolist(), title=None, axis=_axis(labelLimit=320)),
         x=alt.X("score:Q", title="得分", scale=alt.Scale(domain=[0, 100]), axis=_axis(tickCount=5)),
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
@@ -70,13 +73,23 @@ def _ranking_bars(df: pd.DataFrame, title: str, height: int) -> alt.LayerChart:
 
 
 def ranking_parts(payload: dict, height: int = 340) -> list:
-    """The first and the last RANK_SHOWN departments (all of them when there are few)."""
-    df = pd.DataFrame(payload["ranking"], columns=["rank", "name", "score", "grade", "change", "main_loss"])
-    if len(df) <= 2 * RANK_SHOWN:
-        half = (len(df) + 1) // 2
-        return [_ranking_bars(df.head(half), "排名（上）", height), _ranking_bars(df.iloc[half:], "排名（下）", height)]
-    return [_ranking_bars(df.head(RANK_SHOWN), f"前 {RANK_SHOWN} 名", height),
-            _ranking_bars(df.tail(RANK_SHOWN), f"后 {RANK_SHOWN} 名（共 {len(df)} 个部门）", height)]
+    """The first and the last RANK_SHOWN departments (all of them when there are few); a tie at the cut is
+    shown whole (core.ranking), and the bars get thinner rather than a tied department being left out."""
+    cols = ["rank", "name", "score", "grade", "change", "main_loss"]
+    rows = [{c: r.get(c) for c in cols} for r in payload["ranking"]]
+    if len(rows) <= 2 * RANK_SHOWN:
+        half = (len(rows) + 1) // 2
+        parts = [(rows[:half], "排名（上）"), (rows[half:], "排名（下）")]
+    else:
+        top, bottom = head_with_ties(rows, RANK_SHOWN), tail_with_ties(rows, RANK_SHOWN)
+        parts = [(top, _cut_title("前", top)), (bottom, _cut_title("后", bottom) + f"，共 {len(rows)} 个部门")]
+    longest = max(len(p) for p, _ in parts)
+    high = max(height, longest * 24)  # bars no thinner than the type
+    return [_ranking_bars(pd.DataFrame(p, columns=cols), title, high) for p, title in parts]
+
+
+def _cut_title(side: str, shown: list[dict]) -> str:
+    return f"{side} {RANK_SHOWN} 名" + (f"（含并列共 {len(shown)} 个）" if len(shown) > RANK_SHOWN else "")
 
 
 def district_parts(payload: dict, height: int = 420, geo: dict | None = None) -> list:
@@ -121,19 +134,28 @@ def scaled_to_screen(spec: dict, most: float = 1.6) -> dict:
     _TYPE_KEYS is multiplied by the window height over SCREEN_BASE (Vega's windowSize()), between 1 and `most`,
     so 1920×1080 draws 1.5× the type of 1280×720 in a chart that is 1.5× as high. For the browser only: a
     server-rendered PNG has no window, and keeps the sizes as built."""
+    out = _scale_sizes(spec, lambda v: {"expr": f"{v} * mt_type_scale"})
+    out["params"] = [*out.get("params", []),
+                     {"name": "mt_type_scale", "expr": f"clamp(windowSize()[1] / {SCREEN_BASE}, 1, {most})"}]
+    return out
+
+
+def scaled_type(spec: dict, factor: float) -> dict:
+    """The spec with every size in _TYPE_KEYS times `factor`: the deck's pictures are shrunk to the slide, so
+    their type is drawn larger to read at the slide's body size."""
+    return _scale_sizes(spec, lambda v: round(v * factor, 1))
+
+
+def _scale_sizes(spec: dict, change) -> dict:
     def walk(node):
         if isinstance(node, dict):
-            return {k: v if k in _DATA_KEYS else
-                    {"expr": f"{v} * mt_type_scale"} if k in _TYPE_KEYS and _is_number(v) else walk(v)
+            return {k: v if k in _DATA_KEYS else change(v) if k in _TYPE_KEYS and _is_number(v) else walk(v)
                     for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node
 
-    out = walk(spec)
-    out["params"] = [*out.get("params", []),
-                     {"name": "mt_type_scale", "expr": f"clamp(windowSize()[1] / {SCREEN_BASE}, 1, {most})"}]
-    return out
+    return walk(spec)
 
 
 def _is_number(v) -> bool:
@@ -143,7 +165,12 @@ def _is_number(v) -> bool:
 CHARTS = {"overview": overview_parts, "ranking": ranking_parts, "districts": district_parts}
 
 
-def slide_figure(key: str, payload: dict, font: str = FONT, height: int | None = None):
-    """A chart slide as one figure (its parts side by side), for the server-side PNG."""
+def slide_figure(key: str, payload: dict, font: str = FONT, height: int | None = None, part: int | None = None):
+    """A chart slide as one figure (its parts side by side, or only `part`), for the server-side PNG."""
     parts = CHARTS[key](payload, height) if height else CHARTS[key](payload)
+    if part is not None:
+        # One part alone fills a slide: rows high enough for the deck's larger type (30 px a bar).
+        chosen = parts[part]
+        rows = len(chosen.data) if isinstance(chosen.data, pd.DataFrame) else 10
+        parts = [chosen.properties(width=560, height=max(340, rows * 30))]
     return finish(parts[0] if len(parts) == 1 else alt.hconcat(*parts, spacing=50), font)

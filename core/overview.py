@@ -12,7 +12,8 @@ import pandas as pd
 from core.periods import period_range
 from core.settings import Settings, load_settings
 from core.status import (
-    AHEAD, DONE, DUE_SOON, FAILED, GOOD_LABELS, LAGGING, MET, MISSING, ON_TIME, ON_TRACK, OVERDUE, RED_LABELS,
+    AHEAD, DONE, DUE_SOON, FAILED, GOOD_LABELS, LAGGING, MET, MISSING, ON_TIME, ON_TRACK, OVERDUE, PENDING_CHECK,
+    RED_LABELS,
     TARGET_KINDS, TASK_KINDS, WARNING, StatusKind, evaluate_targets, evaluate_tasks,
 )
 
@@ -31,7 +32,8 @@ def status_meanings(settings: Settings | None = None) -> dict[str, str]:
         LAGGING.label: f"实际进展不足序时进度的 {warn}",
         FAILED.label: "目标年已到，仍未达到目标",
         MISSING.label: "本报告期没有报送",
-        DONE.label: "牵头部门报告已完成",
+        DONE.label: "牵头部门报告完成 100%，督查办已核验",
+        PENDING_CHECK.label: "报告完成 100%，待督查办核验",
         AHEAD.label: "完成比例明显超过序时进度",
         ON_TIME.label: f"完成比例达到序时进度的 {on} 以上",
         DUE_SOON.label: f"进度正常，距计划期结束不足 {s.due_soon_days} 天",

@@ -79,7 +79,7 @@ def rule_text(rule: ScoringRule) -> list[str]:
     return [
         f"每个部门每季度满分 100 分，分四项：(a) 牵头指标 {_n(w['targets'])} 分、(b) 工作任务 {_n(w['tasks'])} 分、"
         f"(c) 按时报送 {_n(w['reporting'])} 分、(d) 数据质量 {_n(w['data_quality'])} 分。",
-        f"(a) 本部门牵头的每个指标分值相同；(b) 牵头的任务按 {_n(rule.lead_weight)} 份、参与的任务按 "
+        f"(a) 本部门牵头的每个指标分值相同（经基期与责任备案指定由参与部门负责的指标，计入该部门）；(b) 牵头的任务按 {_n(rule.lead_weight)} 份、参与的任务按 "
         f"{_n(rule.join_weight)} 份分配分值。指标、任务的状态由全看板统一的状态引擎判定："
         f"已达标、正常、已完成、超前、按期、即将到期得全分，{partial}，{zero}不得分。",
         f"(c) 在报送截止日（季度结束后的规定天数内，北京时间）当天及以前报送得全分；每逾期一天扣该项的 "
@@ -128,12 +128,16 @@ class ScoringInputs:
 
 def target_items(targets: pd.DataFrame, values: pd.DataFrame, period: str,
                  settings: Settings | None = None) -> pd.DataFrame:
-    """Part (a): one row per target, owned by its lead department, with its city status."""
+    """Part (a): one row per target, charged to its responsible department (基期与责任备案: the
+    registered one, else the plan's lead), with its city status. A target assigned away from its
+    lead is the assignee's 责任 item; the lead is no longer charged for it."""
     city = values[values["district_adcode"] == ""]
     st = evaluate_targets(targets, city, period, settings).set_index("target_id")
+    charged = targets["responsible_department"] if "responsible_department" in targets else targets["lead_department"]
     return pd.DataFrame({
         "component": "targets", "key": targets["id"], "label": targets["id"] + " " + targets["name"],
-        "department": targets["lead_department"], "role": "牵头", "weight": 1.0,
+        "department": charged, "role": (charged == targets["lead_department"]).map({True: "牵头", False: "责任"}),
+        "weight": 1.0,
         "status": targets["id"].map(st["status"]), "explanation": targets["id"].map(st["explanation"]),
     }, columns=ITEM_COLUMNS).reset_index(drop=True)
 

@@ -46,6 +46,9 @@ class Settings:
     cache_ttl_seconds: int
     warm_seconds: int = 120
     auth: AuthSettings = AuthSettings()
+    close_days: int = 30  # 报告期关闭: days after the deadline
+    about_tolerance: float = 0.05  # 左右: share of the target a value may fall short by
+    change_warning_share: float = 0.5  # second look: change from the previous period worth a note
 
 
 @lru_cache(maxsize=4)
@@ -66,6 +69,9 @@ def load_settings(path: Path = SETTINGS_FILE) -> Settings:
         cache_ttl_seconds=int(c["ttl_seconds"]),
         warm_seconds=int(c.get("warm_seconds", 120)),
         auth=_auth(raw.get("auth", {})),
+        close_days=int(p.get("close_days", 30)),
+        about_tolerance=float(s.get("about_tolerance", 0.05)),
+        change_warning_share=float(s.get("change_warning_share", 0.5)),
     )
 
 

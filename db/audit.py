@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
 
+from core.assessment import ACTION_WORDS
 from core.timeutil import CHINA_TZ
 from db.engine import get_engine
 from db.queries import _frame
@@ -17,6 +18,11 @@ ACTION_LABELS = {
     "meeting_snapshot": "保存会议快照", "meeting_snapshot_withdraw": "撤回会议快照",
     "meeting_decision": "记录会议决定", "meeting_decision_withdraw": "撤回会议决定",
     "restore": "恢复数据库", "demo_clear": "删除演示数据", "demo_load": "载入演示数据",
+    # Trustworthy data (db.trust)
+    "baseline_set": "基期与责任备案", "period_close": "关闭报告期", "period_open": "重新开放报告期",
+    "lock_exception": "授予锁定例外", "lock_exception_revoke": "撤销锁定例外", "task_verify": "完成核验通过",
+    "task_verify_return": "完成核验退回",
+    **{f"assessment_{k}": f"年度考核·{v}" for k, v in ACTION_WORDS.items()},  # db.assessment.record_change
 }
 
 

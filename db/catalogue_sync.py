@@ -82,6 +82,7 @@ def sync_catalogue(catalogue: Catalogue) -> SyncReport:
              "source_clause": t.source_clause, "sort_order": t.order}
             for t in catalogue.targets
         ])
+        _sync_target_meta(session, report, catalogue)
         _upsert(session, report, "地点", m.Place, "id", [
             {"id": p.id, "name": p.name, "district_adcode": adcode[p.district], "task_id": p.task_id,
              "lon": p.lon, "lat": p.lat, "approximate": p.approximate, "source_clause": p.source_clause}
@@ -95,6 +96,16 @@ def sync_catalogue(catalogue: Catalogue) -> SyncReport:
         if report.changed:
             bump_data_version(session)
     return report
+
+
+def _sync_target_meta(session: Session, report: SyncReport, catalogue: Catalogue) -> None:
+    """Indicator metadata (超过/左右, 口径, data source, frequency; issue 16)."""
+    session.flush()
+    _upsert(session, report, "指标说明", m.TargetMeta, "target_id", [
+        {"target_id": t.id, "qualifier": t.qualifier, "definition": t.definition, "data_source": t.data_source,
+         "frequency": t.frequency}
+        for t in catalogue.targets
+    ])
 
 
 def _sync_task_departments(session: Session, report: SyncReport, catalogue: Catalogue, dept_id: dict[str, int]) -> None:

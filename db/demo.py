@@ -6,11 +6,14 @@ from collections import Counter
 from sqlalchemy import delete, insert, select
 
 from core.catalogue import Catalogue
-from core.demo import generate_demo
+from core.demo import demo_registrations, generate_demo
 from core.periods import period_range
 from core.settings import load_settings
 from db import models as m
+from db.assessment import clear_demo_assessments
+from db.current import rebuild
 from db.engine import bump_data_version, session_scope
+from db.trust import clear_demo_registrations, insert_demo_registrations
 
 
 def demo_loaded() -> bool:
@@ -21,7 +24,7 @@ def demo_loaded() -> bool:
 def load_demo(catalogue: Catalogue) -> dict[str, int]:
     """Insert the demo data once; a second call changes nothing."""
     if demo_loaded():
-        return {"submissions": 0, "values": 0, "progress": 0}
+        return {"submissions": 0, "values": 0, "progress": 0, "assessments": 0}
     settings = load_settings()
     periods = period_range(settings.first_period, settings.last_period)
     demo = generate_demo(catalogue, periods, settings.deadline_days)
@@ -54,23 +57,37 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
             session.execute(insert(m.IndicatorValue), values)
         if progress:
             session.execute(insert(m.TaskProgress), progress)
+        # 基期与责任备案 and office checks of the demo (labelled 演示; removed by clear_demo).
+        insert_demo_registrations(session, *demo_registrations(catalogue, demo, periods[-1].code))
         rows_per_submission = Counter(r["submission_id"] for r in (*values, *progress))
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]
+        rebuild(session)  # demo rows are the oldest but may fill cells no real report has
         bump_data_version(session)
-    return {"submissions": len(subs), "values": len(values), "progress": len(progress)}
+    from db import supervision  # 督办事项 demo: notices in every state about the last quarter's items
+
+    supervision.load_demo(settings.last_period)
+    from db.assessment_demo import load_demo_assessments  # 年度考核 demo, computed from the quarters above
+
+    return {"submissions": len(subs), "values": len(values), "progress": len(progress),
+            "assessments": load_demo_assessments()}
 
 
 def clear_demo(by: str = "命令行") -> dict[str, int]:
     """Remove every demo row; real submissions are untouched. Audited in the same transaction."""
     from db.users import audit  # db.users reads the catalogue through db.queries; keep this module light
+    from db.supervision import clear_demo_supervision
 
     with session_scope() as session:
+        clear_demo_supervision(session)
+        assessments = clear_demo_assessments(session)
         demo_ids = select(m.Submission.id).where(m.Submission.is_demo)
         values = session.execute(delete(m.IndicatorValue).where(m.IndicatorValue.submission_id.in_(demo_ids))).rowcount
         progress = session.execute(delete(m.TaskProgress).where(m.TaskProgress.submission_id.in_(demo_ids))).rowcount
         session.execute(delete(m.SubmissionFile).where(m.SubmissionFile.submission_id.in_(demo_ids)))
+        clear_demo_registrations(session)
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
+        rebuild(session)  # real reports the demo rows covered are in force again
         audit(session, by, "demo_clear", submissions=subs, values=values, progress=progress)
         bump_data_version(session)
-    return {"submissions": subs, "values": values, "progress": progress}
+    return {"submissions": subs, "values": values, "progress": progress, "assessments": assessments}

@@ -242,8 +242,11 @@ def test_init_prints_admin_password_once_and_cli_user_commands(tmp_path):
     var = tmp_path / "var"
     first = cli(var, "init")
     assert first.returncode == 0, first.stderr
-    password = first.stdout.rsplit("：", 1)[1].strip()
+    # The random first password goes to a file only its owner reads, never to the terminal.
+    secret = var / "initial-admin-password.txt"
+    password = secret.read_text(encoding="utf-8").split("初始密码：", 1)[1].split("\n", 1)[0].strip()
     assert "已创建管理员账号“admin”" in first.stdout and auth.password_problem(password) is None
+    assert password not in first.stdout + first.stderr and secret.stat().st_mode & 0o777 == 0o600
     again = cli(var, "init")
     assert "管理员" not in again.stdout and password not in again.stdout
     db = var / "dashboard.sqlite3"

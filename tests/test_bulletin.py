@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.bulletin import TITLE, build_bulletin, safe
-from core.scoring import ITEM_COLUMNS, DepartmentScore, Deduction, Scoreboard, ranking, red_list
+from core.scoring import ITEM_COLUMNS, Deduction, DepartmentScore, Scoreboard, ranking, red_list
 
 SHEETS = ["排名", "区县排名", "滞后清单", "扣分明细", "评分规则"]
 
@@ -19,7 +19,7 @@ def demo_board(demo_db_path):
     from tests.conftest import _point_at
 
     _point_at(demo_db_path)
-    from db.scoring_reads import scoreboard
+    from services.scoring import scoreboard
 
     return scoreboard("2020Q4")
 
@@ -100,3 +100,24 @@ def test_formula_like_text_is_neutralised():
     assert wb["排名"]["B4"].value == "'" + evil
     assert wb["滞后清单"]["F4"].value == "'-说明"
     assert wb["评分规则"]["B4"].value == "'=规则"
+
+
+def test_ranking_sheets_say_ties_whole(demo_board):
+    ws = read(build_bulletin(demo_board, date(2021, 1, 20)))["排名"]
+    assert ws.cell(3, 10).value == "并列"
+    ties = column(ws, 10)
+    # The demo's largest tie and a rank held alone, from the board itself (the demo moves with the rules).
+    counts = demo_board.ranking["rank"].value_counts()
+    rank, n = int(counts.idxmax()), int(counts.max())
+    alone = int(counts[counts == 1].index.min())
+    assert n > 1 and ties.count(f"并列第{rank}名，{n}个部门") == n
+    assert ties[demo_board.ranking["rank"].tolist().index(alone)] is None  # a rank held alone says nothing more
+
+
+def test_red_sheet_worst_status_first_within_a_department(demo_board):
+    ws = read(build_bulletin(demo_board, date(2021, 1, 20)))["滞后清单"]
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 5).value) for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value]
+    rank = {"未完成": 0, "逾期": 1, "滞后": 2}
+    for dept in {d for d, _ in rows}:
+        mine = [rank.get(s, 3) for d, s in rows if d == dept]
+        assert mine == sorted(mine), dept

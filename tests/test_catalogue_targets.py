@@ -25,6 +25,8 @@ TARGET_COLUMNS = [
     "id", "category", "name", "unit", "comparator", "target_value", "target_max",
     "target_year", "kind", "task_id", "lead_department", "lead_basis",
     "district_breakdown", "baseline", "source_clause",
+    # indicator metadata (issue 16): the plan's 超过/左右, 口径, data source, reporting frequency
+    "qualifier", "definition", "data_source", "frequency",
 ]
 PLACE_COLUMNS = ["id", "name", "district", "task_id", "lon", "lat", "approximate", "source_clause"]
 
@@ -287,6 +289,29 @@ def test_spot_ranges_and_yesno():
     air = _by_name("空气质量达到国家二级标准")
     assert (air["kind"], air["target_value"], air["task_id"]) == ("yesno", "1", "8")
     assert air["district_breakdown"] == "true"
+
+
+@pytest.mark.parametrize("row", targets(), ids=lambda r: r["id"])
+def test_qualifier_is_the_plans_own_word(row):
+    """超过 (strictly more than) and 左右 (about) are judged as written: every clause that says one
+    carries it, and no row carries one its clause does not say."""
+    for word in ("超过", "左右"):
+        assert (word in row["source_clause"]) == (row["qualifier"] == word), row["id"]
+    if row["qualifier"]:
+        assert row["comparator"] == "≥"
+
+
+def test_strict_and_about_targets_are_the_issues_list():
+    strict = [r["id"] for r in targets() if r["qualifier"] == "超过"]
+    assert strict == ["T01", "T05", "T16", "T17", "T19", "T20", "T28", "T35"]
+    assert [r["id"] for r in targets() if r["qualifier"] == "左右"] == ["T33"]
+
+
+@pytest.mark.parametrize("row", targets(), ids=lambda r: r["id"])
+def test_indicator_metadata_present(row):
+    assert row["definition"].strip() and row["data_source"].strip()
+    assert row["frequency"] in {"quarterly", "annual"}
+    assert row["lead_department"] in row["data_source"]  # the source names who reports it
 
 
 # --------------------------------------------------------------------------- places.csv

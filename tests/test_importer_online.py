@@ -106,3 +106,18 @@ def test_editor_workbook_keeps_template_sheets(cat):
     assert wb.sheetnames == ["指标进展", "任务进展"]
     assert [c.value for c in wb["指标进展"][1]] == online.INDICATOR_COLUMNS
     assert wb["任务进展"].max_row == len(tasks) + 1
+
+
+def test_online_entry_bounds_texts_and_refuses_negative_counts(cat):
+    ind = online.indicator_frame(cat, "市市场监管局", PERIOD, _empty_values())
+    t09 = ind.index[ind["指标编号"] == "T09"][0]
+    t01 = ind.index[ind["指标编号"] == "T01"][0]
+    ind.loc[t09, "实际值"] = -3.0
+    ind.loc[t01, ["实际值", "备注"]] = [96.0, "长" * 501]
+    tasks = online.task_frame(cat, "市市场监管局", PERIOD, _empty_progress())
+    tasks.loc[0, ["进展状态", "进展情况"]] = ["推进中", "字" * 2001]
+    r = online.result_from_editor(ind, tasks, cat, department="市市场监管局", period=PERIOD, filename="在线",
+                                  sha256="x")
+    messages = sorted(p.message for p in r.problems)
+    assert messages == ["不能为负数", "文字过长（2,001 字，最多 2,000 字）", "文字过长（501 字，最多 500 字）"]
+    assert not r.indicators and not r.tasks

@@ -100,9 +100,13 @@ def test_status_not_in_list():
     assert p.where == "任务进展!F3" and "未启动、推进中、已完成、滞后" in p.message
 
 
-def test_missing_status():
-    p = only_problem(check(fx.progress_book(tasks=[task(status="")])))
-    assert p.where == "任务进展!F3" and p.message == "缺少进展状态"
+def test_missing_status_is_inferred_from_the_percent_and_the_preview_says_so():
+    r = check(fx.progress_book(tasks=[task(status=""), task(task_id=13, status="", percent=100),
+                                      task(task_id=30, status="", percent="", narrative="")]))
+    assert not r.problems
+    assert [(t.status, t.status_inferred) for t in r.tasks] == [("推进中", True), ("已完成", True)]
+    assert {n.text for n in r.notes} >= {"状态由完成比例 50%推断为 推进中", "状态由完成比例 100%推断为 已完成"}
+    assert r.rows_read == 2  # the third row says nothing at all: not reported
 
 
 def test_two_rows_for_the_same_cell():

@@ -5,10 +5,10 @@ import io
 import pytest
 from PIL import Image
 
-from components.map_image import PNG_SIGNATURE, map_png
 from core import district_views as dv
 from core.district_geo import load_geojson
-from db import district_reads
+from core.map_image import PNG_SIGNATURE, map_png
+from services import districts as district_reads
 
 
 @pytest.fixture
@@ -40,3 +40,22 @@ def test_png_title_renders_chinese_glyphs_not_boxes(status_map):
     assert a.tobytes() != b.tobytes()
     title_band = (0, 0, a.width, 40)
     assert a.crop(title_band).tobytes() != b.crop(title_band).tobytes()
+
+
+def test_source_line_names_only_what_is_drawn():
+    from core.map_image import source_line
+
+    assert "data/plan" not in source_line(False) and "橙色" not in source_line(False)
+    assert "橙色圆点" in source_line(True)
+
+
+def test_slide_map_calls_out_the_districts_too_small_for_their_names():
+    from core.district_geo import label_points
+    from core.map_image import _split_labels
+
+    geo = load_geojson()
+    names = label_points(geo).assign(text=lambda d: d["name"])
+    inside, outside = _split_labels(geo, names, 420, 440, 22, values=False)
+    assert {"廉江市", "雷州市", "徐闻县"} <= set(inside["name"])
+    assert {"赤坎区", "霞山区"} <= set(outside["name"])  # the urban districts go to the callout column
+    assert outside["to_lat"].is_monotonic_decreasing and (outside["to_lon"] > names["lon"].max()).all()

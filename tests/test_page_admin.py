@@ -44,7 +44,8 @@ def test_viewer_cannot_open_upload(accounts):
 def test_audit_log_filters_and_exports_neutralised(accounts):
     users.login("=cmd|' /C calc'!A0", "whatever-123")  # an attacker's "user name" lands in the log
     at = run_as(token_for(accounts["admin"]), ADMIN_PAGE)
-    assert not at.exception and [t.label for t in at.tabs] == ["报送审核", "审计日志", "用户管理"]
+    assert not at.exception and [t.label for t in at.tabs] == ["报送审核", "审计日志", "用户管理", "基期与责任备案",
+                                                               "报告期管理", "完成核验"]
     log = next(d.value for d in at.dataframe if "操作" in d.value.columns)
     assert {"登录", "登录失败", "新增用户"} <= set(log["操作"])
     at.selectbox(key="au_log_action").select("登录失败").run()

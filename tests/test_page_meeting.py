@@ -17,24 +17,46 @@ def _charts(at) -> list:
     return at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
 
 
+def _pages(period: str = "2020Q4") -> int:
+    """Screens of the live deck: the slides, long tables in pages of SCREEN_ROWS rows."""
+    from components.meeting_slides import deck
+    from db import meetings
+
+    return len(deck(meetings.live_payload(period)))
+
+
 def test_slides_render_and_page_with_next_and_previous(app_test):
     at = app_test("pages/meeting.py")
     assert not at.exception
     assert at.title[0].value == "会议模式"
-    assert "湛江市质量提升行动督查会议" in _slide_text(at) and "第 1 / 7 页" in _slide_text(at)
+    n = _pages()
+    from components.meeting_slides import CHARTS, SCREEN_ROWS, slide_table, slides
+    from db import meetings
+
+    payload = meetings.live_payload("2020Q4")
+    rows = {x.key: 0 if x.key in CHARTS else len(slide_table(x.key, payload)) for x in slides(payload)}
+    assert max(rows.values()) > SCREEN_ROWS  # 2020Q4's red list does not fit one screen: it continues
+    assert n == 1 + sum(max(1, -(-k // SCREEN_ROWS)) for k in rows.values())  # title + every row on a page
+    assert "湛江市质量提升行动督查会议" in _slide_text(at) and f"第 1 / {n} 页" in _slide_text(at)
     assert at.button(key="mt_prev").disabled
     at.button(key="mt_next").click().run()
     text = _slide_text(at)
-    assert "总体情况" in text and "个指标中" in text and "第 2 / 7 页" in text
+    assert "总体情况" in text and "个指标中" in text and f"第 2 / {n} 页" in text
     assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 2  # targets and tasks
     at.button(key="mt_next").click().run()
-    assert "红色清单" in _slide_text(at) and "mt-table" in _slide_text(at)
+    assert f"红色清单（共 {len(payload['red_list'])} 项）" in _slide_text(at) and "mt-table" in _slide_text(at)
+    assert _slide_text(at).count("<tr>") == 1 + 8 and "另有" not in _slide_text(at)
+    first = _slide_text(at)
+    assert first.count("<td>未完成</td>") == 8  # the worst come first: the 未完成 targets reach the projector
+    at.button(key="mt_next").click().run()
+    assert "红色清单（续）第 9–16 项" in _slide_text(at)
     at.button(key="mt_prev").click().run()
-    assert "第 2 / 7 页" in _slide_text(at)
+    at.button(key="mt_prev").click().run()
+    assert f"第 2 / {n} 页" in _slide_text(at)
     assert all("windowSize()" not in c.proto.spec for c in _charts(at))  # the preview keeps the built sizes
     # Presenting hides everything but the slide.
     at.button(key="mt_start").click().run()
-    assert not at.title and "display: none" in _slide_text(at) and "第 1 / 7 页" in _slide_text(at)
+    assert not at.title and "display: none" in _slide_text(at) and f"第 1 / {n} 页" in _slide_text(at)
     at.button(key="mt_next").click().run()
     specs = [json.loads(c.proto.spec) for c in _charts(at)]
     # On the projector the charts' type grows with the screen height like the slides' vh-sized type.
@@ -47,6 +69,7 @@ def test_slides_render_and_page_with_next_and_previous(app_test):
 
 def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(accounts):  # noqa: F811
     from db import meetings, models as m
+    from db.current import refresh_submission
     from db.engine import bump_data_version, session_scope
 
     at = run_as(token_for(accounts["admin"]), "pages/meeting.py")
@@ -74,6 +97,7 @@ def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(accounts
             {"target_id": t, "district_adcode": None, "period_code": payload["period"],
              "value": 0.0 if next(x for x in payload["targets"] if x["id"] == t)["target_text"].startswith("≤")
              else 1e6, "submission_id": sub.id} for t in red])
+        refresh_submission(session, sub.id)  # written around db.imports: the values in force kept by hand
         bump_data_version(session)
 
     at.run()  # still on slide 2, now of the frozen meeting
@@ -81,8 +105,11 @@ def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(accounts
     at.radio(key="mt_source").set_value("实时数据").run()
     live = _slide_text(at)
     # The live deck now opens (after the title) with what changed since the frozen meeting.
-    assert "第 2 / 8 页" in live and "较上次会议的变化" in live and "自 七月督查会（2020-07-15） 以来" in live
-    at.button(key="mt_next").click().run()
+    assert f"第 2 / {_pages(payload['period'])} 页" in live and "较上次会议的变化" in live and "自 七月督查会（2020-07-15） 以来" in live
+    for _ in range(_pages(payload["period"])):  # past the changes (paged when long) to the overview
+        at.button(key="mt_next").click().run()
+        if "<div class='mt-title'>总体情况" in _slide_text(at):
+            break
     live_overview = _slide_text(at)
     assert "总体情况" in live_overview and shown not in live_overview  # live counts moved, the frozen ones did not
 

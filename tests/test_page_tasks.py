@@ -56,7 +56,8 @@ def test_task_detail_from_url_shows_content_and_report_history(app_test):
     assert at.selectbox(key="task").value == 4
     md = " ".join(m.value for m in at.markdown)
     assert "累计完成投资420亿元以上" in md  # the plan's 主要内容 of task 4
-    history = next(df.value for df in at.dataframe if "自报状态" in df.value.columns)
+    # The report history (with 角色), not the 修订历史 of every revision below it.
+    history = next(df.value for df in at.dataframe if {"自报状态", "角色"} <= set(df.value.columns))
     progress = queries.current_progress(up_to_period="2019Q2", task_id=4)
     assert len(history) == len(progress) > 0
     assert any("进展为截至 2019Q2 的最新报送" in c.value for c in at.caption)

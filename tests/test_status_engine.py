@@ -139,12 +139,14 @@ def test_yes_no_targets():
     s = spec("=", target=1.0, unit="是/否", kind="yesno")
     assert target_text(s) == "是"
     st = target(s, {"2019Q1": 1.0}, "2019Q1")
-    assert st.kind is MET and st.explanation == "实际 是，已达到目标 是"
+    # In the target's own words, never "实际 是，已达到目标 是" / "实际 否，未达到目标 是".
+    assert st.kind is MET and st.explanation == "已实现：测试指标"
     st = target(s, {"2019Q1": 0.0}, "2019Q1")
-    assert st.kind is WARNING and "距目标年底还有 7 个季度" in st.explanation
+    assert st.kind is WARNING and st.explanation.startswith("尚未实现：测试指标")
+    assert "距目标年底还有 7 个季度" in st.explanation
     assert target(s, {"2020Q3": 0.0}, "2020Q3").kind is LAGGING  # one quarter left
     st = target(s, {"2020Q4": 0.0}, "2020Q4")
-    assert st.kind is FAILED and "未达到目标 是" in st.explanation
+    assert st.kind is FAILED and st.explanation == "目标期限（2020 年底）已到，尚未实现：测试指标"
 
 
 # --- Targets: missing data, deadline, caps, baselines, as-of -------------------------------------------
@@ -230,10 +232,13 @@ def task(percent, status="推进中", period="2019Q2", today=LONG_AFTER):
     return evaluate_task(percent, status, P(period), S, today=today)
 
 
-def test_task_done_by_status_or_percent():
+def test_task_done_only_at_100_percent():
     assert task(100.0).kind is DONE
+    assert task(100.0, "已完成").explanation == "已完成（2019Q2 报告完成 100%）"
+    # Self-declared completion below 100% is judged on its percent and flagged (issue 16).
     st = task(80.0, "已完成")
-    assert st.kind is DONE and st.label == "已完成" and st.explanation == "已完成（2019Q2 报告完成 80%）"
+    assert st.kind is AHEAD and st.explanation.startswith("自报已完成但完成比例为 80%，未达 100%")
+    assert task(20.0, "已完成").kind is LAGGING
 
 
 def test_task_on_time_ahead_warning_lagging():

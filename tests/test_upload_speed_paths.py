@@ -1,9 +1,9 @@
-"""The upload pipeline's fast paths give the same answers as the plain ones.
+"""The upload pipeline's speed-ups give the same answers as the plain ways.
 
-validate_upload handles a row whose every cell is a spelling it has already read without a problem
-apart from _Row and the checks (core.importer.validate._indicator_fast/_task_fast); the parse child
-reads the workbook's XML without zipfile or regular expressions; commit_import hands SQLite the rows
-directly. Each is compared here with the way it replaced, on many files with good and bad cells.
+validate_upload reads each distinct cell value once per file and remembers the reading
+(core.importer.rows.MEMO); the parse child reads the workbook's XML without zipfile or regular
+expressions; commit_import hands SQLite the rows directly. Each is compared here with the way it
+replaced, on many files with good and bad cells.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pytest
 
 from core.catalogue import load_catalogue
-from core.importer import validate
+from core.importer import rows as row_rules
 from core.importer.reader import ParsedBook, ParsedSheet, read_upload
 from core.importer.validate import validate_upload
 from tests import fixtures_excel as fx
@@ -90,16 +90,23 @@ def _book(rnd: random.Random, bad_share: float, *, short_rows: bool = False, per
                       percent_cells=cells)
 
 
+class _Forgetful(dict):
+    """A memo that never remembers: every cell is read afresh."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
 def _both_ways(monkeypatch, book: ParsedBook, **kw):
     fast = validate_upload(book, CATALOGUE, filename="f.xlsx", sha256="x", known_periods=KNOWN, **kw)
-    monkeypatch.setattr(validate, "FAST_ROWS", False)
+    monkeypatch.setattr(row_rules, "MEMO", _Forgetful)
     plain = validate_upload(book, CATALOGUE, filename="f.xlsx", sha256="x", known_periods=KNOWN, **kw)
-    monkeypatch.setattr(validate, "FAST_ROWS", True)
+    monkeypatch.setattr(row_rules, "MEMO", dict)
     return fast, plain
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_fast_rows_give_the_same_result_as_the_checks(monkeypatch, seed):
+def test_remembered_readings_give_the_same_result_as_reading_every_cell(monkeypatch, seed):
     rnd = random.Random(seed)
     kw = {}
     if seed % 4 == 1:
@@ -111,10 +118,11 @@ def test_fast_rows_give_the_same_result_as_the_checks(monkeypatch, seed):
     assert fast.problems == plain.problems  # same problems, same words, same order
     assert fast.indicators == plain.indicators and fast.tasks == plain.tasks
     assert (fast.rows_read, fast.department, fast.period) == (plain.rows_read, plain.department, plain.period)
+    assert fast.notes == plain.notes
     assert fast.indicators or fast.tasks or fast.problems
 
 
-def test_fast_rows_on_the_benchmark_sized_template_file(monkeypatch):
+def test_remembered_readings_on_the_benchmark_sized_template_file(monkeypatch):
     content = fx.fill_template(fx.department_template(CATALOGUE, None))
     book = read_upload("全市.xlsx", content)
     fast, plain = _both_ways(monkeypatch, book)

@@ -42,6 +42,7 @@ class IndicatorRow:
     note: str
     sheet: str
     row: int  # Excel row number
+    department: str = ""  # who reports it: the target's lead (the row's 责任单位 when the sheet has one)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,28 @@ class TaskRow:
     next_steps: str
     sheet: str
     row: int
+    status_inferred: bool = False  # no status written: read from the percent and the narrative
+
+
+@dataclass(frozen=True)
+class Note:
+    """How the importer understood a column, a row or a sheet, for the preview ("“本年完成”读作实际值").
+
+    The same understanding on many rows is one note: `cell` is the first, `count` how many.
+    """
+
+    sheet: str
+    cell: str  # "" for the whole sheet
+    text: str
+    count: int = 1
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def shown(self) -> str:
+        more = f"（共 {self.count} 处）" if self.count > 1 else ""
+        return f"{self.where}：{self.text}{more}"
 
 
 @dataclass
@@ -68,6 +91,14 @@ class ImportResult:
     rows_read: int = 0
     department: str | None = None  # the department the file is for, when it says (说明 sheet or rows)
     period: str | None = None  # the period the file is for, when it says
+    notes: list[Note] = field(default_factory=list)  # how columns, rows and sheets were understood (preview)
+
+    @property
+    def row_departments(self) -> dict[tuple[str, int], str]:
+        """(sheet, Excel row) -> the department each kept row reports for: the caller checks its scope."""
+        out = {(r.sheet, r.row): r.department for r in self.indicators}
+        out.update({(r.sheet, r.row): r.department for r in self.tasks})
+        return out
 
     @property
     def rejected_rows(self) -> set[tuple[str, int]]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.catalogue import Catalogue, Target
 from core.importer.model import ImportResult, IndicatorRow, Problem, TaskRow
+from core.importer.normalise import TEXT_LIMITS, too_long
 from core.reporting import TASK_STATUSES
 from core.spreadsheet_safety import neutralise_workbook
 from core.status import TargetSpec, target_text
@@ -129,11 +130,30 @@ def _indicators(df: pd.DataFrame, catalogue: Catalogue, period: str, result: Imp
             problem("是/否类指标只能填 1（是）或 0（否）", "请填写 1 或 0")
         elif _is_share(target) and not 0 <= value <= 100:
             problem("百分比应在 0 到 100 之间", "请填写 0–100 之间的数，例如 95 表示 95%")
+        elif value < 0 and "增长" not in target.name:
+            problem("不能为负数", "请填写 0 或正数")
+        elif not _texts_fit(result, INDICATOR_SHEET, INDICATOR_COLUMNS, rec, i, row,
+                            (("数据来源", "data_source"), ("备注", "note"))):
+            pass
         else:
             area = rec.get("区县") or CITY
             result.indicators.append(IndicatorRow(
                 target.id, None if area == CITY else adcodes[area], period, value,
-                _text(rec.get("数据来源")), _text(rec.get("备注")), INDICATOR_SHEET, row))
+                _text(rec.get("数据来源")), _text(rec.get("备注")), INDICATOR_SHEET, row, target.lead_department))
+
+
+def _texts_fit(result: ImportResult, sheet: str, columns: list[str], rec: dict, i: int, row: int,
+               fields: tuple[tuple[str, str], ...]) -> bool:
+    """Every text within its field's limit (the same limits as uploaded files); else a problem on its cell."""
+    fit = True
+    for column, f in fields:
+        value = _text(rec.get(column))
+        message = too_long(value, TEXT_LIMITS[f])
+        if message:
+            result.problems.append(Problem(sheet, _cell(columns, column, i), value[:50] + "…", message,
+                                           f"请精简到 {TEXT_LIMITS[f]:,} 字以内", row=row))
+            fit = False
+    return fit
 
 
 def _is_share(target: Target) -> bool:
@@ -166,6 +186,8 @@ def _tasks(df: pd.DataFrame, department: str, period: str, result: ImportResult)
             result.problems.append(Problem(TASK_SHEET, _cell(TASK_COLUMNS, "完成进度(%)", i), _text(percent_raw),
                                            "完成进度应在 0 到 100 之间", "请填写 0–100 之间的数，例如 60 表示 60%",
                                            row=row))
+        _texts_fit(result, TASK_SHEET, TASK_COLUMNS, rec, i, row,
+                   (("进展情况", "narrative"), ("存在问题", "problems"), ("下一步计划", "next_steps")))
         if len(result.problems) == before:
             result.tasks.append(TaskRow(int(rec["任务编号"]), department, period, status, percent, *texts,
                                         TASK_SHEET, row))

@@ -51,6 +51,8 @@ def plan_changes(result: ImportResult, current_values: pd.DataFrame, current_pro
         what = f"{titles[row.task_id]}{row.department} · {row.period_code}"
         old = progress.get((row.task_id, row.department, row.period_code)) if progress else None
         new_text = _progress_text(row.status, row.percent)
+        if getattr(row, "status_inferred", False):
+            new_text += "（状态为推断）"
         if old is None:
             new.append(Change("new", what, "", new_text, row.sheet, row.row))
             plan.tasks_to_write.append(row)

@@ -36,7 +36,7 @@ class ParsedSheet:
 @dataclass
 class ParsedBook:
     filename: str
-    kind: str  # xlsx | xlsm | xls | csv
+    kind: str  # xlsx | xlsm | xls | et | ods | csv
     sheets: list[ParsedSheet]
     formula_cells: list[tuple[str, str]] = field(default_factory=list)  # (sheet, "E5"): formula, no cached value
     percent_cells: set[tuple[str, str]] = field(default_factory=set)  # (sheet, "G12") formatted as percent
@@ -54,9 +54,9 @@ def read_upload(filename: str, content: bytes, settings: Settings | None = None)
     settings = settings or load_settings()
     safety.check_size(filename, content, settings.max_file_mb)
     kind = safety.sniff_kind(filename, content)
-    if kind in ("xlsx", "xlsm"):
-        safety.check_zip(filename, content, settings.max_uncompressed_mb)
-    elif kind == "xls":
+    if kind in ("xlsx", "xlsm", "ods"):
+        safety.check_zip(filename, content, settings.max_uncompressed_mb, kind=kind)
+    elif kind in ("xls", "et"):
         safety.check_ole(filename, content)
     out = _parse_in_child(filename, content, kind, settings)
     book = ParsedBook(
@@ -101,6 +101,8 @@ def _parse_in_child(filename: str, content: bytes, kind: str, settings: Settings
     if error == "not_text":
         raise refuse(filename, "不是表格文件（内容不是文本，也不是 Excel）",
                      f"请上传 {safety.ACCEPTED} 格式的进度表")
+    if error and kind == "et":
+        raise refuse(filename, "是 WPS 表格（.et）文件，无法安全读取", safety.ET_FIX)
     if error:
         detail = out.get("detail", "")
         if "password" in detail.lower() or "encrypt" in detail.lower():
@@ -108,6 +110,31 @@ def _parse_in_child(filename: str, content: bytes, kind: str, settings: Settings
         raise refuse(filename, "无法作为表格读取（文件可能已损坏或格式不对）",
                      f"请在 Excel 或 WPS 中打开后另存为 {safety.ACCEPTED} 再上传")
     return out
+
+
+def mark_in_child(filename: str, book: ParsedBook, problems: list, *, summary: str, fill: str, author: str,
+                  settings: Settings | None = None) -> bytes:
+    """The marked workbook, written by a child under the parse limits from the cells already parsed."""
+    settings = settings or load_settings()
+    job = pickle.dumps({"sheets": [(s.name, s.rows) for s in book.sheets], "summary": summary, "fill": fill,
+                        "author": author,
+                        "problems": [(p.sheet, p.cell, p.value, p.message, p.fix, p.where) for p in problems]},
+                       protocol=pickle.HIGHEST_PROTOCOL)
+    proc = _start_child(settings.parse_memory_mb)
+    try:
+        stdout, _ = proc.communicate(b"mark\n0\n" + job, timeout=settings.parse_seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise refuse(filename, f"的问题标注在 {settings.parse_seconds} 秒内未能生成",
+                     "请按页面上的问题清单修改后重新上传") from None
+    try:
+        out = _decode(stdout) if proc.returncode == 0 and stdout else {}
+    except Exception:  # noqa: BLE001 - truncated output from a dying child
+        out = {}
+    if "xlsx" not in out:
+        raise refuse(filename, "的问题标注超出了内存限制或生成失败", "请按页面上的问题清单修改后重新上传")
+    return out["xlsx"]
 
 
 def _decode(output: bytes) -> dict:
@@ -201,4 +228,4 @@ def _check_not_empty(filename: str, book: ParsedBook) -> None:
         raise refuse(filename, "没有任何内容（所有工作表都是空的）", "请填写进度后保存，再上传")
 
 
-__all__ = ["ParsedBook", "ParsedSheet", "UploadRefused", "prepare_child", "read_upload", "sha256_of"]
+__all__ = ["ParsedBook", "ParsedSheet", "UploadRefused", "mark_in_child", "prepare_child", "read_upload", "sha256_of"]

@@ -12,7 +12,8 @@ from pathlib import PurePath
 
 from core.importer.model import UploadRefused
 
-ACCEPTED = "xlsx、xlsm、xls 或 csv"
+ACCEPTED = "xlsx、xlsm、xls、ods 或 csv"
+ET_FIX = "请在 WPS 表格中打开，“另存为” Excel 工作簿（.xlsx）后再上传"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # A spreadsheet's XML compresses about 10-20x; hundreds of times more is built to explode.
@@ -53,9 +54,13 @@ def sniff_kind(filename: str, content: bytes) -> str:
         if head.startswith(magic):
             raise refuse(filename, what, f"请上传 {ACCEPTED} 格式的进度表（可下载填报模板）")
     if head.startswith(ZIP_MAGIC):
-        return "xlsm" if suffix == "xlsm" else "xlsx"
+        # An OpenDocument file names its type in the first (stored) member, "mimetype".
+        if content[30:38] == b"mimetype" and b"opendocument.spreadsheet" in content[38:120]:
+            return "ods"
+        return "xlsm" if suffix == "xlsm" else "xlsx"  # WPS can save .et as OOXML too: read it as xlsx
     if head.startswith(OLE_MAGIC):
-        return "xls"
+        # WPS's own .et shares the xls container; it is read as xls in the child, or refused with ET_FIX.
+        return "et" if suffix == "et" else "xls"
     if suffix in ("csv", "txt"):
         return "csv"
     raise refuse(filename, "不是 Excel 或 CSV 表格（文件内容无法识别）",
@@ -72,15 +77,18 @@ def check_ole(filename: str, content: bytes) -> None:
         raise refuse(filename, "是 Word 文档，不是表格", f"请上传 {ACCEPTED} 格式的进度表")
 
 
-def check_zip(filename: str, content: bytes, max_uncompressed_mb: float) -> None:
+def check_zip(filename: str, content: bytes, max_uncompressed_mb: float, *, kind: str = "xlsx") -> None:
     """Refuse non-workbooks and decompression bombs from the zip directory alone."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
         members = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise refuse(filename, "已损坏，无法作为 Excel 文件打开", "请在 Excel 中打开确认无误后重新保存，再上传") from None
+        raise refuse(filename, "已损坏，无法作为 Excel 文件打开",
+                     "请在 Excel 中打开确认无误后重新保存，再上传") from None
     names = {m.filename for m in members}
-    if "xl/workbook.xml" not in names:
+    if kind == "ods" and "content.xml" in names:
+        pass  # an OpenDocument spreadsheet: its cells are in content.xml
+    elif "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise refuse(filename, "是 Word 文档，不是表格", f"请上传 {ACCEPTED} 格式的进度表")
         if any(n.startswith("ppt/") for n in names):
@@ -88,11 +96,13 @@ def check_zip(filename: str, content: bytes, max_uncompressed_mb: float) -> None
         raise refuse(filename, "是压缩包，不是 Excel 工作簿", f"请解压后上传其中 {ACCEPTED} 格式的进度表")
     total = sum(m.file_size for m in members)
     if total > max_uncompressed_mb * 1024 * 1024:
-        raise refuse(filename, f"解压后达 {total / 1024 / 1024:,.0f} MB，超过上限 {max_uncompressed_mb:g} MB，疑似“压缩炸弹”",
+        raise refuse(filename,
+                     f"解压后达 {total / 1024 / 1024:,.0f} MB，超过上限 {max_uncompressed_mb:g} MB，疑似“压缩炸弹”",
                      "请上传正常的进度表；如确为大文件，请按部门拆分")
     for m in members:
         if m.file_size > RATIO_FLOOR_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise refuse(filename, f"内部文件 {m.filename} 的压缩比异常（{m.file_size // max(m.compress_size, 1):,} 倍），疑似“压缩炸弹”",
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise refuse(filename, f"内部文件 {m.filename} 的压缩比异常（{ratio:,} 倍），疑似“压缩炸弹”",
                          "请上传正常的进度表")
     for m in members:
         if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):

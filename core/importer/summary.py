@@ -7,6 +7,8 @@ MIME_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
     "xls": "application/vnd.ms-excel",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "et": "application/vnd.ms-excel",
     "csv": "text/csv",
 }
 
@@ -29,6 +31,8 @@ def import_summary(result: ImportResult, plan: ChangePlan | None, *, dry_run: bo
         "rejected": len(result.rejected_rows),
         "errors": [{"sheet": p.sheet, "cell": p.cell, "value": p.value, "message": p.message, "fix": p.fix}
                    for p in result.problems],
+        # How columns, rows and sheets were understood ("“本年完成”读作实际值"): shown before confirming.
+        "understood": understood(result),
     }
     if committed is not None:
         out["submission_id"] = committed["submission_id"]
@@ -39,3 +43,13 @@ def import_summary(result: ImportResult, plan: ChangePlan | None, *, dry_run: bo
 def refused_summary(filename: str, message: str) -> dict:
     return {"file": filename, "refused": True, "rows_read": 0, "inserted": 0, "updated": 0, "unchanged": 0,
             "rejected": 0, "errors": [{"sheet": "", "cell": "", "value": "", "message": message, "fix": ""}]}
+
+
+def understood(result: ImportResult) -> list[dict]:
+    """The preview's “how we read your file” list: where, what, and on how many rows."""
+    return [{"sheet": n.sheet, "cell": n.cell, "text": n.text, "count": n.count} for n in result.notes]
+
+
+def understood_table(result: ImportResult) -> list[dict]:
+    """The same list as rows for a preview table: 位置 (sheet!cell), 理解为, 涉及行数."""
+    return [{"位置": n.where, "理解为": n.text, "涉及行数": n.count} for n in result.notes]

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -56,7 +58,15 @@ _TASK_COLUMNS = (
 )
 
 
-def build_template(catalogue: Catalogue, *, period: str, deadline: date, department: str | None = None) -> bytes:
+PREVIOUS_HEADER = "上期值"  # read-only; the importer never reads it (core.importer.headers.PREVIOUS_VALUE)
+_PREVIOUS = _Column(PREVIOUS_HEADER, 12)
+
+
+def build_template(catalogue: Catalogue, *, period: str, deadline: date, department: str | None = None,
+                   previous: Mapping[tuple, object] | None = None) -> bytes:
+    """The workbook to fill. `previous`: the values in force last period, written read-only in a grey 上期值
+    column next to the input so a clerk updates rather than retypes. Keys: (target_id, district adcode or
+    None) -> number (是/否 targets: 1 or 0); (task_id, department) -> text such as "推进中 60%"."""
     p = period_from_code(period)
     if department is not None and catalogue.canonical_department(department) is None:
         raise ValueError(f"不是方案中的责任部门：{department}")
@@ -64,8 +74,8 @@ def build_template(catalogue: Catalogue, *, period: str, deadline: date, departm
     wb = Workbook()
     _instructions(wb.active, catalogue, p.code, p.label, deadline, department)
     scope = department or CITY
-    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), catalogue, p.code, department, scope)
-    _task_sheet(wb.create_sheet(TASK_SHEET), catalogue, p.code, department, scope)
+    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), catalogue, p.code, department, scope, previous)
+    _task_sheet(wb.create_sheet(TASK_SHEET), catalogue, p.code, department, scope, previous)
     out = io.BytesIO()
     neutralise_workbook(wb)  # department and catalogue text: never a live formula
     wb.save(out)
@@ -88,9 +98,12 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, code: str, label: str, de
         ws.cell(i, 2, v)
     steps = (
         "填写方法：",
-        f"1. 在“{INDICATOR_SHEET}”表填写“实际值”（百分比填 95 或 95% 均可；是/否类指标填“是”或“否”），可补充数据来源和备注。",
-        f"2. 在“{TASK_SHEET}”表为每项任务选择“进展状态”（{'、'.join(TASK_STATUSES)}），填写完成进度（0–100）和进展情况、存在问题、下一步计划。",
-        "3. 灰色列为方案内容，已锁定，请勿修改；浅黄色列为填写区。没有进展需要报告的行可以留空，留空的行不会导入。",
+        f"1. 在“{INDICATOR_SHEET}”表填写“实际值”（百分比填 95 或 95% 均可；是/否类指标填“是”或“否”），"
+        "可补充数据来源和备注。",
+        f"2. 在“{TASK_SHEET}”表为每项任务选择“进展状态”（{'、'.join(TASK_STATUSES)}），"
+        "填写完成进度（0–100）和进展情况、存在问题、下一步计划。",
+        "3. 灰色列为方案内容，已锁定，请勿修改（“上期值”列为上期已入库的数值，仅供对照，不会导入）；浅黄色列为填写区。"
+        "没有进展需要报告的行可以留空，留空的行不会导入。",
         "4. 不要改动表头和工作表名称；请直接填写数值，不要使用公式。",
         f"5. 保存后在看板“进度填报”页面上传，或交市质量强市办。报送截止：{deadline:%Y年%m月%d日}。",
         "上传后系统会逐格检查，有问题的单元格会标红并附批注，可下载标注后的文件修改后重新上传。",
@@ -140,48 +153,82 @@ def _target_text(t: Target) -> str:
     return target_text(spec, with_unit=False)
 
 
-def _indicator_sheet(ws: Worksheet, catalogue: Catalogue, code: str, department: str | None, scope: str) -> None:
-    _prepare(ws, _INDICATOR_COLUMNS, f"指标进展 · {scope} · {code}")
+def _with_previous(columns: tuple[_Column, ...], before: str, previous) -> tuple[_Column, ...]:
+    if previous is None:
+        return columns
+    at = next(i for i, c in enumerate(columns) if c.header == before)
+    return (*columns[:at], _PREVIOUS, *columns[at:])
+
+
+def _letter(columns: tuple[_Column, ...], header: str) -> str:
+    return get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.header == header))
+
+
+def _previous_text(value: object, target: Target | None = None) -> object:
+    if value is None or value == "":
+        return ""
+    if target is not None and target.kind == "yesno" and isinstance(value, (int, float)):
+        return "是" if value >= 1 else "否"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _indicator_sheet(ws: Worksheet, catalogue: Catalogue, code: str, department: str | None, scope: str,
+                     previous: Mapping[tuple, object] | None = None) -> None:
+    columns = _with_previous(_INDICATOR_COLUMNS, "实际值", previous)
+    _prepare(ws, columns, f"指标进展 · {scope} · {code}")
     targets = [t for t in catalogue.targets if department is None or t.lead_department == department]
     rows, yesno_rows = [], []
     for t in targets:
-        for district in [CITY] + ([d.name for d in catalogue.districts] if t.district_breakdown else []):
-            rows.append((t.id, t.name, t.unit, _target_text(t), district, code, None, "", ""))
+        areas = [(None, CITY)] + ([(d.adcode, d.name) for d in catalogue.districts] if t.district_breakdown else [])
+        for adcode, district in areas:
+            row = [t.id, t.name, t.unit, _target_text(t), district, code, None, "", ""]
+            if previous is not None:
+                row.insert(6, _previous_text(previous.get((t.id, adcode)), t))
+            rows.append(tuple(row))
             if t.kind == "yesno":
                 yesno_rows.append(FIRST_DATA_ROW + len(rows) - 1)
-    _write_rows(ws, _INDICATOR_COLUMNS, rows)
+    _write_rows(ws, columns, rows)
     last = FIRST_DATA_ROW + max(len(rows), 1) - 1
-    districts = DataValidation(type="list", formula1='"' + ",".join([CITY] + [d.name for d in catalogue.districts]) + '"',
-                               allow_blank=True, showErrorMessage=True, errorTitle="区县",
-                               error="请从下拉列表选择区县")
-    districts.add(f"E{FIRST_DATA_ROW}:E{last}")
+    area, value = _letter(columns, "区县"), _letter(columns, "实际值")
+    names = ",".join([CITY] + [d.name for d in catalogue.districts])
+    districts = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True, showErrorMessage=True,
+                               errorTitle="区县", error="请从下拉列表选择区县")
+    districts.add(f"{area}{FIRST_DATA_ROW}:{area}{last}")
     ws.add_data_validation(districts)
     if yesno_rows:
         yesno = DataValidation(type="list", formula1='"是,否"', allow_blank=True, showErrorMessage=True,
                                error="是/否类指标请选择“是”或“否”")
         for r in yesno_rows:
-            yesno.add(f"G{r}")
+            yesno.add(f"{value}{r}")
         ws.add_data_validation(yesno)
     _protect(ws)
 
 
-def _task_sheet(ws: Worksheet, catalogue: Catalogue, code: str, department: str | None, scope: str) -> None:
-    _prepare(ws, _TASK_COLUMNS, f"任务进展 · {scope} · {code}")
+def _task_sheet(ws: Worksheet, catalogue: Catalogue, code: str, department: str | None, scope: str,
+                previous: Mapping[tuple, object] | None = None) -> None:
+    columns = _with_previous(_TASK_COLUMNS, "进展状态", previous)
+    _prepare(ws, columns, f"任务进展 · {scope} · {code}")
     members = set(catalogue.department_names())
     rows = []
     for task in catalogue.tasks:
         for role, dept in [("牵头", task.lead_department)] + [("参与", d) for d in task.participants]:
             if dept in members and (department is None or dept == department):
-                rows.append((task.id, task.title, dept, role, code, None, None, "", "", ""))
-    _write_rows(ws, _TASK_COLUMNS, rows)
+                row = [task.id, task.title, dept, role, code, None, None, "", "", ""]
+                if previous is not None:
+                    row.insert(5, _previous_text(previous.get((task.id, dept))))
+                rows.append(tuple(row))
+    _write_rows(ws, columns, rows)
     last = FIRST_DATA_ROW + max(len(rows), 1) - 1
+    status_col, percent_col = _letter(columns, "进展状态"), _letter(columns, "完成进度(%)")
     status = DataValidation(type="list", formula1='"' + ",".join(TASK_STATUSES) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="进展状态",
                             error=f"请从下拉列表选择：{'、'.join(TASK_STATUSES)}")
-    status.add(f"F{FIRST_DATA_ROW}:F{last}")
+    status.add(f"{status_col}{FIRST_DATA_ROW}:{status_col}{last}")
     percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                              showErrorMessage=True, errorTitle="完成进度", error="请填写 0 到 100 之间的数字")
-    percent.add(f"G{FIRST_DATA_ROW}:G{last}")
+    percent.add(f"{percent_col}{FIRST_DATA_ROW}:{percent_col}{last}")
     ws.add_data_validation(status)
     ws.add_data_validation(percent)
     _protect(ws)

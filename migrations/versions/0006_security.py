@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_security"
-down_revision = "0002_auditlog_user_at"
+down_revision = "0005_assessment"
 branch_labels = None
 depends_on = None
 
