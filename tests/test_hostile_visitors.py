@@ -15,7 +15,7 @@ from db.engine import get_engine
 from tests.auth_fixtures import accounts, run_as, token_for  # noqa: F401  (accounts: fixture)
 
 PAGES = ["pages/overview.py", "pages/targets.py", "pages/tasks.py", "pages/districts.py", "pages/departments.py",
-         "pages/meeting.py", "pages/upload.py", "pages/admin.py"]
+         "pages/meeting.py", "pages/upload.py", "pages/supervision.py", "pages/admin.py", "pages/login.py"]
 PAYLOADS = [
     '=HYPERLINK("http://evil.example/x","点此")',
     "[请点此重新登录](http://evil.example/login) ![x](http://evil.example/a.png)",
@@ -93,15 +93,10 @@ def _drive(at, where: str) -> None:
 
 # Clearing a selector with its ⊗ (None) still ends in an error box on these pages on this branch: item 10 of the
 # issue belongs to another branch (first21). strict: once that branch is merged these pass, and the marks must go.
-_CLEARED_FAILS = {"pages/targets.py", "pages/tasks.py", "pages/districts.py"}
-
-
 def _cases():
     for role in (None, "viewer", "agri"):
         for page in PAGES:
-            marks = [pytest.mark.xfail(strict=True, reason="issue 14 item 10 (first21)")] if page in _CLEARED_FAILS \
-                else []
-            yield pytest.param(role, page, marks=marks, id=f"{role or 'visitor'}-{page.split('/')[1][:-3]}")
+            yield pytest.param(role, page, id=f"{role or 'visitor'}-{page.split('/')[1][:-3]}")
 
 
 @pytest.mark.parametrize(("role", "page"), list(_cases()))
