@@ -1,0 +1,159 @@
+"""The supervision loop's documents wired to the CLI and the deck: 督办单 and 催办通知 .docx through
+`manage.py export`, the deck's follow-up slide from the last meeting's notices, the 通报's 催办 counts."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+from docx import Document
+from pptx import Presentation
+
+import manage
+from core import supervision as sv
+from db import meetings, users
+from services import documents
+from services import supervision as sup
+from tests import auth_fixtures
+from tests.auth_fixtures import AGRI, MARKET, token_for
+
+accounts = auth_fixtures.accounts  # the fixture: office, nong_tb (市农业农村局), shij_tb, kan
+FOLLOWUP_TITLE = "上次会议交办事项办理情况"
+
+
+def _actor(username: str) -> sup.Actor:
+    return sup.Actor(users.user_identity(username), token_for(username))
+
+
+def _text(docx_bytes: bytes) -> str:
+    doc = Document(io.BytesIO(docx_bytes))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _titles(doc: bytes) -> list[str]:
+    return [p.text for p in Document(io.BytesIO(doc)).paragraphs if p.text.startswith("湛江市质量提升行动")]
+
+
+def test_export_notices_one_page_each_and_a_department_batch(demo_db, tmp_path, capsys):
+    open_ = sup.list_notices(period="2020Q4")
+    open_ = open_[open_["state"] != sv.CLOSED]
+    assert len(open_) >= 2, "the demo holds open notices for 2020Q4"
+    out = tmp_path / "督办单.docx"
+    assert manage.main(["export", "notices", "--period", "2020Q4", "-o", str(out)]) == 0
+    assert "已生成督办单" in capsys.readouterr().out
+    data = out.read_bytes()
+    assert _titles(data) == ["湛江市质量提升行动督办单"] * len(open_)
+    text = _text(data)
+    assert all(n in text for n in open_["number"]) and "演示数据" in text
+    dept = open_["department"].value_counts().index[0]
+    batch = tmp_path / "batch.docx"
+    assert manage.main(["export", "notices", "--period", "2020Q4", "--department", dept, "-o", str(batch)]) == 0
+    mine = open_[open_["department"] == dept]
+    text = _text(batch.read_bytes())
+    assert len(_titles(batch.read_bytes())) == len(mine)
+    assert all(n in text for n in mine["number"])
+    assert not any(n in text for n in open_.loc[open_["department"] != dept, "number"])
+
+
+def test_export_notices_refuses_when_there_is_none(demo_db, tmp_path, capsys):
+    out = tmp_path / "none.docx"
+    assert manage.main(["export", "notices", "--period", "2018Q1", "-o", str(out)]) == 1
+    assert "未生成督办单" in capsys.readouterr().err and not out.exists()
+
+
+def test_export_reminders_one_notice_per_department_owing_cells(demo_db, tmp_path):
+    owed = sup.owed("2020Q4")
+    debtors = owed[owed["missing"] > 0]
+    assert not debtors.empty
+    out = tmp_path / "催办通知.docx"
+    assert manage.main(["export", "reminders", "--period", "2020Q4", "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert _titles(data) == ["湛江市质量提升行动催办通知"] * len(debtors)
+    text = _text(data)
+    for r in debtors.to_dict("records"):
+        assert f"未报 {r['missing']} 项" in text and r["department"] in text
+    assert "演示数据" in text
+    one = debtors["department"].iloc[0]
+    assert manage.main(["export", "reminders", "--period", "2020Q4", "--department", one, "-o", str(out)]) == 0
+    assert len(_titles(out.read_bytes())) == 1 and one in _text(out.read_bytes())
+
+
+def _followup_slide(prs: Presentation):
+    for s in prs.slides:
+        title = next(sh.text_frame.text for sh in s.shapes if sh.name == "标题")
+        if title.startswith(FOLLOWUP_TITLE):
+            return s
+    return None
+
+
+def test_deck_has_no_follow_up_before_any_meeting(demo_db, tmp_path):
+    assert meetings.latest_snapshot_id() is None
+    out = tmp_path / "deck.pptx"
+    assert manage.main(["export", "deck", "--period", "2020Q4", "-o", str(out)]) == 0
+    assert _followup_slide(Presentation(str(out))) is None
+
+
+def test_follow_up_slide_numbers_equal_the_notice_table(accounts, tmp_path):
+    """Issue 17's done-when: the slide appears when an earlier snapshot exists; its numbers equal the table."""
+    snap = meetings.save_snapshot("第一次督查会", date(2021, 1, 5), meetings.live_payload("2020Q4"), "office")
+    ids = [meetings.add_decision(t, f"一月底前完成任务{t}整改", "决定", "市长", snap) for t in (14, 5, 6)]
+    later, past = date.today() + timedelta(days=20), date.today() - timedelta(days=1)
+    a = sup.issue_from_decision(_actor("office"), ids[0], AGRI, later)
+    sup.issue_from_decision(_actor("office"), ids[1], MARKET, past)
+    sup.issue_from_decision(_actor("office"), ids[2], AGRI, later)
+    for step in (sv.ACK, sv.REPLY):
+        sup.act(_actor("nong_tb"), a["id"], step, "已完成")
+    sup.act(_actor("office"), a["id"], sv.CLOSE)
+
+    out = tmp_path / "deck.pptx"
+    assert manage.main(["export", "deck", "--period", "2020Q4", "-o", str(out)]) == 0
+    slide = _followup_slide(Presentation(str(out)))
+    assert slide is not None
+    table = sup.list_notices()
+    table = table[table["meeting_snapshot_id"] == snap]
+    closed = int((table["state"] == sv.CLOSED).sum())
+    overdue = int(table["overdue"].sum())
+    sentence = (f"上次会议交办 {len(table)} 项，已销号 {closed} 项，办理中 {len(table) - closed - overdue} 项，"
+                f"逾期 {overdue} 项")
+    assert (len(table), closed, overdue) == (3, 1, 1)
+    assert sentence == sup.followup_for_deck(snap)["sentence"]
+    words = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert sentence in words
+    grid = next(sh for sh in slide.shapes if sh.has_table).table
+    rows = {grid.cell(i, 0).text: (grid.cell(i, 2).text, grid.cell(i, 3).text) for i in range(1, len(grid.rows))}
+    expected = {r["number"]: (r["department"], "已销号" if r["state"] == sv.CLOSED else "逾期" if r["overdue"]
+                              else "办理中") for r in table.to_dict("records")}
+    assert rows == expected
+
+    # A department's deck follows up only its own notices.
+    assert manage.main(["export", "deck", "--period", "2020Q4", "--department", MARKET, "-o", str(out)]) == 0
+    words = " ".join(sh.text_frame.text for sh in _followup_slide(Presentation(str(out))).shapes
+                     if sh.has_text_frame)
+    assert "上次会议交办 1 项，已销号 0 项，办理中 0 项，逾期 1 项" in words
+
+    # The frozen meeting's own deck follows up the meeting before it: there is none.
+    frozen = meetings.load_snapshot(snap)["payload"]
+    assert documents.previous_snapshot_id(frozen) is None and documents.deck_followups(frozen) is None
+    second = meetings.save_snapshot("第二次督查会", date(2021, 4, 5), meetings.live_payload("2020Q4"), "office")
+    assert documents.previous_snapshot_id(meetings.load_snapshot(second)["payload"]) == snap
+
+
+def test_bulletin_names_the_periods_reminders(accounts, tmp_path):
+    owed = sup.owed("2020Q4")
+    debtor = owed[owed["missing"] > 0]["department"].iloc[0]
+    sup.remind(_actor("office"), debtor, "2020Q4", note="电话催报")
+    count = sup.reminder_counts("2020Q4")[debtor]
+    out = tmp_path / "通报.docx"
+    assert manage.main(["export", "bulletin", "--period", "2020Q4", "-o", str(out)]) == 0
+    text = _text(out.read_bytes())
+    named = re.search("本期被催办的单位：([^。]*)。", text)
+    assert named and f"{debtor}（催办{count}次）" in named.group(1)
+
+
+def test_single_notice_document_of_any_colour(accounts):
+    df = sup.list_notices()
+    for nid in df["id"].head(5):
+        data = documents.notice_docx([int(nid)])
+        n = sup.notice(int(nid))
+        assert n["number"] in _text(data) and n["department"] in _text(data)
