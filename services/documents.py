@@ -117,17 +117,19 @@ def notice_docx(notice_ids: list[int]) -> bytes:
     return notices_docx([_notice_dict(d) for d in docs], "督办单", demo=any(d["is_demo"] for d in docs))
 
 
-def open_notice_ids(period: str | None = None, department: str | None = None) -> list[int]:
-    """The notices not yet closed (of a period, of a department), by number: what a batch prints."""
-    from services import supervision as sup
+def batch_ids(notices) -> list[int]:
+    """What a batch of 督办单 prints from a notice list (services.supervision.list_notices rows): the notices
+    not yet closed, department by department, by number."""
+    from core import supervision as sv
 
-    df = sup.list_notices(period=period, department=department)
-    df = df[df["state"] != "已销号"].sort_values(["department", "number"])
+    df = notices[notices["state"] != sv.CLOSED].sort_values(["department", "number"])
     return [int(i) for i in df["id"]]
 
 
 def notices_file(period: str, department: str | None = None) -> bytes:
-    ids = open_notice_ids(period, department)
+    from services import supervision as sup
+
+    ids = batch_ids(sup.list_notices(period=period, department=department))
     if not ids:
         raise NothingToExport(f"{period}{'“' + department + '”' if department else ''}没有未销号的督办单")
     return notice_docx(ids)

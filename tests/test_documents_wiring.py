@@ -157,3 +157,46 @@ def test_single_notice_document_of_any_colour(accounts):
         data = documents.notice_docx([int(nid)])
         n = sup.notice(int(nid))
         assert n["number"] in _text(data) and n["department"] in _text(data)
+
+
+# --- /supervision: the documents next to the lists (AppTest) ------------------------------------------
+
+SUPERVISION = "pages/supervision.py"
+
+
+def _downloads(at) -> dict[str, object]:
+    return {b.proto.label: b for b in at.get("download_button")}
+
+
+def test_supervision_page_offers_the_notice_batch_and_reminder_docx(accounts):
+    from tests.auth_fixtures import run_as
+
+    everything = sup.list_notices()
+    nid = int(everything["id"].iloc[0])
+    at = run_as(token_for(accounts["admin"]), SUPERVISION, notice=str(nid))
+    assert not at.exception
+    labels = _downloads(at)
+    open_all = everything[everything["state"] != sv.CLOSED]
+    assert f"下载所列未销号督办单（Word，{len(open_all)} 份，每份一页）" in labels
+    assert "下载督办单（Word）" in labels  # the opened notice
+    assert {"下载催办通知（.xlsx）", "下载催办通知（Word，每个部门一页）"} <= set(labels)
+    # A department's batch: filter by 部门, the button counts that department's open notices.
+    dept = open_all["department"].value_counts().index[0]
+    at.selectbox(key="sv_f_dept").select(dept).run()
+    mine = open_all[open_all["department"] == dept]
+    assert f"下载所列未销号督办单（Word，{len(mine)} 份，每份一页）" in _downloads(at)
+    # What the batch button builds: those notices, a page each, in the builder's order.
+    data = documents.notice_docx(documents.batch_ids(sup.list_notices(department=dept)))
+    assert len(_titles(data)) == len(mine) and all(n in _text(data) for n in mine["number"])
+
+
+def test_reporter_downloads_its_own_notices_only(accounts):
+    from tests.auth_fixtures import run_as
+
+    at = run_as(token_for(accounts["agri"]), SUPERVISION)
+    assert not at.exception
+    mine = sup.list_notices(department=AGRI)
+    mine = mine[mine["state"] != sv.CLOSED]
+    labels = _downloads(at)
+    assert f"下载所列未销号督办单（Word，{len(mine)} 份，每份一页）" in labels
+    assert not any("催办通知" in k for k in labels)
