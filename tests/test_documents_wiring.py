@@ -6,6 +6,7 @@ import io
 import re
 from datetime import date, timedelta
 
+import pytest
 from docx import Document
 from pptx import Presentation
 
@@ -168,7 +169,7 @@ def _downloads(at) -> dict[str, object]:
     return {b.proto.label: b for b in at.get("download_button")}
 
 
-def test_supervision_page_offers_the_notice_batch_and_reminder_docx(accounts):
+def test_supervision_page_offers_the_notice_batch_and_reminder_docx(accounts, clicked):
     from tests.auth_fixtures import run_as
 
     everything = sup.list_notices()
@@ -185,9 +186,13 @@ def test_supervision_page_offers_the_notice_batch_and_reminder_docx(accounts):
     at.selectbox(key="sv_f_dept").select(dept).run()
     mine = open_all[open_all["department"] == dept]
     assert f"下载所列未销号督办单（Word，{len(mine)} 份，每份一页）" in _downloads(at)
-    # What the batch button builds: those notices, a page each, in the builder's order.
-    data = documents.notice_docx(documents.batch_ids(sup.list_notices(department=dept)))
+    # What the batch button gives: those notices, a page each; the single one and the 催办通知 likewise.
+    data = clicked[f"督办单-{dept}.docx"]()
     assert len(_titles(data)) == len(mine) and all(n in _text(data) for n in mine["number"])
+    one = clicked[f"督办单-{sup.notice(nid)['number']}.docx"]()
+    assert len(_titles(one)) == 1 and sup.notice(nid)["number"] in _text(one)
+    reminders = clicked["催办通知-2020Q4.docx"]()
+    assert len(_titles(reminders)) == int((sup.owed("2020Q4")["missing"] > 0).sum())
 
 
 def test_reporter_downloads_its_own_notices_only(accounts):
@@ -200,3 +205,34 @@ def test_reporter_downloads_its_own_notices_only(accounts):
     labels = _downloads(at)
     assert f"下载所列未销号督办单（Word，{len(mine)} 份，每份一页）" in labels
     assert not any("催办通知" in k for k in labels)
+
+
+@pytest.fixture
+def clicked(monkeypatch) -> dict:
+    """file name → the callable a download button registered: what the button gives when clicked
+    (AppTest never clicks a download; the callable runs afterwards, outside the script, like a click's)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen, original = {}, MediaFileManager.add_deferred
+
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return seen
+
+
+def test_meeting_mode_deck_download_opens_with_the_follow_up(accounts, clicked):
+    from tests.auth_fixtures import run_as
+
+    snap = meetings.save_snapshot("第一次督查会", date(2021, 1, 5), meetings.live_payload("2020Q4"), "office")
+    decision = meetings.add_decision(14, "一月底前完成整改", "决定", "市长", snap)
+    sup.issue_from_decision(_actor("office"), decision, AGRI, date.today() - timedelta(days=2))
+    at = run_as(None, "pages/meeting.py")
+    assert not at.exception
+    assert "下载 PPT（.pptx）" in _downloads(at)
+    deck = Presentation(io.BytesIO(next(f for name, f in clicked.items() if name.endswith(".pptx"))()))
+    words = " ".join(sh.text_frame.text for sh in _followup_slide(deck).shapes if sh.has_text_frame)
+    assert sup.followup_for_deck(snap)["sentence"] in words
+    assert "上次会议交办 1 项，已销号 0 项，办理中 0 项，逾期 1 项" in words
