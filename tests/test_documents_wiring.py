@@ -236,3 +236,64 @@ def test_meeting_mode_deck_download_opens_with_the_follow_up(accounts, clicked):
     words = " ".join(sh.text_frame.text for sh in _followup_slide(deck).shapes if sh.has_text_frame)
     assert sup.followup_for_deck(snap)["sentence"] in words
     assert "上次会议交办 1 项，已销号 0 项，办理中 0 项，逾期 1 项" in words
+
+
+# --- 总览 and 部门记分卡: 发督办单 on the lists, 催办 in the ranking (AppTest) -----------------------------
+
+
+def _picker(at, key: str):
+    return next((s for s in at.selectbox if s.key == key), None)
+
+
+def test_overview_red_list_issues_a_notice_for_the_office_only(accounts):
+    from core import overview
+    from db import status_reads
+    from tests.auth_fixtures import run_as
+
+    red = overview.red_list(status_reads.target_statuses("2020Q4"), status_reads.task_statuses("2020Q4"), "2020Q4")
+    open_keys = set(sup.list_notices().query("state != @sv.CLOSED")["item_label"].str.split(" ").str[0])
+    row = next(r for r in red.to_dict("records") if r["kind"] == "指标" and r["id"] not in open_keys)
+    for who in (None, token_for(accounts["agri"])):
+        at = run_as(who)
+        assert not at.exception and _picker(at, "sv_iss_pick_ov") is None
+    at = run_as(token_for(accounts["admin"]))
+    picker = _picker(at, "sv_iss_pick_ov")
+    assert picker is not None and len(picker.options) == len(red)
+    picker.select(f"{sv.TARGET}:{row['id']}").run()
+    form = f"sv_iss_{sv.TARGET}_{row['id']}_"
+    next(b for b in at.get("form_submit_button") if b.form_id == form).click().run()
+    assert not at.exception and any("已交办" in s.value for s in at.success)
+    issued = sup.list_notices(department=row["lead_department"])
+    assert (issued["target_id"] == row["id"]).any()
+
+
+def test_scorecard_lost_items_picker_and_reminder_column(accounts):
+    from tests.auth_fixtures import run_as
+
+    owed = sup.owed("2020Q4")
+    debtor = owed[owed["missing"] > 0]["department"].iloc[0]
+    for _ in range(2):
+        sup.remind(_actor("office"), debtor, "2020Q4", note="电话催报")
+    counts = sup.reminder_counts("2020Q4")
+    at = run_as(None, "pages/departments.py", period="2020Q4")
+    assert not at.exception and _picker(at, "sv_iss_pick_sc") is None
+    ranking = next(d.value for d in at.dataframe if "催办" in d.value.columns and "等级" in d.value.columns)
+    shown = dict(zip(ranking["部门"].str.replace(" ★进步最大", ""), ranking["催办"]))
+    assert shown[debtor] == counts[debtor] >= 2
+    assert all(shown[d] == counts.get(d, 0) for d in shown)
+    at = run_as(token_for(accounts["agri"]), "pages/departments.py", period="2020Q4")
+    assert not at.exception and _picker(at, "sv_iss_pick_sc") is None
+    # The office: the department's items where it lost points, each issuable to it.
+    from components.supervision_issue import lost_items
+    from db import scoring_reads
+
+    _, cells = scoring_reads.scoreboard_and_matrix("2020Q4")
+    items = lost_items(cells, debtor)
+    assert items and all(dept == debtor for *_, dept in items)
+    at = run_as(token_for(accounts["admin"]), "pages/departments.py", period="2020Q4", dept=debtor)
+    picker = _picker(at, "sv_iss_pick_sc")
+    assert picker is not None and len(picker.options) == len(items)
+    kind, item_id, _, _ = items[-1]
+    picker.select(f"{kind}:{item_id}").run()
+    assert not at.exception
+    assert any(b.form_id == f"sv_iss_{kind}_{item_id}_" for b in at.get("form_submit_button"))
