@@ -72,6 +72,11 @@ def office(demo_db_path, tmp_path_factory) -> dict:
         assert manage.main(["export", kind, "--period", "2020Q4", "-o", str(path)]) == 0
         docs[f"export-{kind}"] = path
     facts["export"] = {"notices": _open_notices("2020Q4"), "reminders": _debtors("2020Q4")}
+    from services import assessment
+
+    annual = assessment.annual_view(2020)
+    (out / "annual-2020.docx").write_bytes(assessment.annual_document(annual))
+    docs["annual-2020"], facts["annual"] = out / "annual-2020.docx", annual
     profile = tmp_path_factory.mktemp("lo-profile")
     run = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                           "--outdir", str(out / "pdf"), *map(str, docs.values())],
@@ -128,7 +133,7 @@ def squeeze(text: str) -> str:
 
 @pytest.mark.parametrize("name", [f"{k}-{p}" for p in PERIODS for k in ("deck", "bulletin", "bulletin-xlsx",
                                                                          "meeting-xlsx")]
-                         + ["notices", "export-notices", "export-reminders"])
+                         + ["notices", "export-notices", "export-reminders", "annual-2020"])
 def test_libreoffice_converts_the_document(office, name):
     source, pdf = office["docs"][name]
     assert pdf.exists(), f"LibreOffice did not convert {source.name}: {office['log'][-2000:]}"
@@ -275,3 +280,12 @@ def test_exported_notices_one_page_each_with_signoff(office, kind):
         assert r["department"] in text
         if kind == "notices":
             assert squeeze(r["number"]) in text
+
+
+def test_annual_docx_pdf_lists_every_department_with_its_place(office):
+    _, pdf = office["docs"]["annual-2020"]
+    text = squeeze(pdf_text(pdf))
+    assert pdf_pages(pdf) >= 3 and "演示数据" in text and "—1—" in text
+    for r in office["facts"]["annual"].results:
+        assert squeeze(r.department + r.rank_text) in text or (r.department in text and r.rank_text in text), \
+            r.department

@@ -297,3 +297,26 @@ def test_scorecard_lost_items_picker_and_reminder_column(accounts):
     picker.select(f"{kind}:{item_id}").run()
     assert not at.exception
     assert any(b.form_id == f"sv_iss_{kind}_{item_id}_" for b in at.get("form_submit_button"))
+
+
+# --- 年度考核 as a 公文 .docx ---------------------------------------------------------------------------
+
+
+def test_annual_docx_states_each_departments_line_and_ties(demo_db, clicked):
+    from services import assessment as svc
+    from tests.auth_fixtures import run_as
+
+    at = run_as(None, "pages/departments.py", view="annual", year="2020")
+    assert not at.exception and "下载年度考核（Word 公文）" in _downloads(at)
+    view = svc.annual_view(2020)
+    data = clicked["年度考核-2020.docx"]()
+    doc = Document(io.BytesIO(data))
+    assert doc.paragraphs[0].text == "关于2020年度全市质量提升行动部门考核结果的通报"
+    annex = doc.tables[0]
+    rows = [[c.text for c in r.cells] for r in annex.rows[1:]]
+    assert [(r[0], r[1], r[5], r[6]) for r in rows] == [
+        (x.rank_text, x.department, "—" if x.final is None else f"{x.final:.1f}", x.grade_text) for x in view.results]
+    ties = [r[0] for r in rows if r[0].startswith("并列")]
+    assert ties and all(re.fullmatch(r"并列第\d+名，\d+个部门", t) for t in ties)
+    text = _text(data)
+    assert "演示数据" in text and "一票否决（等级为 D）" in text and "样本不足不排名的部门17个" in text
