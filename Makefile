@@ -26,6 +26,7 @@ run: init
 	$(PY) manage.py serve --port $(PORT) --address 0.0.0.0
 
 test: setup-dev
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 # The database tests on PostgreSQL (installs and starts Debian's postgresql if needed; root).

@@ -34,8 +34,26 @@ def _ensure_admin() -> None:
     if password is None:
         print(f"已创建管理员账号“{name}”，密码取自环境变量 {ADMIN_PASSWORD_ENV}。")
     else:
-        # The only time this password is shown; it is stored only as an argon2 hash.
-        print(f"已创建管理员账号“{name}”，初始密码（仅显示这一次，请登录后妥善保管或用 manage.py user reset 更换）：{password}")
+        path = _write_initial_admin_password(name, password)
+        print(f"已创建管理员账号“{name}”，初始密码写在 {path}（仅本机当前用户可读）；"
+              "登录后请用“管理 → 用户管理”或 manage.py user reset 更换，并删除该文件。")
+
+
+def _write_initial_admin_password(name: str, password: str) -> Path:
+    """The random first password goes to a file only its owner can read, never to the terminal:
+    `make run` shows init's output among pip's, where it would be lost or copied into logs."""
+    import os
+
+    from core.paths import var_dir
+
+    path = var_dir() / "initial-admin-password.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # an old file from an earlier database: replace it, never widen its mode
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"用户名：{name}\n初始密码：{password}\n"
+                "（首次登录后请更换密码并删除本文件）\n")
+    return path
 
 
 def cmd_user(args: argparse.Namespace) -> int:
@@ -129,47 +147,38 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Exit 0: imported (or dry run clean); 1: validation errors, nothing written; 2: file refused."""
-    from core.importer.model import UploadRefused
-    from core.importer.preview import plan_changes
-    from core.importer.reader import read_upload, sha256_of
-    from core.importer.summary import MIME_TYPES, import_summary, refused_summary
-    from core.importer.validate import validate_upload
-    from core.auth import permission_problems, write_scope
-    from db import queries
-    from db.imports import CommitRefused, commit_import
+    from core.auth import may_upload
+    from core.importer.summary import import_summary, refused_summary
     from db.users import user_identity
+    from services import submissions
+    from services.identity import CLI, Caller
 
     identity = user_identity(args.user)
-    if identity is None or identity.role not in ("管理员", "填报员"):
+    if identity is None or not may_upload(identity):
         print(f"--user “{args.user}” 不是可报送的有效账号（用 manage.py user list 查看）", file=sys.stderr)
         return 2
     path = Path(args.file)
     try:
         content = path.read_bytes()
-        book = read_upload(path.name, content)
-    except (UploadRefused, OSError) as exc:
-        print(json.dumps(refused_summary(path.name, str(exc)), ensure_ascii=False, indent=2))
+    except OSError as exc:
+        print(json.dumps(refused_summary(path.name, f"无法读取文件：{exc.strerror or exc}"), ensure_ascii=False,
+                         indent=2))
         return 2
-    catalogue = load_catalogue()
-    result = validate_upload(book, catalogue, filename=path.name, sha256=sha256_of(content), period=args.period,
-                             department=args.department, known_periods=list(queries.periods()["code"]) or None)
-    result.problems.extend(permission_problems(result, identity, catalogue))
-    plan = plan_changes(result, queries.current_values(), queries.current_progress(), catalogue)
-    if result.problems or args.dry_run:
-        print(json.dumps(import_summary(result, plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
-        return 1 if result.problems else 0
-    scope = write_scope(identity, catalogue)
-    try:
-        committed = commit_import(result, plan, user=identity.username, source="cli", file_bytes=content,
-                                  mime=MIME_TYPES[book.kind], department=result.department, period=result.period,
-                                  state="committed" if scope is None else "pending", scope=scope)
-    except CommitRefused as exc:
-        print(f"未导入：{exc}", file=sys.stderr)
+    draft = submissions.prepare_file(identity, path.name, content, args.department, args.period, source="cli")
+    if draft.refused:
+        print(json.dumps(refused_summary(path.name, draft.refused), ensure_ascii=False, indent=2))
+        return 2
+    if draft.problems or args.dry_run:
+        print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        return 1 if draft.problems else 0
+    outcome = submissions.commit(Caller(identity, None, CLI), draft)
+    if outcome.refused:
+        print(f"未导入：{outcome.refused}", file=sys.stderr)
         return 1
-    summary = import_summary(result, plan, dry_run=False, committed=committed)
-    summary["state"] = committed.get("state", "")  # pending: waits for the office's review
-    if committed["duplicate"]:
-        summary["message"] = f"同一文件已于提交 #{committed['submission_id']} 导入，本次未写入任何数据"
+    summary = import_summary(draft.result, draft.plan, dry_run=False, committed=outcome.as_dict())
+    summary["state"] = outcome.state  # pending: waits for the office's review
+    if outcome.duplicate:
+        summary["message"] = f"同一文件已于提交 #{outcome.submission_id} 导入，本次未写入任何数据"
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 
@@ -211,15 +220,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from core.status_report import report_text, status_report
-    from db import queries
+    from core.status_report import report_text
+    from services import status
+    from services.submissions import known_periods
 
-    known = list(queries.periods()["code"])
+    known = known_periods()
     if args.period not in known:
         print(f"不是报告期：{args.period}（可选 {known[0]}…{known[-1]}）", file=sys.stderr)
         return 2
-    report = status_report(queries.targets(), queries.current_values(up_to_period=args.period, city_only=True),
-                           queries.tasks(), queries.current_progress(up_to_period=args.period), args.period)
+    report = status.status_report(args.period)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -494,7 +503,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warm_start.log.setLevel(logging.INFO)
     warm_start.import_app_modules()
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::", "") else args.address
-    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds)
+    warm_start.keep_warm(f"http://{host}:{args.port}", load_settings().warm_seconds,
+                         announce=warm_start.serving_lines(args.port, args.address))
     app = str(Path(__file__).resolve().parent / "app.py")
     return streamlit_cli.main(["run", app, "--server.port", str(args.port), "--server.address", args.address,
                                *args.streamlit_options], prog_name="streamlit")

@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "BENCHMARKS.md"
 WARM_GOAL_MS = 150
+AFTER_WRITE_GOAL_MS = 1000
 FIRST_PAGE_GOAL_S = 1.0
 PACKAGES = ("streamlit", "pandas", "altair", "pydeck", "sqlmodel", "SQLAlchemy", "python-calamine", "openpyxl")
 
@@ -65,6 +66,22 @@ def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def page_verdict(prov: dict, city: dict) -> str:
+    """"met", or what was missed: warm ≤ 150 ms; after a write ≤ 1,000 ms and ≤ 2× the city figure."""
+    if prov["errors"]:
+        return "error"
+    missed = []
+    if prov["warm_ms"] > WARM_GOAL_MS:
+        missed.append(f"warm missed by {prov['warm_ms'] - WARM_GOAL_MS} ms ({prov['warm_ms'] / WARM_GOAL_MS:.1f}×)")
+    after = prov.get("after_write_ms")
+    if after is not None:
+        if after > AFTER_WRITE_GOAL_MS:
+            missed.append(f"after write missed by {after - AFTER_WRITE_GOAL_MS} ms")
+        if city.get("after_write_ms") and after > 2 * city["after_write_ms"]:
+            missed.append(f"after write {after / city['after_write_ms']:.1f}× the city figure")
+    return "met" if not missed else "; ".join(missed)
+
+
 def render(results: dict) -> str:
     city, prov, start = results["city"], results["province"], results["start"]
     lines = [
@@ -84,34 +101,37 @@ def render(results: dict) -> str:
     for r in (city, prov):
         d = r["data"]
         lines.append(f"| {r['scale']} | {d['districts']} | {d['targets']} | {d['departments']} | {d['periods']} | "
-                     f"{d['submissions']:,} | {d['values']:,} | {d['progress']:,} | {d['file_mb']} MB | {d['seconds']} s |")
+                     f"{d['submissions']:,} | {d['values']:,} | {d['progress']:,} | {d['file_mb']} MB | "
+                     f"{d['seconds']} s |")
     lines += ["", "city = the plan's catalogue with its demo data; province = 120 units, 60 targets, 40 departments,",
               "10 years (40 quarters) of monthly reports: each month's report is a new row superseding the previous",
               "month's for the quarter (`benchmarks/synthetic.py`).", "",
-              f"## Pages: server-side run time (AppTest), goal ≤ {WARM_GOAL_MS} ms warm at province scale", "",
-              "cold = first run after `st.cache_data.clear()`; warm = median of 5 reruns. Milliseconds.", "",
-              "| page | city cold | city warm | province cold | province warm | goal |", "|---|---|---|---|---|---|"]
+              f"## Pages: server-side run time (AppTest), goals at province scale: ≤ {WARM_GOAL_MS} ms warm; "
+              f"≤ {AFTER_WRITE_GOAL_MS} ms and ≤ 2× the city figure after a write", "",
+              "cold = first run after `st.cache_data.clear()`; warm = median of 5 reruns; after write = the first run "
+              "after one value was committed through `services.submissions` (no warm-up thread). Milliseconds.", "",
+              "| page | city cold | city warm | city after write | province cold | province warm "
+              "| province after write | goals |", "|---|---|---|---|---|---|---|---|"]
     city_pages = {p["page"]: p for p in city["pages"]}
     misses = []
     for p in prov["pages"]:
         c = city_pages.get(p["page"], {})
-        ok = p["warm_ms"] <= WARM_GOAL_MS and not p["errors"]
-        verdict = "met" if ok else (f"missed by {p['warm_ms'] - WARM_GOAL_MS} ms ({p['warm_ms'] / WARM_GOAL_MS:.1f}×)"
-                                    if not p["errors"] else "error")
-        if not ok:
+        verdict = page_verdict(p, c)
+        if verdict != "met":
             misses.append(p)
         lines.append(f"| {p['title']} `{p['page']}` | {c.get('cold_ms', '–')} | {c.get('warm_ms', '–')} | "
-                     f"{p['cold_ms']} | {p['warm_ms']} | {verdict} |")
+                     f"{c.get('after_write_ms', '–')} | {p['cold_ms']} | {p['warm_ms']} | "
+                     f"{p.get('after_write_ms', '–')} | {verdict} |")
     errors = [(r["scale"], p) for r in (city, prov) for p in r["pages"] if p["errors"]]
     if errors:
         lines += ["", "Pages that raised an exception (their times are not meaningful):", ""]
         lines += [f"- {scale} {p['page']}: {p['errors'][0][:200]}" for scale, p in errors]
     lines += ["", "## Where the time goes (province, cProfile of one warm run; cumulative, inflated by profiling)", ""]
     for p in misses:
-        lines += [f"**{p['title']}** (`{p['page']}`, {p['warm_ms']} ms warm)", "", "```", *p.get("hot_spots", []),
-                  "```", ""]
+        lines += [f"**{p['title']}** (`{p['page']}`, {p['warm_ms']} ms warm, {p.get('after_write_ms', '–')} ms "
+                  "after a write)", "", "```", *p.get("hot_spots", []), "```", ""]
     if not misses:
-        lines += ["Every page meets the warm goal.", ""]
+        lines += ["Every page meets its goals.", ""]
     lines += _start_lines(start)
     lines += ["## Peak memory", "", "| process | peak RSS |", "|---|---|",
               f"| AppTest, all pages, city | {city['peak_rss_mb']} MB |",
@@ -121,7 +141,8 @@ def render(results: dict) -> str:
                 if "peak_rss_mb" in start[kind]], ""]
     lines += ["## Upload pipeline (5,000 rows; `benchmarks/bench_upload.py`)", ""]
     upload = results.get("upload")
-    lines += ["```", upload, "```", ""] if upload else ["Not measured: benchmarks/bench_upload.py is not there yet.", ""]
+    lines += (["```", upload, "```", ""] if upload
+              else ["Not measured: benchmarks/bench_upload.py is not there yet.", ""])
     notes = ROOT / "benchmarks" / "notes.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").strip(), ""]
@@ -146,7 +167,8 @@ def _start_lines(start: dict) -> list[str]:
              f"{cell(plain, 'first_page_s')} | {cell(service, 'first_page_s')} |",
              f"| the same, browser cache holding the front end from an earlier day | "
              f"{cell(plain, 'first_page_cached_s')} | {cell(service, 'first_page_cached_s')} |",
-             f"| new Python process → first AppTest run of app.py (server side only) | {start['apptest_first_s']} | – |",
+             "| new Python process → first AppTest run of app.py (server side only) | "
+             f"{start['apptest_first_s']} | – |",
              ""]
     if "warm_log" in service:
         lines += [f"The service's own visits (its log): {service['warm_log']}", ""]

@@ -14,7 +14,7 @@ from components.assessment_forms import render_forms
 from components.auth_login import current_identity
 from components.flash import show_flash
 from core.assessment import ACTION_WORDS, KIND_LABELS, AnnualResult, AssessmentInputError
-from db import cached
+from services import cache
 from services import assessment as svc
 
 VIEW_KEY, YEAR_KEY, DEPT_KEY = "view", "year", "as_dept"
@@ -34,7 +34,7 @@ def chosen_view() -> str:
 
 
 def _year_picker() -> int:
-    years = svc.years(cached.read)
+    years = svc.years(cache.read)
     index = url_state.restore(YEAR_KEY, years, years[-1])
     year = st.selectbox("考核年度", years, index=index, key=YEAR_KEY, format_func=lambda y: f"{y} 年度")
     year = years[-1] if year is None else year  # cleared with its ⊗: the latest year
@@ -45,7 +45,7 @@ def _year_picker() -> int:
 def render_annual_view() -> None:
     year = _year_picker()
     try:
-        view = svc.annual_view(year, cached.read)
+        view = svc.annual_view(year, cache.read)
     except AssessmentInputError as exc:
         st.error(str(exc))
         return

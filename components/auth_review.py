@@ -5,11 +5,11 @@ import streamlit as st
 
 from components.flash import show_flash
 from components.trust_review import render_second_look
+from components.upload_common import caller
 from components.upload_history import history_table
 from core.auth import Identity
-from db import cached
-from db.imports import CommitRefused, review_submission
-from db.submission_reads import submission_history, submission_progress, submission_values
+from services import submissions
+from services.history import submission_history, submission_progress, submission_values
 
 _DONE = "au_rev_done"
 _ERROR = "au_rev_error"
@@ -17,7 +17,7 @@ _ERROR = "au_rev_error"
 
 def render_review_queue(identity: Identity) -> None:
     show_flash(_DONE, _ERROR)
-    pending = cached.read(submission_history, None, None, 500, "pending")
+    pending = submission_history(None, None, 500, "pending")
     if pending.empty:
         st.caption("没有待审核的报送。")
         return
@@ -26,14 +26,15 @@ def render_review_queue(identity: Identity) -> None:
                  width="stretch")
     labels = {int(r.id): f"{r.id} · {r.department or '全市'} · {r.period_code or ''} · {r.filename} · {r.user_name}"
               for r in pending.itertuples()}
-    chosen = st.selectbox("选择待审核的报送", list(labels), key="au_rev_pick", format_func=labels.get)
+    chosen = st.selectbox("选择待审核的报送", list(labels), key="au_rev_pick",
+                          placeholder="请选择…", format_func=labels.get)
     _render_rows(chosen)
-    _render_decision(chosen, identity.username)
+    _render_decision(chosen, identity)
 
 
 def _render_rows(submission_id: int) -> None:
-    values = cached.read(submission_values, submission_id)
-    progress = cached.read(submission_progress, submission_id)
+    values = submission_values(submission_id)
+    progress = submission_progress(submission_id)
     st.markdown(f"指标 {len(values)} 条，任务进展 {len(progress)} 条（通过后计入各页面）")
     render_second_look(submission_id)
     if not values.empty:
@@ -46,7 +47,7 @@ def _render_rows(submission_id: int) -> None:
             "percent": "完成进度(%)", "narrative": "进展情况"}), hide_index=True, width="stretch")
 
 
-def _render_decision(submission_id: int, reviewer: str) -> None:
+def _render_decision(submission_id: int, reviewer: Identity) -> None:
     left, right = st.columns(2)
     left.button("审核通过", key="au_rev_approve", type="primary", on_click=_decide,
                 args=(submission_id, reviewer, True))
@@ -58,12 +59,13 @@ def _reason_key(submission_id: int) -> str:
     return f"au_rev_reason_{submission_id}"
 
 
-def _decide(submission_id: int, reviewer: str, approve: bool) -> None:
+def _decide(submission_id: int, reviewer: Identity, approve: bool) -> None:
     # The reason is read here, not bound at render time: the text typed just before the click counts.
     reason = "" if approve else st.session_state.get(_reason_key(submission_id), "")
     try:
-        review_submission(submission_id, reviewer, approve, reason)
-    except CommitRefused as exc:
+        # The account is re-checked inside the write (services.identity): a stale callback writes nothing.
+        submissions.review(caller(reviewer), submission_id, "approve" if approve else "return", reason)
+    except submissions.Refused as exc:
         st.session_state[_ERROR] = str(exc)
         return
     st.session_state[_DONE] = (f"提交 {submission_id} 已审核通过，数据已计入各页面。" if approve

@@ -7,8 +7,8 @@ import streamlit as st
 from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
-from db import cached
 from db.users import UserError, add_user, reset_password, set_active, users
+from services import cache
 
 _DONE = "au_usr_done"
 _ERROR = "au_usr_error"
@@ -26,7 +26,7 @@ def users_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def render_user_admin(identity: Identity) -> None:
     show_flash(_DONE, _ERROR)
-    df = cached.read(users)
+    df = cache.read(users)
     st.dataframe(users_table(df), hide_index=True, width="stretch")
     add, change = st.columns(2)
     with add:
@@ -40,8 +40,9 @@ def _render_add(identity: Identity) -> None:
         st.markdown("**新增用户**")
         st.text_input("用户名", key="au_usr_name")
         st.text_input("姓名", key="au_usr_display")
-        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role")
-        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept")
+        st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key="au_usr_role", placeholder="请选择…")
+        st.selectbox("所属部门（填报员必选）", [NO_DEPT, *catalogue().department_names()], key="au_usr_dept",
+                     placeholder="请选择…")
         st.text_input("初始密码", key="au_usr_password", type="password", help="至少 10 位，含字母和数字")
         st.form_submit_button("新增", on_click=_add, args=(identity.username,))
 
@@ -60,7 +61,7 @@ def _add(by: str) -> None:
 
 def _render_change(identity: Identity, names: list[str]) -> None:
     st.markdown("**重置密码 / 停用 / 启用**")
-    name = st.selectbox("用户", names, key="au_usr_pick")
+    name = st.selectbox("用户", names, key="au_usr_pick", placeholder="请选择…")
     st.text_input("新密码", key="au_usr_new_password", type="password", help="重置后解除锁定，并使该用户已登录的会话失效")
     st.button("重置密码", key="au_usr_reset", on_click=_reset, args=(name, identity.username))
     left, right = st.columns(2)

@@ -3,23 +3,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db import cached
+from services import cache
 
 DEMO_LABEL = "演示数据"
 
 
 def demo_notice() -> None:
     """Sidebar notice while the database holds demo data."""
-    if cached.demo_present():
-        st.badge(DEMO_LABEL, icon="⚠️", color="orange")
-        st.caption("当前显示的进展数据为演示数据，并非真实报送；管理员可用 `python manage.py demo clear` 删除。")
+    if cache.demo_present():
+        st.badge(DEMO_LABEL, color="orange")
+        # Plain words, no command in code type: a code span makes every page fetch a second font.
+        st.caption("当前显示的进展数据为演示数据，并非真实报送；管理员可在服务器上删除（见使用说明“演示数据”）。")
 
 
 def page_title(title: str, caption: str | None = None) -> None:
     """Page heading with the demo badge beside it, so no screenshot loses the label."""
     left, right = st.columns([0.8, 0.2], vertical_alignment="center")
     left.title(title)
-    if cached.demo_present():
-        right.badge(DEMO_LABEL, icon="⚠️", color="orange", help="本页进展数据含演示数据，并非真实报送")
+    if cache.demo_present():
+        right.badge(DEMO_LABEL, color="orange", help="本页进展数据含演示数据，并非真实报送")
     if caption:
         st.caption(caption)

@@ -27,18 +27,26 @@ def clicked_district(selection: dict) -> str | None:
     return None
 
 
-def _on_click() -> None:
+def _on_click(key: str) -> None:
     # Runs before the script, so the district selectbox may still be set.
-    state = st.session_state.get(MAP_KEY)
+    state = st.session_state.get(key)
     adcode = clicked_district(state.get("selection") if state else None)
     if adcode:
         st.session_state[DISTRICT_KEY] = adcode
 
 
-def render_district_map(deck: pdk.Deck) -> None:
+def map_key(selected: str | None) -> str:
+    """A new map widget per selected district: while the front end holds a click selection it repaints
+    every other district grey; with a fresh widget nothing is faded and our own outline layer marks
+    the selection (components.maps.district_deck)."""
+    return f"{MAP_KEY}_{selected or 'none'}"
+
+
+def render_district_map(deck: pdk.Deck, selected: str | None = None) -> None:
     """The map, and under it the places whose names did not fit at the first view (components.maps)."""
-    st.pydeck_chart(deck, on_select=_on_click, selection_mode="single-object", key=MAP_KEY, height=MAP_HEIGHT,
-                    width="stretch")
+    key = map_key(selected)
+    st.pydeck_chart(deck, on_select=lambda: _on_click(key), selection_mode="single-object", key=key,
+                    height=MAP_HEIGHT, width="stretch")
     unlabelled = getattr(deck, "unlabelled_places", ())
     if unlabelled:
         st.caption(unlabelled_note(list(unlabelled)))

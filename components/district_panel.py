@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import chart_spec, target_trend_chart
-from components.status_style import status_cell
+from components.status_style import status_cell, status_table
 from core.district_views import DistrictPanel
 from core.status import TargetSpec
 from core.target_views import target_history
-from db import cached
+from services import cache
 
 TREND_KEY = "dm_trend_target"
 
@@ -18,12 +18,13 @@ def render_district_panel(panel: DistrictPanel, period: str, targets: pd.DataFra
     st.subheader(f"{panel.name}（{period}）")
     st.caption(panel.summary)
     t = panel.targets
-    st.dataframe(pd.DataFrame({
+    frame, colours = status_table(pd.DataFrame({
         "编号": t["target_id"], "指标": t["target_name"], "目标": t["target_text"],
         f"{period} 实际值": t["value_text"] + t["is_demo"].map({True: "（演示）", False: ""}),
         "状态": t["status"].map(status_cell), "说明": t["explanation"],
-    }), hide_index=True, width="stretch", key="dm_panel_targets",
-        column_config={"说明": st.column_config.TextColumn(width="large")})
+    }))
+    st.dataframe(frame, hide_index=True, width="stretch", key="dm_panel_targets",
+                 column_config={**colours, "说明": st.column_config.TextColumn(width="large")})
     _tasks_and_places(panel)
     _trend(panel, period, targets, default_target)
 
@@ -51,14 +52,14 @@ def _trend(panel: DistrictPanel, period: str, targets: pd.DataFrame, default_tar
     ids = panel.targets.sort_values("target_id")["target_id"].tolist()
     names = dict(zip(panel.targets["target_id"], panel.targets["target_id"] + " " + panel.targets["target_name"]))
     target_id = st.selectbox("趋势图指标", ids, index=ids.index(default_target) if default_target in ids else 0,
-                             key=TREND_KEY, format_func=names.get)
-    history = target_history(cached.current_values(up_to_period=period, target_id=target_id), target_id,
-                             cached.districts())
+                             key=TREND_KEY, format_func=names.get, placeholder="请选择…")
+    history = target_history(cache.current_values(up_to_period=period, target_id=target_id), target_id,
+                             cache.districts())
     history = history[history["area"].isin([panel.name, "全市"])]
     if history.empty:
         st.caption(f"截至 {period}，{panel.name}尚无该指标的报送。")
         return
     spec = TargetSpec.from_row(targets.set_index("id").loc[target_id].to_dict())
     if history["is_demo"].any():
-        st.caption("⚠️ 图中数据含演示数据，并非真实报送。")
+        st.caption("图中数据含演示数据，并非真实报送。")
     st.vega_lite_chart(chart_spec(target_trend_chart, history, spec), width="stretch")

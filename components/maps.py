@@ -11,9 +11,24 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from core.district_geo import bounds, fit_view, label_points, simplified, with_properties
+from core.district_geo import (
+    bounds,
+    fit_view,
+    label_points,
+    simplified,
+    with_properties,
+)
 from core.district_views import Choropleth
-from core.label_layout import DotStyle, TextStyle, layout_labels, name_boxes, view_frame
+from core.label_layout import (
+    DotStyle,
+    TextStyle,
+    layout_labels,
+    name_boxes,
+    place_names,
+    project,
+    unproject,
+    view_frame,
+)
 
 DISTRICT_LAYER = "districts"
 PLACE_LAYER = "places"
@@ -25,6 +40,8 @@ PLACE_COLOR = [255, 140, 0, 235]
 PLACE_RADIUS = 6  # px
 DISTRICT_NAME_SIZE = 17
 PLACE_NAME_SIZE = 12
+LEADER_LENGTHS = (40, 70, 100)  # px: a place label with no room beside its dot moves out along a line
+LEADER_COLOR = [120, 60, 0, 200]
 TOOLTIP = {
     "html": "<b>{tip_title}</b><div style='white-space: pre-line; max-width: 360px'>{tip_body}</div>",
     "style": {"backgroundColor": "#ffffff", "color": "#1f2328", "fontSize": "13px",
@@ -100,19 +117,25 @@ def district_deck(geo: dict, chart: Choropleth, metric_label: str, places: pd.Da
                "features": [f for f in geo["features"] if f["properties"]["adcode"] == selected]}
         layers.append(pdk.Layer("GeoJsonLayer", one, id="selected-district", pickable=False, stroked=True,
                                 filled=False, get_line_color=[31, 35, 40, 255], line_width_min_pixels=3.5))
-    layers.append(_text_layer("district-names", names, "name", size=DISTRICT_NAME_SIZE, color=[31, 35, 40, 255]))
     view = fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT)
+    shown_places = places is not None and not places.empty
+    rows = _place_rows(places) if shown_places else None
+    names, labels = first_view_labels(names, rows, view)
+    layers.append(_text_layer("district-names", names[["adcode", "name", "lon", "lat", "label_offset"]], "name",
+                              size=DISTRICT_NAME_SIZE, color=[31, 35, 40, 255], offset="label_offset"))
     unlabelled: list[str] = []
-    if places is not None and not places.empty:
-        rows = _place_rows(places)
+    if shown_places:
         layers.append(pdk.Layer("ScatterplotLayer", rows, id=PLACE_LAYER, pickable=True, get_position=["lon", "lat"],
                                 get_fill_color=PLACE_COLOR, get_line_color=[255, 255, 255, 255], stroked=True,
                                 radius_units=pdk.types.String("pixels"), get_radius=PLACE_RADIUS,
                                 line_width_min_pixels=1.5))
-        labels = place_label_layout(rows, names, view)
         shown = labels["label_position"].notna()
         unlabelled = labels.loc[~shown, "name"].tolist()
-        text_rows = labels.loc[shown, ["id", "name", "label", "lon", "lat", "label_anchor", "label_offset"]]
+        text_rows, lines = place_text_rows(labels[shown], view)
+        if not lines.empty:
+            layers.append(pdk.Layer("LineLayer", lines, id="place-leaders", pickable=False, get_source_position="from",
+                                    get_target_position="to", get_color=LEADER_COLOR, get_width=1,
+                                    width_units=pdk.types.String("pixels")))
         # Plain strings are accessors of each row's field: every label has its own anchor and offset.
         layers.append(_text_layer("place-names", text_rows, "label", size=PLACE_NAME_SIZE, color=[120, 60, 0, 255],
                                   anchor="label_anchor", offset="label_offset"))
@@ -121,12 +144,41 @@ def district_deck(geo: dict, chart: Choropleth, metric_label: str, places: pd.Da
                        map_provider=None, tooltip=TOOLTIP, height=MAP_HEIGHT, unlabelled_places=tuple(unlabelled))
 
 
+def first_view_labels(names: pd.DataFrame, places: pd.DataFrame | None, view: tuple[float, float, float]):
+    """(district names with their offsets, place labels) at the first view: the names step aside from
+    the places' dots (core.label_layout.place_names), then the places' labels keep clear of the names
+    where they are drawn. Without places, the labels frame is None."""
+    dots = places if places is not None else names.iloc[0:0]
+    names = place_names(names, dots, view, TextStyle(DISTRICT_NAME_SIZE), DotStyle(radius=PLACE_RADIUS + 1.5))
+    return names, (place_label_layout(places, names, view) if places is not None else None)
+
+
+def place_text_rows(labels: pd.DataFrame, view: tuple[float, float, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The place-names rows and the leader lines. A label beside its dot keeps a pixel offset from it; a
+    label at the end of a leader is placed at that end's own lon/lat (offset 0), so the line and the text
+    stay together at every zoom."""
+    rows, lines = [], []
+    for r in labels.to_dict("records"):
+        row = {k: r[k] for k in ("id", "name", "label", "lon", "lat", "label_anchor", "label_offset")}
+        if r.get("label_leader"):
+            x, y = project(r["lon"], r["lat"], view)
+            lon, lat = unproject(x + r["label_offset"][0], y + r["label_offset"][1], view)
+            lines.append({"id": r["id"], "from": [r["lon"], r["lat"]], "to": [round(lon, 5), round(lat, 5)]})
+            row.update(lon=round(lon, 5), lat=round(lat, 5), label_offset=[0, 0])
+        rows.append(row)
+    return (pd.DataFrame(rows, columns=["id", "name", "label", "lon", "lat", "label_anchor", "label_offset"]),
+            pd.DataFrame(lines, columns=["id", "from", "to"]))
+
+
 def place_label_layout(rows: pd.DataFrame, names: pd.DataFrame, view: tuple[float, float, float]) -> pd.DataFrame:
     """Where each place's label goes at the first view (core.label_layout): clear of the other labels,
-    the district names and the other dots; label_position is missing for a place left without text."""
-    district_names = name_boxes(names, view, TextStyle(DISTRICT_NAME_SIZE))
+    the district names (where place_names put them, when it has) and the other dots; label_position is
+    missing for a place left without text."""
+    district_names = (list(names["label_box"]) if "label_box" in names
+                      else name_boxes(names, view, TextStyle(DISTRICT_NAME_SIZE)))
     return layout_labels(rows, view, TextStyle(PLACE_NAME_SIZE), DotStyle(radius=PLACE_RADIUS + 1.5),
-                         obstacles=district_names, frame=view_frame(MAP_WIDTH_GUESS, MAP_HEIGHT))
+                         obstacles=district_names, frame=view_frame(MAP_WIDTH_GUESS, MAP_HEIGHT),
+                         leaders=LEADER_LENGTHS)
 
 
 def _text_layer(layer_id: str, data: pd.DataFrame, field: str, size: int, color: list[int],

@@ -10,7 +10,8 @@ from components import url_state
 from core.meeting import compare_payloads
 from core.timeutil import today_beijing
 from core.meeting_export import changes_table, deck_html, summary_xlsx
-from db import cached, meetings
+from db import meetings
+from services import cache
 from services.documents import meeting_deck  # with the follow-up of the last meeting's 督办单
 
 LIVE, SNAPSHOT = "实时数据", "会议快照"
@@ -19,7 +20,7 @@ VIEW_KEY = "mt_view"  # what is being presented, kept outside widgets so it surv
 
 
 def snapshot_labels() -> dict[int, str]:
-    snaps = cached.read(meetings.list_snapshots)
+    snaps = cache.read(meetings.list_snapshots)
     return {int(r["id"]): f"{r['name']}（{r['meeting_date']}，数据截至 {r['period_code']}）"
             for r in snaps.to_dict("records")}
 
@@ -40,7 +41,7 @@ def choose_view(period: str) -> tuple[str, int | None]:
         return "live", None
     ids = list(labels)
     index = url_state.restore(SNAP_KEY, ids, ids[0])
-    sid = st.selectbox("会议快照", ids, index=index, key=SNAP_KEY, format_func=labels.get)
+    sid = st.selectbox("会议快照", ids, index=index, key=SNAP_KEY, placeholder="请选择…", format_func=labels.get)
     url_state.remember(SNAP_KEY, sid, None)
     st.caption("快照为只读：打开时与会议上展示的完全一致，之后上传的数据不会改变它。")
     return "snapshot", sid
@@ -49,8 +50,8 @@ def choose_view(period: str) -> tuple[str, int | None]:
 def payload_of(view: tuple[str, int | None], period: str) -> dict:
     kind, sid = view
     if kind == "snapshot" and sid is not None:
-        return cached.read(meetings.load_snapshot, sid)["payload"]
-    return cached.read(meetings.live_payload, period)
+        return cache.read(meetings.load_snapshot, sid)["payload"]
+    return cache.read(meetings.live_payload, period)
 
 
 def _freeze(payload: dict) -> None:
@@ -89,10 +90,11 @@ def compare_section() -> None:
         return
     ids = list(labels)  # latest meeting first
     left, right = st.columns(2)
-    before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before", format_func=labels.get)
-    after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", format_func=labels.get)
-    changes = compare_payloads(cached.read(meetings.load_snapshot, before)["payload"],
-                               cached.read(meetings.load_snapshot, after)["payload"])
+    before = left.selectbox("上次会议", ids, index=1, key="mt_cmp_before",
+                            placeholder="请选择…", format_func=labels.get)
+    after = right.selectbox("本次会议", ids, index=0, key="mt_cmp_after", placeholder="请选择…", format_func=labels.get)
+    changes = compare_payloads(cache.read(meetings.load_snapshot, before)["payload"],
+                               cache.read(meetings.load_snapshot, after)["payload"])
     table = changes_table(changes)
     st.markdown(f"**{changes['from']} → {changes['to']}**：变色的指标 {len(changes['targets'])} 个、任务 "
                 f"{len(changes['tasks'])} 项；排名变动的部门 {sum(1 for m in changes['ranking'] if m['move'])} 个；"
@@ -121,12 +123,12 @@ def decision_form(payload: dict, snapshot_id: int | None) -> None:
     st.caption(f"对任务作出的决定或批示：{where}。")
     titles = {t["id"]: f"{t['id']}. {t['title']}（{t['status']}）" for t in payload["tasks"]}
     with st.form("mt_decision_form"):
-        st.selectbox("任务", list(titles), key="mt_dec_task", format_func=titles.get)
+        st.selectbox("任务", list(titles), key="mt_dec_task", placeholder="请选择…", format_func=titles.get)
         st.radio("类型", meetings.DECISION_KINDS, key="mt_dec_kind", horizontal=True)
         st.text_area("内容", key="mt_dec_text", height=90)
         st.text_input("决定人 / 批示人", key="mt_dec_by")
         st.form_submit_button("记录", on_click=_record, args=(snapshot_id,))
-    recorded = cached.read(meetings.all_decisions)
+    recorded = cache.read(meetings.all_decisions)
     if not recorded.empty:
         shown = pd.DataFrame({
             "会议": recorded["meeting_name"].fillna("本次会议（未归档）"), "任务": recorded["task_id"].astype(str)

@@ -5,11 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from components.supervision_decisions import render_decision_issue
-from db import cached, meetings
+from db import meetings
+from services import cache
 
 
 def render_task_decisions(task_id: int) -> None:
-    decided = cached.read(meetings.decisions_for_task, int(task_id))
+    decided = cache.read(meetings.decisions_for_task, int(task_id))
     st.markdown("#### 会议决定与批示")
     if decided.empty:
         st.caption("督查会议尚未对该任务作出决定或批示。")

@@ -96,10 +96,10 @@ def slide_nav(total: int) -> None:
     """上一页 / 下一页 with ← and → as keyboard shortcuts, and where we are."""
     index = current_index(total)
     left, mid, right = st.columns([1, 2, 1], vertical_alignment="center")
-    left.button("上一页", key="mt_prev", icon="⬅️", shortcut="Left", disabled=index == 0,
+    left.button("上一页", key="mt_prev", shortcut="Left", disabled=index == 0,
                 on_click=_go, args=(-1, total), width="stretch")
     mid.html(f"<div class='mt-count' style='text-align:center'>第 {index + 1} / {total} 页　（键盘 ← → 翻页）</div>")
-    right.button("下一页", key="mt_next", icon="➡️", shortcut="Right", disabled=index >= total - 1,
+    right.button("下一页", key="mt_next", shortcut="Right", disabled=index >= total - 1,
                  on_click=_go, args=(1, total), width="stretch")
 
 
@@ -109,7 +109,7 @@ def render_slide(payload: dict, slide: Page | Slide, fill: bool = False) -> None
     st.html(_SLIDE_CSS)
     height = "stretch" if fill else PREVIEW_HEIGHT
     if slide.key == "title":
-        demo = "<div class='mt-demo'>⚠️ 演示数据，并非真实报送</div>" if payload.get("is_demo") else ""
+        demo = "<div class='mt-demo'>演示数据，并非真实报送</div>" if payload.get("is_demo") else ""
         with st.container(key="mt_body", height=height, border=False, vertical_alignment="center"):
             st.html(f"<div class='mt-title mt-cover'>{html.escape(slide.title)}</div>"
                     f"<div class='mt-sub'>{html.escape(slide.message)}</div>{demo}")

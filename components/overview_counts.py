@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import chart_spec, status_count_chart
-from components.status_style import status_cell
+from components.status_style import status_badge
 
 
 def render_status_counts(target_counts: pd.DataFrame, task_counts: pd.DataFrame) -> None:
@@ -21,6 +21,6 @@ def _block(kind: str, counts: pd.DataFrame) -> None:
     shown = counts[counts["count"] > 0]
     # The meaning of each word sits beside its colour, so nobody argues about what a colour says.
     for row in shown.itertuples():
-        st.markdown(f"**{status_cell(row.status)}　{row.count}** 个 — {row.meaning}")
+        st.markdown(f"{status_badge(row.status)}　**{row.count}** 个 — {row.meaning}", unsafe_allow_html=True)
     # An explicit height: with "content" the bars were squeezed and every other label dropped.
     st.vega_lite_chart(chart_spec(status_count_chart, counts, kind), width="stretch", height=36 * len(counts) + 60)

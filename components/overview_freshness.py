@@ -4,9 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.status_style import status_table
 from core.overview import freshness_sentence
-
-_DOTS = {"未报送": "⚪ 未报送", "逾期报送": "🟡 逾期报送", "按时报送": "🟢 按时报送"}
 
 
 def render_freshness(fresh: pd.DataFrame, period: str, deadline) -> None:
@@ -17,8 +16,9 @@ def render_freshness(fresh: pd.DataFrame, period: str, deadline) -> None:
         st.caption(f"{period} 报送截止：{deadline:%Y年%m月%d日}；“逾期报送”指首次报送晚于截止日。")
     view = pd.DataFrame({
         "部门": fresh["department"],
-        "本期": fresh["state"].map(_DOTS),
+        "本期": fresh["state"],
         "首次报送时间": fresh["reported_at"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"),
         "最近报送的报告期": fresh["last_period"].replace("", "从未报送"),
     })
-    st.dataframe(view, hide_index=True, width="stretch", key="ov_freshness", height=320)
+    frame, colours = status_table(view, "本期")
+    st.dataframe(frame, hide_index=True, width="stretch", key="ov_freshness", height=320, column_config=colours)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import status_cell
+from components.status_style import status_cell, status_table
 from components.supervision_issue import red_list_items, render_issue_picker
 
 
@@ -23,7 +23,8 @@ def render_red_list(rows: pd.DataFrame, period: str) -> None:
         "说明": rows["explanation"],
         "详情": rows["link"],
     })
-    st.dataframe(view, hide_index=True, width="stretch", key="ov_red_list", column_config={
+    frame, colours = status_table(view)
+    st.dataframe(frame, hide_index=True, width="stretch", key="ov_red_list", column_config={**colours,
         "名称": st.column_config.TextColumn(width="medium"),
         "说明": st.column_config.TextColumn(width="large"),
         "详情": st.column_config.LinkColumn(display_text="查看", width="small"),

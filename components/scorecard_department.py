@@ -12,7 +12,7 @@ from components.charts import chart_spec
 from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import score_trend_chart
 from components.scorecard_matrix import DEPT_KEY
-from components.status_style import status_cell
+from components.status_style import status_cell, status_table
 from components.supervision_issue import lost_items, render_issue_picker
 from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
 from core.scorecard import TREND_WORDS, department_items
@@ -21,7 +21,7 @@ from core.scoring import DepartmentScore, Scoreboard, submission_timeliness
 
 def department_picker(names: list[str]) -> str:
     index = url_state.restore(DEPT_KEY, names, names[0])
-    name = st.selectbox("选择部门（也可点击记分矩阵中的格子）", names, index=index, key=DEPT_KEY)
+    name = st.selectbox("选择部门（也可点击记分矩阵中的格子）", names, index=index, key=DEPT_KEY, placeholder="请选择…")
     url_state.remember(DEPT_KEY, name, names[0])
     return name
 
@@ -92,8 +92,9 @@ def _items(title: str, view: pd.DataFrame) -> None:
     if view.empty:
         st.caption("无")
         return
-    st.dataframe(view, hide_index=True, width="stretch", key=f"sc_items_{title}",
-                 column_config={"说明": st.column_config.TextColumn(width="large")})
+    frame, colours = status_table(view)
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"sc_items_{title}",
+                 column_config={**colours, "说明": st.column_config.TextColumn(width="large")})
 
 
 def _submissions(subs: pd.DataFrame) -> None:
@@ -103,7 +104,7 @@ def _submissions(subs: pd.DataFrame) -> None:
         return
     view = _submission_view(subs)
     if subs["is_demo"].astype(bool).any():
-        st.caption("⚠️ 以下报送含演示数据，并非真实报送。")
+        st.caption("以下报送含演示数据，并非真实报送。")
     st.dataframe(view, hide_index=True, width="stretch", key="sc_submissions_table")
 
 

@@ -9,15 +9,15 @@ import streamlit as st
 from core.bulletin import build_bulletin
 from core.scoring import Scoreboard
 from core.timeutil import CHINA_TZ
-from db import cached, document_reads
-from services import documents
+from db import document_reads
+from services import cache, documents
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _docx(board: Scoreboard, demo: bool) -> bytes:
-    payload = cached.read(document_reads.period_payload, board.period)
+    payload = cache.read(document_reads.period_payload, board.period)
     return documents.bulletin(board, payload, demo)  # with the period's 催办 counts
 
 

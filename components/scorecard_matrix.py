@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.charts import chart_spec
 from components.scorecard_charts import CELL_SELECTION, matrix_heatmap, matrix_height
-from components.status_style import status_cell
+from components.status_style import status_metric
 from core.scorecard import SORTS, TREND_WORDS, cell, department_order, filter_matrix, item_order
 from core.status import ALL_KINDS
 
@@ -26,7 +26,7 @@ def _on_pick(chart_key: str) -> None:
 
 def _filters(cells: pd.DataFrame) -> dict:
     c1, c2, c3, c4 = st.columns([2, 3, 3, 1.4], vertical_alignment="bottom")
-    by = c1.selectbox("排序", list(SORTS), format_func=SORTS.get, key="sc_sort")
+    by = c1.selectbox("排序", list(SORTS), format_func=SORTS.get, key="sc_sort", placeholder="请选择…")
     present = [s for s in ALL_KINDS if s in set(cells["status"])]
     statuses = c2.multiselect("状态", present, key="sc_status", placeholder="全部状态")
     departments = c3.multiselect("部门", sorted(cells["department"].unique()), key="sc_departments",
@@ -69,7 +69,7 @@ def _cell_detail(cells: pd.DataFrame) -> None:
     with st.container(border=True):
         st.markdown(f"**{row['department']} · {row['label']}**（{row['role']}）")
         c1, c2 = st.columns(2)
-        c1.metric("本期状态", status_cell(row["status"]))
+        status_metric(c1, "本期状态", row["status"])
         c2.metric("趋势", f"{row['trend']} {TREND_WORDS[row['trend']]}",
                   help=f"上期：{row['previous_status'] or '无此项'}")
         st.info(row["explanation"])

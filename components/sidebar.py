@@ -5,11 +5,14 @@ import streamlit as st
 
 from components.auth_login import gate_viewing, logout, send_cookie
 from components.badges import demo_notice
+from components.page_style import inject_page_style
 from components.period_picker import period_picker
 from components.supervision_todo import render_todo_badge
+from core.settings import load_settings
 
 
 def render_sidebar() -> None:
+    inject_page_style(load_settings().max_file_mb)
     identity = gate_viewing()  # the login form, when one is needed, belongs in the main area
     with st.sidebar:
         st.markdown("### 湛江市质量提升行动\n督查看板")
@@ -18,6 +21,9 @@ def render_sidebar() -> None:
             st.caption(f"已登录：{identity.label}")
             st.button("退出登录", key="au_logout", on_click=logout, args=(identity,))
             render_todo_badge(identity)
+        else:
+            # Always visible while logged out: 进度填报 and 管理 stay out of the menu until then.
+            st.page_link("pages/login.py", label="登录（填报员、督查办）")
         period_picker()
         demo_notice()
         st.caption("数据依据：《湛江市开展质量提升行动的方案》及附件《工作任务分解表》")

@@ -10,7 +10,7 @@ from components.supervision_session import actor
 from core import auth
 from core import supervision as sv
 from core.auth import Identity
-from db import cached
+from services import cache
 from services import supervision as sup
 
 
@@ -33,7 +33,7 @@ def render_decision_issue(decisions: pd.DataFrame, key: str, default_department:
     with st.expander("把决定或批示交办为督办单"):
         labels = {int(r["id"]): f"{r['kind']}：{str(r['text'])[:40]}（任务{int(r['task_id'])}）"
                   for r in todo.to_dict("records")}
-        depts = list(cached.departments().query("kind == 'department'")["name"])
+        depts = list(cache.departments().query("kind == 'department'")["name"])
         with st.form(f"sv_dec_{key}"):
             st.selectbox("决定 / 批示", list(labels), format_func=labels.get, key=f"sv_dec_{key}_id")
             st.selectbox("责任部门", depts, key=f"sv_dec_{key}_dept",

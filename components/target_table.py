@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import status_cell
+from components.status_style import status_cell, status_table
 
 DETAIL_KEY = "target"
 
@@ -28,10 +28,12 @@ def render_target_table(group: pd.DataFrame, key: str) -> None:
         "目标年": group["target_year"],
         "方案原文": group["source_clause"],
     })
+    frame, colours = status_table(view)
     st.dataframe(
-        view, hide_index=True, width="stretch", key=key, on_select=_select_callback(key, group["id"].tolist()),
-        selection_mode="single-row",
+        frame, hide_index=True, width="stretch", key=key,
+        on_select=_select_callback(key, group["id"].tolist()), selection_mode="single-row",
         column_config={
+            **colours,
             "指标": st.column_config.TextColumn(width="medium"),
             "说明": st.column_config.TextColumn(width="large"),
             "方案原文": st.column_config.TextColumn(width="large", help="方案原文，逐字摘录"),

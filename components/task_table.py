@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.status_style import status_cell
+from components.status_style import status_cell, status_table
 
 DETAIL_KEY = "task"
 
@@ -25,13 +25,16 @@ def render_task_table(shown: pd.DataFrame) -> None:
         "举措": shown["measure"],
     })
     ids = shown["id"].tolist()
+    frame, colours = status_table(view, bars="完成%")
     st.dataframe(
-        view, hide_index=True, width="stretch", key="tl_table", selection_mode="single-row",
+        frame, hide_index=True, width="stretch", key="tl_table",
+        selection_mode="single-row",
         on_select=lambda: _select(ids),
         column_config={
             "工作任务": st.column_config.TextColumn(width="medium"),
             "说明": st.column_config.TextColumn(width="large"),
-            "完成%": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%"),
+            **colours,
+            "完成%": st.column_config.NumberColumn(format="%.0f%%", width=70),
             "最新进展": st.column_config.TextColumn(width="large"),
             "举措": st.column_config.NumberColumn(format="%d"),
         },

@@ -15,7 +15,7 @@ from components.upload_common import catalogue
 from core.auth import Identity
 from core.baseline_rules import assignable_departments
 from core.timeutil import CHINA_TZ
-from db import cached
+from services import cache
 from services import trust
 
 _DONE, _ERROR = "tr_done", "tr_error"
@@ -65,8 +65,8 @@ def render_baseline_admin(identity: Identity) -> None:
     show_flash(_DONE, _ERROR)
     st.caption("每个指标（分区县指标另按区县）登记基期值、基期年份与来源，并可把指标指定给所属任务的参与部门负责"
                "（记分卡据此计分；方案的牵头部门不变）。确认后的修改须填写原因，全部变更留痕。")
-    targets = cached.targets()
-    registrations = cached.read(trust.baselines)
+    targets = cache.targets()
+    registrations = cache.read(trust.baselines)
     st.dataframe(baseline_table(targets, registrations), hide_index=True, width="stretch", key="tr_bl_table")
     cat = catalogue()
     by_id = {t.id: t for t in cat.targets}
@@ -89,7 +89,7 @@ def render_baseline_admin(identity: Identity) -> None:
         st.checkbox("同时确认备案", key="tr_bl_confirm")
         st.form_submit_button("保存备案", type="primary", on_click=_save_baseline,
                               args=(identity, tid, {n: a for n, a in adcode.items()}))
-    history = cached.read(trust.baseline_history, tid)
+    history = cache.read(trust.baseline_history, tid)
     if not history.empty:
         st.markdown("**备案变更记录**")
         st.dataframe(pd.DataFrame({"时间": history["at"].dt.strftime("%Y-%m-%d %H:%M"), "操作人": history["user_name"],
@@ -143,7 +143,7 @@ def _period_action(identity: Identity, action: str) -> None:
 
 def _render_exceptions(identity: Identity, codes: list[str]) -> None:
     st.markdown("**锁定例外**（某部门在截止时间前仍可报送已关闭的报告期）")
-    df = cached.read(trust.lock_exceptions)
+    df = cache.read(trust.lock_exceptions)
     if not df.empty:
         st.dataframe(pd.DataFrame({
             "编号": df["id"], "部门": df["department"], "报告期": df["period_code"],
@@ -188,11 +188,11 @@ def render_verification_admin(identity: Identity) -> None:
     show_flash(_DONE, _ERROR)
     st.caption("部门报告“已完成”（100%）的任务在督查办核验佐证材料前显示为“待核验”；核验通过后为“已完成”，"
                "退回须写明原因。")
-    df = cached.read(trust.completions_to_check)
+    df = cache.read(trust.completions_to_check)
     if df.empty:
         st.caption("没有需要核验的完成报告。")
         return
-    titles = dict(zip(cached.tasks()["id"], cached.tasks()["title"]))
+    titles = dict(zip(cache.tasks()["id"], cache.tasks()["title"]))
     if df["is_demo"].any():
         st.caption("⚠️ 含演示数据，并非真实报送。")
     st.dataframe(pd.DataFrame({

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.catalogue import FREQUENCIES
 from core.status import fmt
-from db import cached
+from services import cache
 from services import trust
 
 
@@ -33,7 +33,7 @@ def render_target_metadata(row: pd.Series) -> None:
 
 def render_value_history(target_id: str) -> None:
     with st.expander("修订历史（每个单元格的全部报送）"):
-        df = cached.read(trust.value_history, target_id)
+        df = cache.read(trust.value_history, target_id)
         if df.empty:
             st.caption("尚无报送。")
             return
@@ -48,7 +48,7 @@ def render_value_history(target_id: str) -> None:
 
 def render_progress_history(task_id: int) -> None:
     with st.expander("修订历史（每个部门每期的全部报送）"):
-        df = cached.read(trust.progress_history, int(task_id))
+        df = cache.read(trust.progress_history, int(task_id))
         if df.empty:
             st.caption("尚无报送。")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from db import cached
+from services import cache
 from services import trust
 
 
@@ -22,7 +22,7 @@ def _highlight(row: pd.Series) -> list[str]:
 
 
 def render_second_look(submission_id: int) -> None:
-    frame = cached.read(trust.review_frame, submission_id)
+    frame = cache.read(trust.review_frame, submission_id)
     if frame.empty:
         return
     flagged = int((frame["warning"] != "").sum())

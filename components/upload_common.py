@@ -1,26 +1,30 @@
 """What the 进度填报 widgets share: the plan catalogue, the reporting periods and who is filling in."""
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from core import auth
-from core.catalogue import Catalogue, load_catalogue
-from core.importer.model import ImportResult
-from db import cached
+from core.catalogue import Catalogue
+from services import cache, submissions
+from services.identity import Caller
 
 CITY_TEMPLATE = "全市（督查办汇总）"
+# components.auth_login keeps the login's token under this key; a write re-checks it (services.identity).
+_TOKEN_KEY = "au_token"
 
 
-@st.cache_resource(show_spinner=False)
 def catalogue() -> Catalogue:
-    # The CSV catalogue changes only with a deployment, so one copy per server process is enough.
-    return load_catalogue()
+    return submissions.plan_catalogue()
+
+
+def caller(identity: auth.Identity) -> Caller:
+    """This session's identity with its login token, as every write wants it."""
+    token = st.session_state.get(_TOKEN_KEY)
+    return Caller(identity, token if isinstance(token, str) else None)
 
 
 def period_codes() -> list[str]:
-    return cached.periods()["code"].tolist()
+    return cache.periods()["code"].tolist()
 
 
 def period_label(code: str) -> str:
@@ -36,23 +40,8 @@ def departments_for(identity: auth.Identity) -> list[str]:
 
 
 def own_department(identity: auth.Identity) -> str | None:
-    """The department whose submissions this account sees and may withdraw; None: all of them."""
+    """The department whose submissions this account sees; None: all of them."""
     return None if auth.may_administer(identity) else (identity.department or "")
-
-
-def new_state(identity: auth.Identity) -> str:
-    # The office's own reports count at once; a department's wait for the office's review.
-    return "committed" if auth.may_administer(identity) else "pending"
-
-
-def write_scope(identity: auth.Identity) -> auth.WriteScope | None:
-    return auth.write_scope(identity, catalogue())
-
-
-def with_permissions(result: ImportResult, identity: auth.Identity) -> ImportResult:
-    """The result with a problem on every row this account may not write (so it is never written)."""
-    extra = auth.permission_problems(result, identity, catalogue())
-    return dataclasses.replace(result, problems=[*result.problems, *extra]) if extra else result
 
 
 def reporting_note(identity: auth.Identity) -> str:

@@ -1,25 +1,21 @@
 """Online entry (keys up_on_*): a department's rows for a period edited in the browser, then the same
-validation, preview and commit as an uploaded file, recorded as a submission of its own."""
+preview and commit as an uploaded file (services.submissions.prepare_online), recorded as a submission
+of its own. The grid locks every column but the values; the service checks them again."""
 from __future__ import annotations
-
-import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from components.frame_digest import HASH_FRAMES
 from components.period_picker import current_period
-from components.upload_common import (departments_for, catalogue, new_state, period_codes, period_label,
-                                      with_permissions, write_scope)
+from components.upload_common import caller, departments_for, period_codes, period_label
 from components.upload_review import last_outcome, render_commit, render_outcome, render_preview
 from core.auth import Identity
 from core.importer import online
-from core.importer.preview import plan_changes
 from core.reporting import TASK_STATUSES
-from db import cached, upload_reads
+from services import submissions
 
 PREFIX = "up_on"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 _GENERATION = "up_on_generation"
@@ -47,17 +43,17 @@ def _workbook(indicators: pd.DataFrame, tasks: pd.DataFrame) -> bytes:
 def render_online_entry(identity: Identity) -> None:
     st.markdown("适合少量更正：直接修改下表中的实际值和任务进展，预览无误后确认入库。")
     left, right = st.columns(2)
-    department = left.selectbox("部门", departments_for(identity), key="up_on_dept")
+    department = left.selectbox("部门", departments_for(identity), key="up_on_dept", placeholder="请选择…")
     if department is None:
         st.warning("您的账号没有所属部门，不能在线填报；请联系督查办。")
         return
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_on_period",
+                             placeholder="请选择…",
                              format_func=period_label)
-    values = cached.read(upload_reads.department_values, department, period)
-    progress = cached.read(upload_reads.department_progress, department, period)
-    base_ind = online.indicator_frame(catalogue(), department, period, values)
-    base_tasks = online.task_frame(catalogue(), department, period, progress)
+    if period is None:
+        return
+    base_ind, base_tasks = submissions.online_rows(department, period)
     st.markdown(f"#### 指标进展（{len(base_ind)} 行）")
     ind = st.data_editor(base_ind, key=editor_key("ind", department, period), hide_index=True, width="stretch",
                          disabled=[c for c in online.INDICATOR_COLUMNS if c not in online.INDICATOR_EDITABLE],
@@ -73,14 +69,8 @@ def render_online_entry(identity: Identity) -> None:
     done = last_outcome(PREFIX, ("online", department, period, _generation() - 1))
     if done:
         render_outcome(done)
-    file_bytes = _workbook(ind, tasks)
-    filename = f"在线填报-{department}-{period}.xlsx"
-    result = online.result_from_editor(ind, tasks, catalogue(), department=department, period=period,
-                                       filename=filename, sha256=hashlib.sha256(file_bytes).hexdigest())
-    result = with_permissions(result, identity)
-    plan = plan_changes(result, values, progress, catalogue())
+    draft = submissions.prepare_online(identity, department, period, (ind, tasks), content=_workbook(ind, tasks))
     st.markdown("#### 预览")
-    render_preview(result, plan)
-    render_commit(result, plan, prefix=PREFIX, identity=edit_identity, user=identity.username, source="online",
-                  file_bytes=file_bytes, mime=XLSX_MIME, department=department, period=period, allow_empty=False,
-                  after_commit=_next_generation, state=new_state(identity), scope=write_scope(identity))
+    render_preview(draft.result, draft.plan)
+    render_commit(draft, prefix=PREFIX, identity=edit_identity, caller=caller(identity), allow_empty=False,
+                  after_commit=_next_generation)

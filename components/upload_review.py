@@ -9,9 +9,9 @@ from collections.abc import Callable, Hashable
 import pandas as pd
 import streamlit as st
 
-from core.auth import WriteScope
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
-from db.imports import CommitRefused, commit_import
+from services import submissions
+from services.identity import Caller
 
 
 def changes_frame(changes: list[Change], with_old: bool) -> pd.DataFrame:
@@ -21,8 +21,8 @@ def changes_frame(changes: list[Change], with_old: bool) -> pd.DataFrame:
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame([{"位置": p.where, "填写的值": p.value, "问题": p.message, "修改方法": p.fix} for p in problems],
-                        columns=["位置", "填写的值", "问题", "修改方法"])
+    return pd.DataFrame([{"位置": p.where, "填写的值": p.value, "问题": p.message, "修改方法": p.fix}
+                         for p in problems], columns=["位置", "填写的值", "问题", "修改方法"])
 
 
 def outcome_text(outcome: dict) -> str:
@@ -46,14 +46,16 @@ def last_outcome(prefix: str, identity: Hashable) -> dict | None:
 def render_preview(result: ImportResult, plan: ChangePlan) -> None:
     rejected = len(result.rejected_rows)
     cols = st.columns(5)
-    for col, (label, n) in zip(cols, [("读取行数", result.rows_read), ("新增", len(plan.new)),
-                                      ("变更", len(plan.changed)), ("未变", len(plan.unchanged)), ("问题行", rejected)]):
+    counts = [("读取行数", result.rows_read), ("新增", len(plan.new)), ("变更", len(plan.changed)),
+              ("未变", len(plan.unchanged)), ("问题行", rejected)]
+    for col, (label, n) in zip(cols, counts):
         col.metric(label, n)
     if result.problems:
         st.markdown(f"#### 问题（{len(result.problems)} 处）")
         st.dataframe(problems_frame(result.problems), hide_index=True, width="stretch",
                      column_config={"问题": st.column_config.TextColumn(width="large"),
                                     "修改方法": st.column_config.TextColumn(width="large")})
+        _problem_details(result.problems)
     for title, changes, with_old in (("新增", plan.new, False), ("变更（原值 → 新值）", plan.changed, True),
                                      ("未变", plan.unchanged, False)):
         if changes:
@@ -61,12 +63,28 @@ def render_preview(result: ImportResult, plan: ChangePlan) -> None:
                 st.dataframe(changes_frame(changes, with_old), hide_index=True, width="stretch")
 
 
-def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identity: Hashable, user: str,
-                  source: str, file_bytes: bytes, mime: str, department: str | None, period: str | None,
-                  allow_empty: bool = True, after_commit: Callable[[], None] | None = None,
-                  state: str = "committed", scope: WriteScope | None = None) -> None:
+def _problem_details(problems: list[Problem], shown: int = 200) -> None:
+    # Table cells cut long messages at 1366 px (and on phones); here every message wraps in full.
+    with st.expander("逐条查看问题全文", expanded=len(problems) <= 5):
+        lines = [f"{i}. **{_md(p.where)}**"
+                 + (f"（填写的值：{_md(str(p.value))}）" if p.value not in (None, "") else "")
+                 + f"：{_md(p.message)}" + (f"  \n　修改方法：{_md(p.fix)}" if p.fix else "")
+                 for i, p in enumerate(problems[:shown], 1)]
+        st.markdown("\n".join(lines))
+        if len(problems) > shown:
+            st.caption(f"另有 {len(problems) - shown} 处未列出，见上表或下载标注后的文件。")
+
+
+def _md(text: str) -> str:
+    """User text shown as text: markdown and HTML characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$" else c for c in str(text))
+
+
+def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, caller: Caller,
+                  allow_empty: bool = True, after_commit: Callable[[], None] | None = None) -> None:
     """The 确认入库 button and what blocks it; the outcome is then found by last_outcome(prefix, identity)."""
-    nothing = not plan.indicators_to_write and not plan.tasks_to_write
+    result = draft.result
+    nothing = draft.writes_nothing
     blocked = []
     if result.blocking:
         blocked.append("文件存在整表性问题（见上方问题清单），修改后重新上传才能入库。")
@@ -81,24 +99,27 @@ def render_commit(result: ImportResult, plan: ChangePlan, *, prefix: str, identi
     if idle:
         st.caption("没有需要写入的变更：修改上表后这里会列出将写入的内容。")
     # The commit runs in the button's callback, before the next script run starts: it writes exactly
-    # what this run previewed, and a rerun triggered later in the page cannot swallow the click.
-    st.button("提交审核" if state == "pending" else "确认入库", key=f"{prefix}_commit", type="primary", disabled=bool(blocked) or idle,
-              on_click=_commit, args=(result, plan, prefix, identity, after_commit),
-              kwargs=dict(user=user, source=source, file_bytes=file_bytes, mime=mime, department=department,
-                          period=period, state=state, scope=scope))
+    # what this run previewed (or nothing, when a previewed cell changed meanwhile), and a rerun
+    # triggered later in the page cannot swallow the click.
+    st.button("提交审核" if draft.state == "pending" else "确认入库", key=f"{prefix}_commit", type="primary",
+              disabled=bool(blocked) or idle, on_click=_commit, args=(draft, caller, prefix, identity, after_commit))
     error = st.session_state.pop(f"{prefix}_error", None)
     if error:
         st.error(error)
+    changed = st.session_state.pop(f"{prefix}_changed", None)
+    if changed:
+        st.dataframe(pd.DataFrame({"预览后已被修改的数据": list(changed)}), hide_index=True, width="stretch")
 
 
-def _commit(result: ImportResult, plan: ChangePlan, prefix: str, identity: Hashable,
-            after_commit: Callable[[], None] | None, **kwargs) -> None:
-    try:
-        outcome = commit_import(result, plan, **kwargs)
-    except CommitRefused as exc:
-        st.session_state[f"{prefix}_error"] = f"未入库：{exc}"
+def _commit(draft: submissions.Draft, caller: Caller, prefix: str, identity: Hashable,
+            after_commit: Callable[[], None] | None) -> None:
+    outcome = submissions.commit(caller, draft)
+    if outcome.refused:
+        st.session_state[f"{prefix}_error"] = f"未入库：{outcome.refused}"
+        if outcome.changed_cells:
+            st.session_state[f"{prefix}_changed"] = outcome.changed_cells
         return
-    st.session_state[f"{prefix}_done"] = {"identity": identity, "outcome": outcome}
+    st.session_state[f"{prefix}_done"] = {"identity": identity, "outcome": outcome.as_dict()}
     if after_commit:
         after_commit()
 

@@ -8,7 +8,7 @@ from components.period_picker import current_period
 from components.upload_common import CITY_TEMPLATE, catalogue, departments_for, period_codes, period_label
 from core.auth import Identity, may_administer
 from core.importer.templates import build_template, template_filename
-from db import cached
+from services import cache
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -17,16 +17,17 @@ def render_template_download(identity: Identity) -> None:
     st.markdown("下载模板，在 Excel 或 WPS 中填写后于“上传文件”提交。模板已锁定只读列，并为状态、区县提供下拉选项。")
     left, right = st.columns(2)
     options = [*([CITY_TEMPLATE] if may_administer(identity) else []), *departments_for(identity)]
-    choice = left.selectbox("部门", options, key="up_tpl_dept",
+    choice = left.selectbox("部门", options, key="up_tpl_dept", placeholder="请选择…",
                             help="部门模板只含该部门牵头的指标和牵头或参与的任务；全市模板供督查办汇总使用")
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_tpl_period",
+                             placeholder="请选择…",
                              format_func=period_label)
     department = None if choice == CITY_TEMPLATE else choice
-    deadline = pd.Timestamp(cached.periods().set_index("code").loc[period, "deadline"]).date()
+    deadline = pd.Timestamp(cache.periods().set_index("code").loc[period, "deadline"]).date()
     st.caption(f"报送截止：{deadline}")
     st.download_button(
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,
                                                     department=department),
         file_name=template_filename(period, department), mime=XLSX_MIME, key="up_tpl_download",
-        on_click="ignore", icon="⬇️", type="primary")
+        on_click="ignore", type="primary")

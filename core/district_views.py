@@ -30,8 +30,8 @@ VALUE_PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 SHARE_BREAKS = (0.0, 50.0, 75.0, 90.0, 100.0)
 SHARE_PALETTE = ("#d73027", "#fc8d59", "#91cf60", "#1a9850")
 
-GRID_COLUMNS = ["target_id", "target_name", "unit", "comparator", "target_text", "adcode", "district", "value",
-                "value_text", "status", "color", "rank", "explanation", "is_demo"]
+GRID_COLUMNS = ["target_id", "target_name", "unit", "comparator", "target_value", "target_text", "adcode", "district",
+                "value", "value_text", "status", "color", "rank", "explanation", "is_demo"]
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,14 @@ class LegendEntry:
 @dataclass(frozen=True)
 class Choropleth:
     """One map: a row per district (adcode, district, value, value_text, target_text, status,
-    explanation, color, class_label) and the legend that reads it."""
+    explanation, color, class_label), the legend that reads it and a note saying how the classes were made."""
 
     metric: str
     title: str
     period: str
     frame: pd.DataFrame
     legend: tuple[LegendEntry, ...]
+    note: str = ""
 
 
 # --- The district × target grid ------------------------------------------------------------------
@@ -86,7 +87,8 @@ def district_grid(targets: pd.DataFrame, values: pd.DataFrame, districts: pd.Dat
             value = None if reported is None or pd.isna(reported["value"]) else float(reported["value"])
             rows.append({
                 "target_id": t["id"], "target_name": t["name"], "unit": t["unit"], "comparator": t["comparator"],
-                "target_text": goal, "adcode": adcode, "district": name, "value": value,
+                "target_value": float(t["target_value"]), "target_text": goal, "adcode": adcode, "district": name,
+                "value": value,
                 "value_text": fmt(value, t["unit"]), "status": label, "color": color, "rank": rank,
                 "explanation": explanation, "is_demo": bool(reported["is_demo"]) if reported is not None else False,
             })
@@ -160,6 +162,54 @@ def _value_color(value: float | None, breaks: tuple[float, ...], unit: str, comp
     return legend[i].color, legend[i].label
 
 
+# Classes on either side of the target: blues reached it (darker is better), oranges did not (darker is
+# further away), so 94.4% (missed) never shares a colour with 96.1% (met) under a 96% target.
+MET_PALETTE = ("#9ecae1", "#4292c6", "#08519c")
+MISSED_PALETTE = ("#fdd0a2", "#fd8d3c", "#d94801")
+
+
+def _reaches(value: float, goal: float, comparator: str) -> bool:
+    return value <= goal + 1e-9 if comparator == "≤" else value >= goal - 1e-9
+
+
+def target_classes(values: pd.Series | list, goal: float, comparator: str, unit: str,
+                   classes: int = 4) -> tuple[tuple[float, ...], tuple[LegendEntry, ...]]:
+    """Class edges from this period's values with the target as one more edge, and their legend
+    (without the no-data entry): each class says whether it reaches the target."""
+    breaks = list(class_breaks(values, classes))
+    if len(breaks) >= 2 and breaks[0] < goal < breaks[-1] and not any(math.isclose(goal, b) for b in breaks):
+        breaks = sorted([*breaks, goal])
+    n = len(breaks) - 1
+    if n < 1:
+        return tuple(breaks), ()
+    if math.isclose(breaks[0], breaks[-1]):  # every district the same value: one class
+        met = _reaches(breaks[0], goal, comparator)
+        color = MET_PALETTE[-1] if met else MISSED_PALETTE[0]
+        return tuple(breaks), (LegendEntry(f"{fmt(breaks[0], unit)}{'，达到目标' if met else ''}", color),)
+    lower_better = comparator == "≤"
+    met = [_reaches(breaks[i + 1] if lower_better else breaks[i], goal, comparator) for i in range(n)]
+    met_idx = [i for i in range(n) if met[i]]
+    missed_idx = [i for i in range(n) if not met[i]]
+    colors: dict[int, str] = {}
+    # Reached: the better the class, the darker. Missed: the further from the target, the darker.
+    good_order = sorted(met_idx, key=lambda i: breaks[i], reverse=lower_better)
+    for rank, i in enumerate(good_order):
+        colors[i] = _spread(MET_PALETTE, len(good_order))[rank]
+    near_first = sorted(missed_idx, key=lambda i: abs((breaks[i] + breaks[i + 1]) / 2 - goal))
+    for rank, i in enumerate(near_first):
+        colors[i] = _spread(MISSED_PALETTE, len(near_first))[rank]
+    legend = tuple(LegendEntry(_range_label(breaks[i], breaks[i + 1], unit) + ("，达到目标" if met[i] else ""),
+                               colors[i]) for i in range(n))
+    return tuple(breaks), legend
+
+
+def _spread(palette: tuple[str, ...], n: int) -> tuple[str, ...]:
+    """n colours of palette, light to dark, the last always the darkest."""
+    if n <= 1:
+        return palette[-1:] if n == 1 else ()
+    return tuple(palette[round(i * (len(palette) - 1) / (n - 1))] for i in range(n))
+
+
 def share_legend() -> tuple[LegendEntry, ...]:
     b = SHARE_BREAKS
     labels = [f"低于{b[1]:g}%", *(f"{b[i]:g}%–{b[i + 1]:g}%" for i in range(1, len(b) - 2)), f"{b[-2]:g}%及以上"]
@@ -206,19 +256,38 @@ def _target_choropleth(metric: str, grid: pd.DataFrame, period: str, target_id: 
     frame = rows[["adcode", "district", "value", "value_text", "target_text", "status", "explanation",
                   "is_demo"]].copy()
     first = rows.iloc[0]
-    breaks = breaks or class_breaks(rows["value"])  # without shared breaks, this period's own
+    note = ""
     if metric == "status":
         frame["color"] = rows["color"].to_numpy()
         frame["class_label"] = rows["status"].to_numpy()
         legend = status_legend()
         title = f"{first['target_name']}：状态"
-    else:
+        note = f"颜色为各区县 {period} 的状态，判定规则与全站相同。"
+    elif breaks or first["unit"] == "是/否":
+        # Shared breaks (the small multiples: one legend for every period shown).
         picked = [_value_color(v, breaks, first["unit"], first["comparator"]) for v in rows["value"]]
         frame["color"] = [c for c, _ in picked]
         frame["class_label"] = [lab for _, lab in picked]
         legend = value_legend(breaks, first["unit"], first["comparator"])
         title = f"{first['target_name']}（{first['target_text']}）"
-    return Choropleth(metric, title, period, frame.reset_index(drop=True), legend)
+        note = "" if first["unit"] == "是/否" else "各期统一分级（按所示各期的全部区县数值）。"
+    else:
+        edges, entries = target_classes(rows["value"], float(first["target_value"]), first["comparator"],
+                                        first["unit"])
+        labels = [e.label for e in entries]
+        colors = [e.color for e in entries]
+        picked = []
+        for v in rows["value"]:
+            i = classify(v, edges) if entries else None
+            picked.append((NO_DATA_COLOR, NO_DATA_LABEL) if i is None else (colors[i], labels[i]))
+        frame["color"] = [c for c, _ in picked]
+        frame["class_label"] = [lab for _, lab in picked]
+        legend = (*entries, LegendEntry(NO_DATA_LABEL, NO_DATA_COLOR))
+        title = f"{first['target_name']}（{first['target_text']}）"
+        note = (f"按 {period} 九个区县的数值分级，目标 {first['target_text']} 为分界："
+                "蓝色达到目标（越深越好），橙色未达到（越深差距越大）。")
+    return Choropleth(metric, title, period, frame.reset_index(drop=True), legend, note)
+
 
 
 def _per_district(grid: pd.DataFrame):

@@ -48,6 +48,7 @@ class Position:
     anchor: str  # "start" | "middle" | "end"
     dx: float
     dy: float
+    leader: bool = False  # away from the dot, joined to it by a line (components.maps draws it)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,32 @@ def dot_box(x: float, y: float, dot: DotStyle) -> Box:
     return Box(x - dot.radius, y - dot.radius, x + dot.radius, y + dot.radius)
 
 
+def leader_positions(lengths: tuple[float, ...]) -> tuple[Position, ...]:
+    """Labels moved out along a line from the dot, for each length (px): up, down, then the diagonals; the
+    text begins (or, on the left, ends) where the line ends."""
+    out = []
+    for n in lengths:
+        d = n * math.sqrt(0.5)
+        out += [Position(f"leader-up-{n:g}", "middle", 0, -n, True),
+                Position(f"leader-down-{n:g}", "middle", 0, n, True),
+                Position(f"leader-up-right-{n:g}", "start", d, -d, True),
+                Position(f"leader-down-right-{n:g}", "start", d, d, True),
+                Position(f"leader-up-left-{n:g}", "end", -d, -d, True),
+                Position(f"leader-down-left-{n:g}", "end", -d, d, True)]
+    return tuple(out)
+
+
+def _segment_hits(x0: float, y0: float, x1: float, y1: float, boxes: list[Box] | tuple[Box, ...]) -> bool:
+    """Whether the line from (x0, y0) to (x1, y1) passes through any of `boxes` (sampled every 2 px)."""
+    steps = max(int(math.dist((x0, y0), (x1, y1)) / 2), 1)
+    for k in range(1, steps + 1):
+        t = k / steps
+        px, py = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+        if any(b.x0 <= px <= b.x1 and b.y0 <= py <= b.y1 for b in boxes):
+            return True
+    return False
+
+
 def candidate_positions(text: TextStyle, dot: DotStyle) -> tuple[Position, ...]:
     """Right, left, above, below, then above-right, below-right, above-left, below-left: the fixed order."""
     side = dot.radius + dot.gap  # from the point to the glyphs beside the dot
@@ -127,14 +154,44 @@ def name_boxes(names: pd.DataFrame, view: tuple[float, float, float], style: Tex
             for lon, lat, text in zip(names["lon"], names["lat"], names[field])]
 
 
+def place_names(names: pd.DataFrame, dots: pd.DataFrame, view: tuple[float, float, float], style: TextStyle,
+                dot: DotStyle = DotStyle(), field: str = "name") -> pd.DataFrame:
+    """`names` (the district names, centred on their points) with a label_offset each that keeps the name
+    clear of every place's dot and of the names placed before it: the first free of a few small shifts
+    (none, up, down, left, right, then twice as far). A name that fits nowhere keeps its own point.
+    Added columns: label_offset ([dx, dy] whole px), label_box (a Box)."""
+    dot_boxes = [dot_box(*project(lon, lat, view), dot) for lon, lat in zip(dots["lon"], dots["lat"])]
+    step = round(style.size * 0.9)
+    shifts = [(0, 0), (0, -step), (0, step), (-step * 2, 0), (step * 2, 0), (0, -2 * step), (0, 2 * step)]
+    placed: list[Box] = []
+    offsets, boxes = [], []
+    for lon, lat, text in zip(names["lon"], names["lat"], names[field]):
+        x, y = project(lon, lat, view)
+        width = text_width(text, style.size)
+        choice = None
+        for dx, dy in shifts:
+            box = text_box(x, y, text, style, "middle", dx, dy, width)
+            if not any(box.intersects(b) for b in dot_boxes) and not any(box.intersects(b) for b in placed):
+                choice = ((dx, dy), box)
+                break
+        if choice is None:
+            choice = ((0, 0), text_box(x, y, text, style, "middle", 0, 0, width))
+        offsets.append(list(choice[0]))
+        boxes.append(choice[1])
+        placed.append(choice[1])
+    return names.assign(label_offset=offsets, label_box=boxes)
+
+
 def layout_labels(places: pd.DataFrame, view: tuple[float, float, float], text: TextStyle,
                   dot: DotStyle = DotStyle(), obstacles: tuple[Box, ...] | list[Box] = (),
-                  frame: Box | None = None, field: str = "label") -> pd.DataFrame:
+                  frame: Box | None = None, field: str = "label", leaders: tuple[float, ...] = ()) -> pd.DataFrame:
     """`places` (lon, lat and `field`) with where each label goes at `view`.
 
     Added columns: label_position (a Position name, or None when no position fits), label_anchor,
-    label_offset ([dx, dy] in whole px, y downwards), label_box (a Box, or None). A label never meets
-    another label, an obstacle (the district names), the dot of another place or, when `frame` (the
+    label_offset ([dx, dy] in whole px, y downwards), label_box (a Box, or None), label_leader (True when
+    the label sits away from its dot at the end of a line; with `leaders`, the lengths in px tried after
+    every position beside the dot, so a label in a crowd moves out along a line instead of disappearing).
+    A label never meets another label, an obstacle (the district names), the dot of another place or, when `frame` (the
     visible area around the view's centre) is given, the edge of the map.
 
     As few places as possible go without a label; among equally full layouts, the places keep the
@@ -142,13 +199,15 @@ def layout_labels(places: pd.DataFrame, view: tuple[float, float, float], text: 
     place simply gets its first free position, tried in the fixed order).
     """
     points = tuple(project(lon, lat, view) for lon, lat in zip(places["lon"], places["lat"]))
-    chosen = place_boxes(points, tuple(places[field]), text, dot, tuple(obstacles), frame)
-    rows = [{"label_position": None, "label_anchor": "start", "label_offset": [0, 0], "label_box": None}
+    chosen = place_boxes(points, tuple(places[field]), text, dot, tuple(obstacles), frame, tuple(leaders))
+    rows = [{"label_position": None, "label_anchor": "start", "label_offset": [0, 0], "label_box": None,
+             "label_leader": False}
             if c is None else
-            {"label_position": c[0].name, "label_anchor": c[0].anchor, "label_offset": list(c[1]), "label_box": c[2]}
+            {"label_position": c[0].name, "label_anchor": c[0].anchor, "label_offset": list(c[1]), "label_box": c[2],
+             "label_leader": c[0].leader}
             for c in chosen]
     extra = pd.DataFrame(rows, index=places.index,
-                         columns=["label_position", "label_anchor", "label_offset", "label_box"])
+                         columns=["label_position", "label_anchor", "label_offset", "label_box", "label_leader"])
     return pd.concat([places, extra], axis=1)
 
 
@@ -157,11 +216,12 @@ Choice = tuple[Position, tuple[int, int], Box]
 
 @lru_cache(maxsize=32)
 def place_boxes(points: tuple[tuple[float, float], ...], labels: tuple[str, ...], text: TextStyle, dot: DotStyle,
-                obstacles: tuple[Box, ...] = (), frame: Box | None = None) -> tuple[Choice | None, ...]:
+                obstacles: tuple[Box, ...] = (), frame: Box | None = None,
+                leaders: tuple[float, ...] = ()) -> tuple[Choice | None, ...]:
     """layout_labels on pixel points: for each label (position, offset, box), or None. Cached, since the
     page asks for the same layout on every rerun."""
     dots = [dot_box(x, y, dot) for x, y in points]
-    positions = candidate_positions(text, dot)
+    positions = candidate_positions(text, dot) + leader_positions(leaders)
     options: list[list[Choice]] = []
     for i, (label, (x, y)) in enumerate(zip(labels, points)):
         others = dots[:i] + dots[i + 1:]
@@ -173,6 +233,9 @@ def place_boxes(points: tuple[tuple[float, float], ...], labels: tuple[str, ...]
             if frame is not None and not box.inside(frame):
                 continue
             if any(box.intersects(b) for b in obstacles) or any(box.intersects(b) for b in others):
+                continue
+            # A leader line crosses no other dot and no district name (the label boxes are kept apart below).
+            if pos.leader and _segment_hits(x, y, x + dx, y + dy, [*others, *obstacles]):
                 continue
             mine.append((pos, (dx, dy), box))
         options.append(mine)
@@ -239,6 +302,14 @@ def _best(group: list[int], options: list[list[Choice]]) -> list[int | None]:
 
     search(0, 0)
     return best
+
+
+def unproject(x: float, y: float, view: tuple[float, float, float]) -> tuple[float, float]:
+    """lon/lat of the px point (x, y) from the centre of the view: project() backwards."""
+    lon0, lat0, zoom = view
+    scale = WORLD_PX * 2 ** zoom
+    m = _merc_y(lat0) - y / scale * 2 * math.pi
+    return lon0 + x / scale * 360, math.degrees(2 * math.atan(math.exp(m)) - math.pi / 2)
 
 
 def view_frame(width_px: float, height_px: float) -> Box:

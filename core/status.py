@@ -238,11 +238,16 @@ def _judge_value(spec: TargetSpec, period: Period, s: Settings, actual: float | 
         extra = capped + _wording_note(spec, tolerance)
         if spec.comparator == "区间" and spec.target_max is not None and actual > spec.target_max:
             extra += f"（超过区间上限 {fmt(spec.target_max, spec.unit)}）"
+        if spec.kind == "yesno":  # in the target's own words, not "实际 是，已达到目标 是"
+            return Status(MET, f"已实现：{spec.name}", actual, q=None)
         return Status(MET, f"实际 {fmt(actual, spec.unit)}，已达到目标 {target_text(spec)}{extra}", actual, q=None)
     if spec.qualifier == STRICT and abs(actual - spec.target_value) < 1e-9:
         capped += _wording_note(spec, tolerance)
     # The value reported for the last quarter of the target year is the year-end value:
     # once it is in and short of the target, no time is left to catch up.
+    if period >= end and spec.kind == "yesno":
+        return Status(FAILED, f"目标期限（{spec.target_year} 年底）已到，尚未实现：{spec.name}", actual,
+                      spec.target_value)
     if period >= end:
         # The final judgement states how the plan's 超过/左右 was read (once, where it is not said already).
         rule = "" if _wording_note(spec, tolerance) in capped else _wording_note(spec, tolerance)
@@ -251,7 +256,8 @@ def _judge_value(spec: TargetSpec, period: Period, s: Settings, actual: float | 
     left = _quarters(period, end)
     if spec.kind == "yesno":
         kind = LAGGING if left < 2 else WARNING
-        return Status(kind, f"尚未达到（目标：{spec.target_year} 年底前实现），距目标年底还有 {left} 个季度", actual)
+        return Status(kind, f"尚未实现：{spec.name}（目标 {spec.target_year} 年底前实现），"
+                            f"距目标年底还有 {left} 个季度", actual)
     if spec.baseline is not None:
         # A registered baseline is the value at the end of its year; without a year, the quarter
         # before reporting starts.

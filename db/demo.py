@@ -11,6 +11,7 @@ from core.periods import period_range
 from core.settings import load_settings
 from db import models as m
 from db.assessment import clear_demo_assessments
+from db.current import rebuild
 from db.engine import bump_data_version, session_scope
 from db.trust import clear_demo_registrations, insert_demo_registrations
 
@@ -61,6 +62,7 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
         rows_per_submission = Counter(r["submission_id"] for r in (*values, *progress))
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]
+        rebuild(session)  # demo rows are the oldest but may fill cells no real report has
         bump_data_version(session)
     from db import supervision  # 督办事项 demo: notices in every state about the last quarter's items
 
@@ -84,5 +86,6 @@ def clear_demo() -> dict[str, int]:
         session.execute(delete(m.SubmissionFile).where(m.SubmissionFile.submission_id.in_(demo_ids)))
         clear_demo_registrations(session)
         subs = session.execute(delete(m.Submission).where(m.Submission.is_demo)).rowcount
+        rebuild(session)  # real reports the demo rows covered are in force again
         bump_data_version(session)
     return {"submissions": subs, "values": values, "progress": progress, "assessments": assessments}

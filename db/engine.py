@@ -56,9 +56,6 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
-    from db.queries import forget_current_values  # queries imports this module
-
-    forget_current_values()
 
 
 @contextmanager
@@ -97,7 +94,7 @@ def create_schema():
 
 
 # Every ORM session that changes rows bumps the data version in the same transaction, so a
-# write path cannot forget it: cached reads (db.cached, db.queries' current values) trust it.
+# write path cannot forget it: cached reads trust it.
 # Accounts, logins and the audit log are not what pages show from the data: a login must not
 # send every page back to the database. Their writers bump the version themselves where a cached
 # read depends on them (the account list); the audit page keys on the newest audit row.
@@ -129,28 +126,10 @@ def _bump_on_commit(session) -> None:
 
 
 @event.listens_for(OrmSession, "after_commit")
-def _committed(session) -> None:
-    wrote = session.info.get("zj_bumped")
-    _transaction_ended(session)
-    if wrote:
-        for hook in _after_write:
-            hook()
-
-
 @event.listens_for(OrmSession, "after_rollback")
 def _transaction_ended(session) -> None:
     session.info.pop("zj_changed", None)
     session.info.pop("zj_bumped", None)
-
-
-_after_write: list = []
-
-
-def after_every_write(hook) -> None:
-    """Run hook() in the writing process after each committed write (db.cached frees its reads,
-    which the new data version made unreachable, instead of holding them until their TTL)."""
-    if hook not in _after_write:
-        _after_write.append(hook)
 
 
 def bump_data_version(session: Session) -> None:

@@ -7,6 +7,7 @@ for history and simply stops counting (db.queries reads only COUNTED_STATES).
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from sqlalchemy import Table, insert, select
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from core.auth import WriteScope
 from core.importer.model import ChangePlan, ImportResult
 from core.reporting import COUNTED_STATES
 from db import models as m
+from db.current import refresh_submission
 from db.engine import bump_data_version, lock_for_write, session_scope
 
 SOURCES = ("upload", "online", "cli")
@@ -30,13 +32,15 @@ class CommitRefused(ValueError):
 
 def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: str, file_bytes: bytes,
                   mime: str, department: str | None, period: str | None, state: str = "committed",
-                  scope: WriteScope | None = None) -> dict:
+                  scope: WriteScope | None = None, guard: Callable[[Session], None] | None = None) -> dict:
     """Write the plan's new and changed rows as one submission, all or nothing.
 
     Returns submission_id, inserted, updated, unchanged, rejected, duplicate. When a counted
     (not undone) submission already has this file's SHA-256, nothing is written and
     duplicate is True with that submission's id. With a scope (a department's account), any row
     outside it refuses the whole commit: the pages filter such rows out first, this is the last guard.
+    `guard(session)` runs first inside the write transaction and raises CommitRefused to write nothing
+    (services.submissions: the account re-checked, the previewed cells unchanged).
     """
     if source not in SOURCES:
         raise CommitRefused(f"未知的报送方式“{source}”")
@@ -55,6 +59,8 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
     with session_scope() as session:
         # Two officials sending the same file at once must not both pass the duplicate check.
         lock_for_write(session, f"import:{result.sha256}")
+        if guard is not None:
+            guard(session)
         earlier = _live_submission_with_sha(session, result.sha256)
         if earlier is not None:
             return {"submission_id": earlier, **{k: 0 for k in counts}, "duplicate": True}
@@ -70,6 +76,8 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
         session.flush()
         session.add(m.SubmissionFile(submission_id=submission.id, content=file_bytes, mime=mime))
         _insert_rows(session, plan, submission, dept_ids)
+        if state in COUNTED_STATES:
+            refresh_submission(session, submission.id)
         session.add(m.AuditLog(user_name=user, action="upload", detail=json.dumps(
             {"submission_id": submission.id, "filename": result.filename, "sha256": result.sha256,
              "source": source, "state": state, **counts}, ensure_ascii=False)))
@@ -157,22 +165,31 @@ def _bound(type_, dialect, value: object) -> object:
     return process(value) if process else value
 
 
-def undo_submission(submission_id: int, user: str, department: str | None = None) -> dict:
+def undo_submission(submission_id: int, user: str, department: str | None = None, *, reason: str = "",
+                    guard: Callable[[Session, m.Submission], None] | None = None) -> dict:
     """Withdraw a submission: its rows stop counting and the earlier values are current again.
 
     A pending one may be withdrawn too. With a department (a department's account) only that
-    department's submissions may be withdrawn. The rows stay for history; the undo is audited.
+    department's submissions may be withdrawn. `guard(session, submission)` runs inside the write
+    transaction and raises CommitRefused to write nothing (services.submissions.undo: who may withdraw
+    what). The rows stay for history; the undo is audited with its reason.
     """
     with session_scope() as session:
         sub = _submission(session, submission_id, department)
         if sub.state not in (*COUNTED_STATES, "pending"):
             raise CommitRefused(f"提交编号 {submission_id} 当前状态为“{sub.state}”，不能撤销")
+        if guard is not None:
+            guard(session, sub)
+        counted = sub.state in COUNTED_STATES
         sub.state = "undone"
         sub.undone_by = user
         sub.undone_at = m.utcnow()
+        if counted:
+            session.flush()
+            refresh_submission(session, submission_id)
         session.add(m.AuditLog(user_name=user, action="undo", detail=json.dumps(
-            {"submission_id": submission_id, "filename": sub.filename, "sha256": sub.sha256},
-            ensure_ascii=False)))
+            {"submission_id": submission_id, "filename": sub.filename, "sha256": sub.sha256,
+             "was": "counted" if counted else "pending", "reason": reason}, ensure_ascii=False)))
         bump_data_version(session)
         return {"submission_id": submission_id, "state": "undone"}
 
@@ -188,18 +205,25 @@ def _submission(session: Session, submission_id: int, department: str | None) ->
     return sub
 
 
-def review_submission(submission_id: int, reviewer: str, approve: bool, reason: str = "") -> dict:
+def review_submission(submission_id: int, reviewer: str, approve: bool, reason: str = "",
+                      guard: Callable[[Session], None] | None = None) -> dict:
     """The office's decision on a pending submission: approved rows count from now on; returned
-    rows never count and the department sees the reason and uploads a correction."""
+    rows never count and the department sees the reason and uploads a correction.
+    `guard(session)` runs inside the write transaction and raises CommitRefused to write nothing."""
     reason = reason.strip()
     if not approve and not reason:
         raise CommitRefused("退回时必须填写退回原因，部门据此修改")
     with session_scope() as session:
+        if guard is not None:
+            guard(session)
         sub = _submission(session, submission_id, None)
         if sub.state != "pending":
             raise CommitRefused(f"提交编号 {submission_id} 当前状态为“{sub.state}”，不在待审核中")
         sub.state = "approved" if approve else "returned"
         sub.reviewed_by, sub.reviewed_at, sub.review_reason = reviewer, m.utcnow(), reason
+        if approve:  # a returned submission never counted: nothing in force changes
+            session.flush()
+            refresh_submission(session, submission_id)
         session.add(m.AuditLog(user_name=reviewer, action="approve" if approve else "return", detail=json.dumps(
             {"submission_id": submission_id, "filename": sub.filename, "reason": reason}, ensure_ascii=False)))
         bump_data_version(session)

@@ -514,3 +514,47 @@ __all__ = [
     "SubmissionFile", "SupervisionNotice", "Target", "TargetBaseline", "TargetBaselineChange", "TargetMeta", "Task",
     "TaskDepartment", "TaskProgress", "TaskVerification", "User", "UserSession", "utcnow",
 ]
+
+
+# --- Values in force (issue 13): kept on write by db.current ------------------------------------
+# The newest counted report per cell, maintained in the transaction of every commit, undo, review
+# and demo load/clear, so "what is in force" is an indexed select instead of a GROUP BY over the
+# whole append-only log. Rebuildable from the log at any time (db.current.rebuild).
+
+
+class CurrentValue(SQLModel, table=True):
+    __tablename__ = "current_value"
+    __table_args__ = (Index("ix_current_value_period", "period_code"),)
+    target_id: str = Field(primary_key=True)
+    period_code: str = Field(primary_key=True)
+    district_adcode: str = Field(default="", primary_key=True)  # "": whole city (a key column cannot be NULL)
+    value_id: int  # indicatorvalue.id of the row in force
+    value: float | None = None
+    data_source: str = ""
+    note: str = ""
+    submission_id: int
+    created_at: datetime
+    is_demo: bool = False  # the submission's flags, fixed when it was made
+    user_name: str = ""
+
+
+class CurrentProgress(SQLModel, table=True):
+    __tablename__ = "current_progress"
+    __table_args__ = (Index("ix_current_progress_period", "period_code"),
+                      Index("ix_current_progress_department", "department_id", "period_code"))
+    task_id: int = Field(primary_key=True)
+    department_id: int = Field(primary_key=True)
+    period_code: str = Field(primary_key=True)
+    progress_id: int  # taskprogress.id of the row in force
+    status: str
+    percent: float | None = None
+    narrative: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    problems: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    next_steps: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    submission_id: int
+    created_at: datetime
+    is_demo: bool = False
+    user_name: str = ""
+
+
+__all__ += ["CurrentProgress", "CurrentValue"]

@@ -1,4 +1,4 @@
-"""SQL reads of the 总览 cockpit (uncached; pages go through db.cached.read)."""
+"""SQL reads of the 总览 cockpit (uncached; services.status caches them)."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,6 +1,6 @@
 """Is the database already at the newest migration? Answered without importing Alembic.
 
-Every app process asks this once at start-up (db.bootstrap → init_database → create_schema);
+Every app process asks this once at start-up (services.runtime → init_database → create_schema);
 importing Alembic costs 0.25–0.4 s on the office's kind of machine, which the cold start cannot
 afford when, as almost always, there is nothing to migrate. db.migrations does the real work.
 """

@@ -1,10 +1,9 @@
-"""Reads behind the 部门记分卡. Pages use them through cached.read(scoring_reads.func, ...)."""
+"""SQL reads behind the 部门记分卡 (services.scoring caches them and runs the scoring engine)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from core.reporting import COUNTED_STATES
-from core.scorecard import matrix
 from core.scoring import Scoreboard, ScoringInputs, build_scoreboard
 from core.timeutil import CHINA_TZ
 from db import queries
@@ -50,21 +49,18 @@ def department_submissions(department: str) -> pd.DataFrame:
         ORDER BY s.period_code DESC, s.id DESC""", dept=department)
 
 
-def scoring_inputs() -> ScoringInputs:
+def scoring_inputs(values: pd.DataFrame | None = None) -> ScoringInputs:
+    """Everything a scoreboard reads; `values`: the values in force when the caller already holds them
+    (the engines' columns, queries.values_in_force)."""
     return ScoringInputs(
-        targets=queries.targets(), values=queries.current_values(), tasks=queries.tasks(),
+        targets=queries.targets(), values=queries.values_in_force() if values is None else values,
+        tasks=queries.tasks(),
         roles=queries.task_departments(), progress=queries.current_progress(), reports=report_summary(),
         periods=queries.periods(), departments=queries.departments(), districts=queries.districts(),
     )
 
 
 def scoreboard(period: str) -> Scoreboard:
-    """The whole 记分卡 of one period (scores of every period up to it, for the trend)."""
+    """The whole 记分卡 of one period. Kept for db.meetings (the documents branch moves the meeting
+    read-model to services); everything else uses services.scoring.scoreboard, which is cached."""
     return build_scoreboard(scoring_inputs(), period)
-
-
-def scoreboard_and_matrix(period: str) -> tuple[Scoreboard, pd.DataFrame]:
-    """The 记分卡 of one period with its matrix cells (core.scorecard.matrix), computed together so one
-    cached read holds both."""
-    board = scoreboard(period)
-    return board, matrix(board.items, board.previous_items)

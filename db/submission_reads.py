@@ -1,4 +1,4 @@
-"""Reads for the submission history (报送记录): SQL returning DataFrames; pages use cached.read()."""
+"""Reads for the submission history (报送记录): SQL returning DataFrames; services.history caches them."""
 from __future__ import annotations
 
 import pandas as pd

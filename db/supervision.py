@@ -278,13 +278,21 @@ def load_demo(period: str) -> int:
     a demo contact and a few 催办 of departments that did not report `period`."""
     from core.overview import expected_reporters
     from core.periods import period_from_code
-    from db import overview_reads, status_reads
+    from core import overview
+    from db import overview_reads
+
+    def target_statuses(code: str):
+        return overview.target_statuses(queries.targets(), queries.current_values(up_to_period=code, city_only=True),
+                                        code)
+
+    def task_statuses(code: str):
+        return overview.task_statuses(queries.tasks(), queries.current_progress(up_to_period=code), code)
 
     before = period_from_code(period).previous().code
-    reds = sv.bulk_candidates(status_reads.target_statuses(period), status_reads.task_statuses(period), set())
+    reds = sv.bulk_candidates(target_statuses(period), task_statuses(period), set())
     reds = reds[reds["colour"] == sv.RED].sort_values("key").assign(period=period)
-    earlier = status_reads.target_statuses(before)
-    yellows = sv.bulk_candidates(earlier, status_reads.task_statuses(before), set())
+    earlier = target_statuses(before)
+    yellows = sv.bulk_candidates(earlier, task_statuses(before), set())
     yellows = yellows[(yellows["colour"] == sv.YELLOW) & ~yellows["key"].isin(reds["key"])].assign(period=before)
     # Yellow items where the plan keeps a notice open and within its time (slots 3 and 7).
     order = [*reds.head(2).to_dict("records"), *yellows.head(1).to_dict("records"),

@@ -10,7 +10,7 @@ from components.scorecard_department import department_picker, render_department
 from components.scorecard_export import bulletin_button
 from components.scorecard_matrix import render_matrix
 from components.scorecard_ranking import render_county_ranking, render_ranking
-from db import cached, scoring_reads
+from services import cache, scoring
 
 ensure_router()
 page_title("部门记分卡", "按《方案》督察考核要求，逐部门、逐季度评分：每一分扣在哪里都列明。")
@@ -18,14 +18,14 @@ if chosen_view() == "annual":
     render_annual_view()
     st.stop()  # the quarterly view below is not drawn
 period = current_period()
-board, cells = cached.read(scoring_reads.scoreboard_and_matrix, period)
+board, cells = scoring.scoreboard_and_matrix(period)
 
 top_left, top_right = st.columns([0.75, 0.25], vertical_alignment="center")
 with top_left.expander("评分规则", expanded=False):
     st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(board.rule_lines, 1)))
-    st.caption("规则及权重写在 data/plan/scoring.toml，修改后重启看板即生效。")
+    st.caption("规则及权重写在 `data/plan/scoring.toml`，修改后重启看板即生效。")
 with top_right:
-    bulletin_button(board, cached.demo_present())
+    bulletin_button(board, cache.demo_present())
 
 render_ranking(board.ranking, period, board.previous_period)
 
@@ -34,7 +34,7 @@ st.subheader("部门详情")
 names = [s.department for s in board.scores if s.score is not None]
 if names:
     name = department_picker(names)
-    render_department(board, cells, cached.read(scoring_reads.department_submissions, name), name)
+    render_department(board, cells, scoring.department_submissions(name), name)
 
 st.divider()
 render_matrix(cells, board.ranking, board.previous_period)

@@ -31,7 +31,7 @@ page_title("会议模式", "督查会议投影用：一页一个要点。放映�
 flash()
 view = choose_view(period)
 payload = payload_of(view, period)
-st.button("开始放映", key="mt_start", type="primary", icon="📽️", on_click=_start, args=(view,))
+st.button("开始放映", key="mt_start", type="primary", on_click=_start, args=(view,))
 with st.container(border=True):
     present(payload)
 

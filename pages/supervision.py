@@ -12,7 +12,7 @@ from components.supervision_list import apply_filters, pick_notice, render_count
 from components.supervision_remind import render_contacts, render_remind
 from components.supervision_todo import render_my_todo
 from core import auth
-from db import cached
+from services import cache
 from services import supervision as sup
 
 ensure_router()
@@ -25,7 +25,7 @@ if auth.may_administer(identity):
     tabs = st.tabs(["督办单", "批量交办", "报送催办", "会议决定交办", "部门联系人"])
     with tabs[0]:
         notices = sup.notices_for(identity)
-        filters = render_filters(list(cached.departments().query("kind == 'department'")["name"]))
+        filters = render_filters(list(cache.departments().query("kind == 'department'")["name"]))
         shown = apply_filters(notices, filters)
         render_counts(sup.summary(shown))
         render_table(shown)

@@ -8,13 +8,17 @@ from components.task_detail import render_task_detail
 from components.task_filters import task_filters
 from components.task_table import render_task_table
 from core.task_views import filter_tasks, task_ledger
-from db import cached
+from services import cache
 
 ensure_router()
 page_title("任务台账", "《工作任务分解表》的 30 项工作任务：状态按牵头部门报送的完成比例对照序时进度判定。")
 period = current_period()
-ledger = task_ledger(cached.tasks(), cached.current_progress(up_to_period=period), period)
+ledger = task_ledger(cache.tasks(), cache.current_progress(up_to_period=period), period)
 shown = filter_tasks(ledger, **task_filters(ledger))
 st.caption(f"共 {len(ledger)} 项任务，当前筛选 {len(shown)} 项；进展为截至 {period} 的最新报送。")
-render_task_table(shown)
+if shown.empty:
+    st.info("没有符合条件的任务。请换一个关键词（可搜任务名称、编号或主要内容中的词），"
+            "或清除上方的部门、状态、方案举措筛选。")
+else:
+    render_task_table(shown)
 render_task_detail(ledger, period)

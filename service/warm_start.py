@@ -19,6 +19,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
+from components.page_errors import ERROR_MARK
+
 log = logging.getLogger("zj.warm_start")
 
 
@@ -51,22 +53,36 @@ def visit(base_url: str, page_script_hash: str = "", timeout: float = 600) -> tu
                 pages = [(p.page_script_hash, p.url_pathname, p.is_hidden) for p in reply.navigation.app_pages]
             elif kind == "delta" and reply.delta.new_element.WhichOneof("type") == "exception":
                 ok = False
+            elif kind == "delta" and reply.delta.new_element.WhichOneof("type") == "alert" \
+                    and ERROR_MARK in reply.delta.new_element.alert.body:
+                ok = False  # the app caught the error and showed its own message (components/page_errors.py)
             elif kind == "script_finished" and reply.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 ok = ok and reply.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
                 break
     return time.perf_counter() - started, ok, pages
 
 
-def visit_all(base_url: str) -> list[PageVisit]:
-    """The default page first (what an official opens), then every other page shown in the menu."""
+def visit_all(base_url: str, url_paths: list[str] | None = None) -> list[PageVisit]:
+    """The default page first (what an official opens), then the pages at `url_paths` (default: every
+    other page the server's menu shows)."""
     seconds, ok, pages = visit(base_url)
     visits = [PageVisit("", seconds, ok)]
-    for page_hash, url_path, hidden in pages:
-        if hidden or not url_path:
+    hashes = {url_path: page_hash for page_hash, url_path, _ in pages}
+    wanted = url_paths if url_paths is not None else [u for _, u, hidden in pages if not hidden]
+    for url_path in wanted:
+        if not url_path or url_path not in hashes:
             continue
-        seconds, ok, _ = visit(base_url, page_hash)
+        seconds, ok, _ = visit(base_url, hashes[url_path])
         visits.append(PageVisit(url_path, seconds, ok))
     return visits
+
+
+def public_url_paths() -> list[str]:
+    """The public pages of the page registry (services.pages): pages behind a login are left out,
+    their reads belong to one account."""
+    from services.pages import public_pages
+
+    return [p.url_path for p in public_pages()]
 
 
 def wait_until_serving(base_url: str, seconds: float = 300) -> bool:
@@ -81,17 +97,52 @@ def wait_until_serving(base_url: str, seconds: float = 300) -> bool:
     return False
 
 
-def keep_warm(base_url: str, every_seconds: float) -> threading.Thread:
-    """Visit every page once the server answers, then again every `every_seconds` (a daemon thread)."""
+def serving_lines(port: int, address: str) -> list[str]:
+    """Our start-up lines, in Chinese (Streamlit's English welcome with its external-IP lookup is off:
+    .streamlit/config.toml [logger] hideWelcomeMessage)."""
+    lines = [f"看板已启动，本机访问 http://127.0.0.1:{port}"]
+    if address in ("0.0.0.0", "::", ""):
+        ip = _intranet_ip()
+        where = f"http://{ip}:{port}" if ip else f"http://本机内网地址:{port}"
+        lines.append(f"内网其他电脑访问 {where}")
+    elif address not in ("127.0.0.1", "localhost", "::1"):
+        lines.append(f"内网其他电脑访问 http://{address}:{port}")
+    else:
+        lines.append("只在本机监听；内网访问请用 --address 0.0.0.0 启动（make run 默认如此）")
+    return lines
+
+
+def _intranet_ip() -> str | None:
+    import socket
+
+    # The host's own name resolved locally: no packet leaves the machine.
+    try:
+        ip = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if ip.startswith("127.") else ip
+
+
+def keep_warm(base_url: str, every_seconds: float, announce: list[str] | None = None) -> threading.Thread | None:
+    """Visit every public page once the server answers, then again every `every_seconds` (a daemon
+    thread); `every_seconds` 0 (settings.toml [cache] warm_seconds) starts no thread at all.
+    `announce`: lines logged once the server answers (where officials find it)."""
+    if every_seconds <= 0:
+        for line in announce or ():
+            log.info(line)
+        log.info("预热已关闭（warm_seconds = 0）")
+        return None
 
     def loop() -> None:
         if not wait_until_serving(base_url):
             log.warning("预热：服务未在规定时间内启动，放弃预热")
             return
+        for line in announce or ():
+            log.info(line)
         first = True
         while True:
             try:
-                visits = visit_all(base_url)
+                visits = visit_all(base_url, public_url_paths())
                 if first:
                     failed = [v.url_path or "/" for v in visits if not v.ok]
                     log.info("预热完成：%s%s", "，".join(f"/{v.url_path} {v.seconds:.1f}s" for v in visits),
@@ -114,7 +165,7 @@ def import_app_modules() -> list[str]:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    names = [info.name for package in ("core", "db", "components")
+    names = [info.name for package in ("core", "db", "services", "components")
              for info in pkgutil.walk_packages([str(root / package)], prefix=f"{package}.")]
     # Outside a running server Streamlit warns about every cache decorator and script context;
     # nothing here runs a script, so those warnings would only be noise in the service log.

@@ -92,7 +92,7 @@ def _quarters(year: int, read: Callable) -> list[str]:
 
 
 def annual_view(year: int, read: Callable = _direct) -> AnnualView:
-    """Every department's year; `read` is db.cached.read on the page (cached reads), a plain call elsewhere."""
+    """Every department's year; `read` is services.cache.read on the page (cached reads), a plain call elsewhere."""
     rule = rules.load_annual_rule()
     quarters = _quarters(year, read)
     board = read(scoring_reads.scoreboard, quarters[-1])

@@ -21,9 +21,10 @@ from core.settings import load_settings
 from core.spreadsheet_safety import neutralise
 from core.status import evaluate_targets
 from core.timeutil import CHINA_TZ
-from db import meetings, overview_reads, queries, status_reads
+from db import meetings, overview_reads, queries
 from db import supervision as db
 from db.supervision import CLI, WEB, Actor, NewNotice
+from services import status as status_reads  # the cached status read-models
 from services.evidence import check_uploads
 
 CONTACTS_FILE = PLAN_DIR / "contacts.csv"
@@ -33,14 +34,10 @@ __all__ = ["Actor", "CLI", "WEB", "Refused", "EvidenceRefused"]
 
 
 def _read(func, *args):
-    """Cached by data version inside a Streamlit run; a direct read elsewhere (CLI, tests, warm-up)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    """Cached by data version (services.cache): the status read-models are cached already."""
+    from services import cache
 
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return func(*args)
-    from db import cached
-
-    return cached.read(func, *args)
+    return func(*args) if hasattr(func, "uncached") else cache.read(func, *args)
 
 
 def today() -> date:

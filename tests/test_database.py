@@ -9,6 +9,7 @@ from core.paths import PLAN_DIR
 from db import models as m
 from db import queries
 from db.catalogue_sync import sync_catalogue
+from db.current import refresh_submission
 from db.demo import clear_demo, load_demo
 from db.engine import data_version, session_scope
 
@@ -54,12 +55,16 @@ def test_newer_report_supersedes_without_deleting(fresh_db):
         s.add(m.IndicatorValue(target_id="T23", period_code="2020Q1", value=200, submission_id=first.id))
         s.flush()
         s.add(m.IndicatorValue(target_id="T23", period_code="2020Q1", value=210, submission_id=second.id))
+        s.flush()
+        refresh_submission(s, second.id)  # written around db.imports: the values in force are kept by hand
     current = queries.current_values(target_id="T23")
     assert current["value"].tolist() == [210]
     with session_scope() as s:
         assert s.exec(select(func.count()).select_from(m.IndicatorValue)).one() == 2
         second_sub = s.get(m.Submission, second.id)
         second_sub.state = "undone"
+        s.flush()
+        refresh_submission(s, second.id)
     assert queries.current_values(target_id="T23")["value"].tolist() == [200]
 
 
@@ -148,35 +153,24 @@ def test_a_pinned_run_sees_one_data_version_until_it_writes_itself(fresh_db):
     assert data_version() == seen["pinned"] + 2  # an unpinned thread always looks it up
 
 
-def test_current_values_from_memory_equal_the_narrow_sql_reads(demo_db):
-    """A narrow read (one target, or the city only) goes to SQL while nothing is in memory, and is
-    filtered from the in-memory copy once the full read filled it: both must give the same rows."""
+def test_narrow_reads_of_the_values_in_force_equal_the_full_read_filtered(demo_db):
+    """Narrow reads (one target, the city only, up to a period) select by key from current_value:
+    they must give exactly the rows of the full read filtered the same way."""
     cases = [("2019Q2", None, False), ("2020Q4", "T23", False), (None, None, True), ("2019Q4", "T02", True),
              (None, "T02", False)]
-    queries.forget_current_values()
-    from_sql = [queries.current_values(*case) for case in cases]
     full = queries.current_values()
     assert len(full) > 1000
-    from_memory = [queries.current_values(*case) for case in cases]
-    for case, a, b in zip(cases, from_sql, from_memory):
-        assert len(a) > 0, case
-        pd.testing.assert_frame_equal(a, b, check_dtype=False)
-
-
-def test_a_write_frees_this_process_cached_reads_at_once(fresh_db):
-    from db import cached
-    from db.engine import _after_write
-
-    assert cached.clear in _after_write
-    queries.current_values()
-    assert queries._current_memo  # the in-memory copy is held
-    with session_scope() as s:
-        s.exec(select(m.Department)).all()  # a read-only transaction frees nothing
-    assert queries._current_memo
-    with session_scope() as s:
-        dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
-        s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
-    assert not queries._current_memo, "cached.clear runs after every committed write"
+    for upto, target, city in cases:
+        keep = pd.Series(True, index=full.index)
+        if upto:
+            keep &= full["period_code"] <= upto
+        if target:
+            keep &= full["target_id"] == target
+        if city:
+            keep &= full["district_adcode"] == ""
+        narrow = queries.current_values(upto, target, city)
+        assert len(narrow) > 0, (upto, target, city)
+        pd.testing.assert_frame_equal(narrow, full[keep].reset_index(drop=True), check_dtype=False)
 
 
 def test_logins_and_the_audit_log_leave_the_data_version_alone(fresh_db):
@@ -195,3 +189,12 @@ def test_logins_and_the_audit_log_leave_the_data_version_alone(fresh_db):
         dept = s.exec(select(m.Department).where(m.Department.name == "市市场监管局")).one()
         s.add(m.Submission(user_name="甲", department_id=dept.id, period_code="2020Q1"))
     assert data_version() == before + 1
+
+
+def test_the_engines_lean_read_is_the_full_read_narrowed(demo_db):
+    lean_columns = ["target_id", "district_adcode", "period_code", "value", "is_demo"]
+    for upto in (None, "2019Q3"):
+        full = queries.current_values(upto)[lean_columns]
+        lean = queries.values_in_force(upto)
+        assert len(lean) > 500
+        pd.testing.assert_frame_equal(lean, full, check_dtype=False)

@@ -122,3 +122,25 @@ def test_geojson_labels_fall_inside_zhanjiang_and_rewinding_is_clockwise():
         assert all(geo_mod._ring_area_centroid(p[0])[0] < 0 for p in polys)
     lon, lat, zoom = geo_mod.fit_view((west, south, east, north), 900, 620)
     assert west < lon < east and south < lat < north and 7 < zoom < 9
+
+
+def test_map_classes_come_from_the_period_with_the_target_as_an_edge():
+    # The 2020Q4 case of the issue: 94.4% missed a 96% target, 96.1% met it: never one colour.
+    values = [94.4, 96.1, 97.0, 95.0, 98.2, 93.0, 96.5, 94.9, 99.0]
+    edges, legend = dv.target_classes(values, 96.0, "≥", "%")
+    assert 96.0 in edges and edges[0] == 93.0 and edges[-1] == 99.0
+    colour = {v: legend[dv.classify(v, edges)].color for v in values}
+    assert colour[94.4] in dv.MISSED_PALETTE and colour[96.1] in dv.MET_PALETTE
+    assert all(("达到目标" in e.label) == (e.color in dv.MET_PALETTE) for e in legend)
+    # Lower is better: the class under the target reaches it.
+    edges, legend = dv.target_classes([2.0, 4.0, 6.0, 9.0], 5.0, "≤", "%")
+    assert legend[dv.classify(2.0, edges)].color == dv.MET_PALETTE[-1]
+    assert legend[dv.classify(9.0, edges)].color == dv.MISSED_PALETTE[-1]
+
+
+def test_main_map_says_how_its_classes_were_made(grid):
+    chart = dv.choropleth("value", grid, "2020Q2", "T1")
+    assert "按 2020Q2 九个区县的数值分级" in chart.note and "≥90%" in chart.note
+    colors = chart.frame.set_index("adcode")["color"]
+    assert colors["A1"] in dv.MET_PALETTE and colors["A2"] in dv.MISSED_PALETTE  # 95 met 90, 72 did not
+    assert colors["A3"] == dv.NO_DATA_COLOR

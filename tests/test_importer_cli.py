@@ -1,16 +1,16 @@
-"""manage.py template / import: dry run, import, re-import and exit codes, database checked each time."""
+"""manage.py template / import: dry run, import, re-import and exit codes, database checked each time.
+In-process (tests/support/cli.py); tests/test_manage_cli.py keeps a real subprocess run of the script."""
 from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from tests import fixtures_excel as fx
+from tests.support.cli import CliResult, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,12 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OFFICE = "张科长"  # an office (管理员) account: import --user must name an existing account
 
 
-def run(var: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    env = {"ZJ_VAR_DIR": str(var), "PATH": "/usr/bin:/bin", **extra_env}
+def run(var: Path, *args: str, **extra_env: str) -> CliResult:
     if args[0] == "import" and "--user" not in args:
         args = (*args, "--user", OFFICE)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return run_cli(var, *args, **extra_env)
 
 
 def counts(var: Path) -> tuple[int, int, int]:

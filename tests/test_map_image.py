@@ -8,7 +8,7 @@ from PIL import Image
 from core import district_views as dv
 from core.district_geo import load_geojson
 from core.map_image import PNG_SIGNATURE, map_png
-from db import district_reads
+from services import districts as district_reads
 
 
 @pytest.fixture

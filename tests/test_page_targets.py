@@ -32,7 +32,7 @@ def test_detail_shows_source_clause_and_chart(app_test):
 def test_demo_badge_shows_in_sidebar_and_title_until_demo_is_cleared(app_test):
     at = app_test("pages/targets.py")
     assert any("演示数据" in m.value for m in at.sidebar.markdown)
-    assert any("badge[⚠️ 演示数据]" in m.value for m in at.main.markdown)
+    assert any("badge[演示数据]" in m.value for m in at.main.markdown)
     from db.demo import clear_demo
 
     clear_demo()

@@ -175,13 +175,18 @@ def test_undo_from_history_restores_earlier_value(upload_page):
     assert at.button(key="up_hist_undo").disabled  # not confirmed yet
     at.checkbox(key=f"up_hist_confirm_{sub_id}").check().run()
     at.button(key="up_hist_undo").click().run()
+    # Withdrawing counted data is the office's act with a reason (issue 14): none given, nothing changes.
+    assert "须填写原因" in texts(at.error) and city_value("T23") == 299.0
+    at.text_input(key=f"up_hist_reason_{sub_id}").input("数值填错").run()
+    at.button(key="up_hist_undo").click().run()
     assert not at.exception
     assert f"已撤销提交 {sub_id}" in texts(at.success)
     assert city_value("T23") == old
     sub = queries.submissions(DEPT).set_index("id").loc[sub_id]
     assert sub["state"] == "undone" and sub["undone_by"] == "office"
     with session_scope() as s:
-        assert s.exec(select(m.AuditLog.action).order_by(m.AuditLog.id.desc())).first() == "undo"
+        last = s.exec(select(m.AuditLog).order_by(m.AuditLog.id.desc())).first()
+        assert last.action == "undo" and "数值填错" in last.detail
 
 
 def test_opening_the_page_starts_the_parse_child_the_first_file_will_use(upload_page):
@@ -193,3 +198,32 @@ def test_opening_the_page_starts_the_parse_child_the_first_file_will_use(upload_
     at = upload_page()
     assert not at.exception
     assert any(pid == os.getpid() and proc.poll() is None for pid, _, _, proc in reader._waiting)
+
+
+def test_a_late_confirm_shows_the_cells_changed_since_the_preview_and_writes_nothing(upload_page, accounts):
+    """Preview, another official writes the same cell, confirm: nothing written, the page names the cell,
+    and the next run previews against the new value (issue 14)."""
+    from db import users
+    from services import submissions
+    from services.identity import Caller
+
+    at = upload_page()
+    at.file_uploader(key="up_file").upload("进度.xlsx", filled_template({"T23": 263}), XLSX).run()
+    assert not at.button(key="up_file_commit").disabled
+    other = Caller(users.user_identity(accounts["admin"]), token_for(accounts["admin"]))
+    ind, tasks = submissions.online_rows.uncached(DEPT, PERIOD)
+    ind = ind.copy()
+    ind.loc[(ind["指标编号"] == "T23") & (ind["区县"] == "全市"), "实际值"] = 55.0
+    assert submissions.commit(other, submissions.prepare_online(other, DEPT, PERIOD, (ind, tasks))).written
+    before = db_state()
+
+    at.button(key="up_file_commit").click().run()
+    assert not at.exception
+    assert "预览之后以下数据已被其他报送修改" in texts(at.error) and "请重新预览" in texts(at.error)
+    assert "T23" in texts(first_frame(at, "预览后已被修改的数据")["预览后已被修改的数据"])
+    assert db_state() == before and city_value("T23") == 55.0
+    # The page previews again against the value now in force: 55 → 263, and confirming now writes it.
+    changed = first_frame(at, "原值")
+    assert "55" in texts(changed["原值"]) and "263" in texts(changed["新值"])
+    at.button(key="up_file_commit").click().run()
+    assert "已入库（提交编号" in texts(at.success) and city_value("T23") == 263.0

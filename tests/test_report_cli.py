@@ -1,20 +1,17 @@
-"""`manage.py report`: the statuses it prints are the engine's, and the cockpit's, for the same period."""
+"""`manage.py report`: the statuses it prints are the engine's, and the cockpit's, for the same period.
+In-process (tests/support/cli.py)."""
 import json
-import subprocess
-import sys
 
 import pytest
 
 from components.status_style import status_cell
 from core.status import evaluate_targets, evaluate_tasks
 from db import queries
-from tests.conftest import ROOT
+from tests.support.cli import run_cli
 
 
 def report(var, *args):
-    env = {"ZJ_VAR_DIR": str(var), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "manage.py", "report", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return run_cli(var, "report", *args)
 
 
 @pytest.mark.parametrize("period", ["2019Q2", "2020Q4"])

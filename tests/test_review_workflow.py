@@ -60,8 +60,11 @@ def test_return_then_corrected_upload_counts_only_after_approval(accounts):
 
     office = run_as(token_for(accounts["admin"]), "pages/admin.py")
     assert "待审核（1 次报送）" in texts(office.markdown)
-    values = next(d.value for d in office.dataframe if "指标编号" in d.value.columns)
+    values = next(d.value for d in office.dataframe if {"指标编号", "实际值"} <= set(d.value.columns))
     assert values[values["指标编号"] == "T30"]["实际值"].tolist() == [33.0]
+    # The second look beside it: the new value with the old one, the target and the change.
+    look = next(d.value for d in office.dataframe if "本次值" in d.value.columns)
+    assert look[look["指标编号"] == "T30"]["本次值"].tolist() == ["33 个"]
     office.button(key="au_rev_return").click().run()  # no reason: refused
     assert "必须填写退回原因" in texts(office.error) and agri_submissions()[0][1] == "pending"
     sub_id = int(queries.submissions(AGRI).iloc[0]["id"])

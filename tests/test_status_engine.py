@@ -139,12 +139,14 @@ def test_yes_no_targets():
     s = spec("=", target=1.0, unit="是/否", kind="yesno")
     assert target_text(s) == "是"
     st = target(s, {"2019Q1": 1.0}, "2019Q1")
-    assert st.kind is MET and st.explanation == "实际 是，已达到目标 是"
+    # In the target's own words, never "实际 是，已达到目标 是" / "实际 否，未达到目标 是".
+    assert st.kind is MET and st.explanation == "已实现：测试指标"
     st = target(s, {"2019Q1": 0.0}, "2019Q1")
-    assert st.kind is WARNING and "距目标年底还有 7 个季度" in st.explanation
+    assert st.kind is WARNING and st.explanation.startswith("尚未实现：测试指标")
+    assert "距目标年底还有 7 个季度" in st.explanation
     assert target(s, {"2020Q3": 0.0}, "2020Q3").kind is LAGGING  # one quarter left
     st = target(s, {"2020Q4": 0.0}, "2020Q4")
-    assert st.kind is FAILED and "未达到目标 是" in st.explanation
+    assert st.kind is FAILED and st.explanation == "目标期限（2020 年底）已到，尚未实现：测试指标"
 
 
 # --- Targets: missing data, deadline, caps, baselines, as-of -------------------------------------------

@@ -77,9 +77,48 @@ def test_service_opens_every_public_page_without_error_before_officials_arrive(s
     assert ok and {p[1] for p in pages} >= {"targets", "upload", "admin"}
 
 
+def test_service_says_where_it_answers_in_chinese_and_asks_no_outside_host(served):
+    url, log, proc = served
+    wait_for_log(log, "预热完成", proc)
+    text = log.read_text(encoding="utf-8")
+    assert f"看板已启动，本机访问 http://127.0.0.1:{url.rsplit(':', 1)[1]}" in text
+    # Streamlit's English welcome looks up an "External URL" on the internet: switched off.
+    assert "You can now view" not in text and "External URL" not in text
+    assert "Uvicorn server started" not in text  # Streamlit's English INFO lines are off (logger.level)
+
+
+def test_serving_lines_for_the_intranet():
+    assert warm_start.serving_lines(8501, "0.0.0.0")[1].startswith("内网其他电脑访问 http://")
+    assert warm_start.serving_lines(8501, "10.1.2.3")[1] == "内网其他电脑访问 http://10.1.2.3:8501"
+    assert "--address 0.0.0.0" in warm_start.serving_lines(8501, "127.0.0.1")[1]
+
+
 def test_service_passes_streamlit_options_through_and_refuses_unknown_ones_elsewhere(capsys):
     import manage
 
     with pytest.raises(SystemExit):
         manage.main(["backup", "--server.headless", "true"])
     assert "无法识别的参数" in capsys.readouterr().err
+
+
+def test_warm_seconds_zero_starts_no_warm_up_thread():
+    import threading
+
+    assert warm_start.keep_warm("http://127.0.0.1:9", 0) is None
+    assert not [t for t in threading.enumerate() if t.name == "zj-keep-warm"]
+
+
+def test_the_warm_up_visits_the_public_pages_of_the_page_registry():
+    from services.pages import PAGES
+
+    assert warm_start.public_url_paths() == ["", "targets", "tasks", "districts", "departments", "meeting"]
+    assert {p.url_path for p in PAGES if not p.public} == {"upload", "admin"}
+
+
+def test_the_app_menu_is_the_page_registry(app_test):
+    from services.pages import PAGES
+
+    at = app_test()
+    registered = {(info.get("url_pathname"), info.get("page_name")) for info in at._registered_pages.values()}
+    assert {p.url_path for p in PAGES} == {url for url, _ in registered}
+    assert {p.title for p in PAGES} == {name for _, name in registered}

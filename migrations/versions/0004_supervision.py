@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_supervision"
-down_revision = "0002_auditlog_user_at"
+down_revision = "0003_current_values"
 branch_labels = None
 depends_on = None
 

@@ -83,7 +83,7 @@ LABEL_ROW = re.compile(rb'\{"id":"(\w+)","label":"[^"]*","label_anchor":"(\w+)",
 def _check_place_labels(page, frames: list[bytes]) -> None:
     """The page received the label layout computed for the first view (core.label_layout), row by row,
     and names the places left without text under the map."""
-    from components.maps import MAP_HEIGHT, MAP_WIDTH_GUESS, place_label_layout
+    from components.maps import MAP_HEIGHT, MAP_WIDTH_GUESS, first_view_labels, place_text_rows
     from core.district_geo import fit_view
 
     sent = [f for f in frames if b'"id":"place-names"' in f]
@@ -94,9 +94,11 @@ def _check_place_labels(page, frames: list[bytes]) -> None:
     places = pd.read_csv(PLAN_DIR / "places.csv", dtype={"id": str})
     places["label"] = places["name"] + "（示意）"
     geo = simplified(boundaries(), digits=4)
-    layout = place_label_layout(places, label_points(geo), fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT))
-    shown = layout[layout["label_position"].notna()]
+    view = fit_view(bounds(geo), MAP_WIDTH_GUESS, MAP_HEIGHT)
+    _, layout = first_view_labels(label_points(geo), places, view)
+    shown, _ = place_text_rows(layout[layout["label_position"].notna()], view)
     assert rows == {r["id"]: (r["label_anchor"], r["label_offset"]) for r in shown.to_dict("records")}
+    assert b'"id":"place-leaders"' in sent[-1]  # the labels moved out of the city centre hang on lines
     assert len({tuple(v[1]) for v in rows.values()}) > 1  # not one fixed offset for every label
 
     dropped = layout.loc[layout["label_position"].isna(), "name"].tolist()

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests (run the CLI in-process, ...)."""
