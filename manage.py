@@ -376,9 +376,11 @@ def _add_trust_commands(sub) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """The office's documents (issue 19) from the builders the pages use; kinds in db.document_reads.EXPORTS."""
+    """The office's documents (issue 19) from the builders the pages use; kinds in services.documents.EXPORTS.
+    Exit 0 written; 1 nothing to write (no open notice, nobody owes a report); 2 bad period or department."""
+    from core.notice_docx import NoticeError
     from db import queries
-    from db.document_reads import EXPORTS
+    from services.documents import EXPORTS, NothingToExport
 
     known = list(queries.periods()["code"])
     if args.period not in known:
@@ -389,7 +391,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     what, suffix, build = EXPORTS[args.kind]
     out = Path(args.output or f"{what}-{args.period}{'-' + args.department if args.department else ''}{suffix}")
-    out.write_bytes(build(args.period, args.department))
+    try:
+        data = build(args.period, args.department)
+    except (NothingToExport, NoticeError) as exc:
+        print(f"未生成{what}：{exc}", file=sys.stderr)
+        return 1
+    out.write_bytes(data)
     print(f"已生成{what}：{out}")
     return 0
 
@@ -579,7 +586,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="姓名")
     p.set_defaults(func=cmd_user)
     _add_trust_commands(sub)
-    from db.document_reads import EXPORTS
+    from services.documents import EXPORTS
 
     p = sub.add_parser("export", help="导出文书：" + "、".join(f"{k} {v[0]}" for k, v in EXPORTS.items()))
     p.add_argument("kind", choices=list(EXPORTS))

@@ -109,6 +109,11 @@ def _export(view: svc.AnnualView) -> None:
         data=lambda: svc.annual_workbook(view),
         help="考核结果（含每行算式）、加分扣分与否决明细（含申诉与答复）、考核规则；横向 A4 打印",
     )
+    st.download_button(
+        "下载年度考核（Word 公文）", key="as_download_docx", on_click="ignore", file_name=f"年度考核-{view.year}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        data=lambda: svc.annual_document(view), help="按公文格式：考核结果、考核办法，附件为结果表和加分扣分明细",
+    )
 
 
 def _detail(view: svc.AnnualView, r: AnnualResult | None) -> None:

@@ -10,11 +10,12 @@ from components import url_state
 from core.auth import Identity
 from core.meeting import compare_payloads
 from core.timeutil import today_beijing
-from core.meeting_export import changes_table, deck_html, deck_pptx, summary_xlsx
+from core.meeting_export import changes_table, deck_html, summary_xlsx
 from core.user_text import DECISION_MAX, REASON_MAX, SNAPSHOT_NAME_MAX, md_text
 from db import meetings
 from db.users import NotAllowed
 from services import cache
+from services.documents import meeting_deck  # with the follow-up of the last meeting's 督办单
 
 LIVE, SNAPSHOT = "实时数据", "会议快照"
 SOURCE_KEY, SNAP_KEY = "mt_source", "mt_snapshot"
@@ -195,7 +196,7 @@ def withdraw_section(identity: Identity) -> None:
 def downloads(payload: dict, stem: str) -> None:
     st.caption("图表在服务器上生成为图片（中文字体随服务器），文件不依赖外网。")
     a, b, c = st.columns(3)
-    a.download_button("下载 PPT（.pptx）", lambda: deck_pptx(payload), file_name=f"{stem}.pptx", key="mt_dl_pptx",
+    a.download_button("下载 PPT（.pptx）", lambda: meeting_deck(payload), file_name=f"{stem}.pptx", key="mt_dl_pptx",
                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                       on_click="ignore", width="stretch")
     b.download_button("下载打印版（.html）", lambda: deck_html(payload).encode("utf-8"), file_name=f"{stem}.html",

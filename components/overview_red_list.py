@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.status_style import status_cell, status_table
+from components.supervision_issue import red_list_items, render_issue_picker
 
 
 def render_red_list(rows: pd.DataFrame, period: str) -> None:
@@ -28,3 +29,4 @@ def render_red_list(rows: pd.DataFrame, period: str) -> None:
         "说明": st.column_config.TextColumn(width="large"),
         "详情": st.column_config.LinkColumn(display_text="查看", width="small"),
     })
+    render_issue_picker(red_list_items(rows), period, "ov")  # the office only

@@ -13,6 +13,7 @@ from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import score_trend_chart
 from components.scorecard_matrix import DEPT_KEY
 from components.status_style import status_cell, status_table
+from components.supervision_issue import lost_items, render_issue_picker
 from core.reporting import SOURCE_LABELS, SUBMISSION_STATE_LABELS
 from core.scorecard import TREND_WORDS, department_items
 from core.scoring import DepartmentScore, Scoreboard, submission_timeliness
@@ -40,6 +41,7 @@ def render_department(board: Scoreboard, cells: pd.DataFrame, submissions: pd.Da
         st.vega_lite_chart(spec, width="stretch", height=int(spec["height"]))
     for title, view in _item_views(cells, name).items():
         _items(title, view)
+    render_issue_picker(lost_items(cells, name), board.period, "sc")  # the office only
     _submissions(submissions)
 
 

@@ -7,11 +7,10 @@ from datetime import datetime
 import streamlit as st
 
 from core.bulletin import build_bulletin
-from core.bulletin_docx import bulletin_docx
 from core.scoring import Scoreboard
 from core.timeutil import CHINA_TZ
 from db import document_reads
-from services import cache
+from services import cache, documents
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -19,7 +18,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 def _docx(board: Scoreboard, demo: bool) -> bytes:
     payload = cache.read(document_reads.period_payload, board.period)
-    return bulletin_docx(board, payload, datetime.now(CHINA_TZ).date(), demo)
+    return documents.bulletin(board, payload, demo)  # with the period's 催办 counts
 
 
 def bulletin_button(board: Scoreboard, demo: bool) -> None:

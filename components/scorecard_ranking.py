@@ -9,6 +9,7 @@ from components.frame_digest import HASH_FRAMES
 from components.scorecard_charts import rank_bar_chart
 from core.ranking import rank_texts, tie_groups
 from core.scoring import DepartmentScore, most_improved
+from services import supervision as sup
 
 
 def _change_text(value) -> str:
@@ -34,6 +35,14 @@ def ranking_view(table: pd.DataFrame, unit: str = "部门") -> pd.DataFrame:
     })
 
 
+def with_reminders(view: pd.DataFrame, table: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The ranking view with 催办 (how often the office chased each department for `period`) before the widest
+    column."""
+    chased = sup.reminder_counts(period)
+    view = view.assign(催办=[chased.get(n, 0) for n in table["name"]])  # a copy: the cached view stays as it was
+    return view[[*view.columns[:-2], "催办", view.columns[-2]]]
+
+
 def _improved_text(table: pd.DataFrame) -> str:
     names = most_improved(table)
     if not names:
@@ -56,7 +65,7 @@ def render_ranking(table: pd.DataFrame, period: str, previous: str | None) -> No
     if ties:
         st.caption("同分并列（名次相同，全部列出）：" + "；".join(ties))
     st.dataframe(
-        ranking_view(table), hide_index=True, width="stretch", key="sc_ranking_table",
+        with_reminders(ranking_view(table), table, period), hide_index=True, width="stretch", key="sc_ranking_table",
         column_config={
             "得分": st.column_config.NumberColumn(format="%.1f"),
             "上期得分": st.column_config.NumberColumn(format="%.1f"),

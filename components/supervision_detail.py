@@ -10,6 +10,7 @@ from components.supervision_style import badges, colour_badge, md, state_badge
 from core import auth
 from core import supervision as sv
 from core.auth import Identity
+from services import documents
 from services import evidence as evidence_service
 from services import supervision as sup
 
@@ -57,6 +58,9 @@ def render_notice(identity: Identity, notice_id: int) -> None:
             st.text(n["return_reason"])
         if n["reminder_count"]:
             st.caption(f"已催办 {int(n['reminder_count'])} 次。")
+        st.download_button("下载督办单（Word）", data=lambda: documents.notice_docx([notice_id]),
+                           file_name=f"督办单-{n['number']}.docx", mime=documents.DOCX_MIME, on_click="ignore",
+                           key=f"sv_d_docx_{notice_id}")
         _evidence(identity, n)
         _actions(identity, n)
         with st.expander("办理记录"):

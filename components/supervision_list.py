@@ -8,6 +8,7 @@ import streamlit as st
 from components.supervision_style import badges, colour_badge, colour_cells, colour_word, state_badge
 from core import supervision as sv
 from core.supervision import COLOUR_MEANINGS
+from services import documents
 
 PICK = "sv_pick"
 
@@ -64,6 +65,20 @@ def render_table(df: pd.DataFrame) -> None:
     st.dataframe(colour_cells(view), hide_index=True, width="stretch", key="sv_table")
     if df["is_demo"].any():
         st.caption("⚠️ 列表含演示数据（演示数据），并非真实督办。")
+    _batch_download(df)
+
+
+def _batch_download(df: pd.DataFrame) -> None:
+    """The listed notices not yet closed as one .docx, a page each (filter by 部门 for a department's batch)."""
+    ids = documents.batch_ids(df)
+    if not ids:
+        return
+    depts = df.loc[df["id"].isin(ids), "department"].unique()
+    who = depts[0] if len(depts) == 1 else "多个部门"
+    st.download_button(f"下载所列未销号督办单（Word，{len(ids)} 份，每份一页）",
+                       data=lambda: documents.notice_docx(ids), file_name=f"督办单-{who}.docx",
+                       mime=documents.DOCX_MIME, on_click="ignore", key="sv_batch_docx",
+                       help="按上方筛选：选定一个部门即为该部门的一批督办单")
 
 
 def pick_notice(df: pd.DataFrame) -> int | None:

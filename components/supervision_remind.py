@@ -8,6 +8,7 @@ import streamlit as st
 from components.supervision_session import actor
 from core import supervision as sv
 from core.auth import Identity
+from services import documents
 from services import supervision as sup
 
 
@@ -36,6 +37,9 @@ def render_remind(identity: Identity, period: str) -> None:
     right.download_button("下载催办通知（.xlsx）", data=lambda: sup.reminder_notice_xlsx(period),
                           file_name=f"催办通知-{period}.xlsx", on_click="ignore", key="sv_r_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button("下载催办通知（Word，每个部门一页）", data=lambda: documents.reminders_file(period),
+                          file_name=f"催办通知-{period}.docx", on_click="ignore", key="sv_r_docx",
+                          mime=documents.DOCX_MIME)
     log = sup.reminder_log(period)
     if not log.empty:
         st.markdown("##### 催办记录")

@@ -11,7 +11,7 @@ import streamlit as st
 from components.upload_common import caller, departments_for, period_codes, period_label
 from components.upload_review import duplicate_text, last_outcome, render_commit, render_outcome, render_preview
 from core.auth import Identity
-from core.importer.marking import mark_workbook
+from core.importer.marking import mark_workbook, marked_name
 from core.importer.model import UploadRefused
 from core.importer.reader import prepare_child, sha256_of
 from core.settings import load_settings
@@ -28,8 +28,8 @@ _PARSED = "up_file_parsed"
 def render_file_upload(identity: Identity) -> None:
     settings = load_settings()
     file = st.file_uploader(
-        "选择填好的进度表", type=["xlsx", "xlsm", "xls", "csv"], key=PREFIX, max_upload_size=int(settings.max_file_mb),
-        help=f"支持 xlsx、xlsm、xls、csv，单个文件不超过 {settings.max_file_mb:g} MB")
+        "选择填好的进度表", type=["xlsx", "xlsm", "xls", "et", "ods", "csv"], key=PREFIX, max_upload_size=int(settings.max_file_mb),
+        help=f"支持 xlsx、xlsm、xls、WPS 表格 et、ods、csv（UTF-8 或 GBK），单个文件不超过 {settings.max_file_mb:g} MB")
     with st.expander("文件中没有注明部门或报告期时（如自制表格）"):
         left, right = st.columns(2)
         department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept",
@@ -61,15 +61,9 @@ def render_file_upload(identity: Identity) -> None:
         problems = draft.problems
         st.download_button(
             "下载标注问题的工作簿", data=lambda: mark_workbook(file.name, content, problems)[0],
-            file_name=mark_workbook_name(file.name), key="up_file_marked", on_click="ignore",
+            file_name=marked_name(file.name), key="up_file_marked", on_click="ignore",
             help="问题单元格已标黄并附批注，在 Excel 中按批注修改后重新上传")
     render_commit(draft, prefix=PREFIX, identity=sha, caller=caller(identity))
-
-
-def mark_workbook_name(filename: str) -> str:
-    stem, _, ext = filename.rpartition(".")
-    # Marked copies of csv and xls files are written as xlsx (comments need a workbook).
-    return f"{stem or filename}-问题标注.{ext if ext in ('xlsx', 'xlsm') else 'xlsx'}"
 
 
 def _draft(identity: Identity, filename: str, content: bytes, sha: str, department: str | None,

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
+from core.importer.summary import understood_table
 from services import submissions
 from services.identity import Caller
 
@@ -50,6 +51,12 @@ def render_preview(result: ImportResult, plan: ChangePlan) -> None:
               ("未变", len(plan.unchanged)), ("问题行", rejected)]
     for col, (label, n) in zip(cols, counts):
         col.metric(label, n)
+    understood = understood_table(result)
+    if understood:
+        # How columns, names and statuses were read, so a clerk sees a wrong guess before confirming.
+        with st.expander(f"系统如何理解您的文件（{len(understood)} 条）", expanded=True):
+            st.dataframe(pd.DataFrame(understood), hide_index=True, width="stretch",
+                         column_config={"理解为": st.column_config.TextColumn(width="large")})
     if result.problems:
         st.markdown(f"#### 问题（{len(result.problems)} 处）")
         st.dataframe(problems_frame(result.problems), hide_index=True, width="stretch",

@@ -19,6 +19,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from core import ranking
 from core.scoring import SCORING_FILE, ScoringRule, load_rule
 
 # The flow of one department's year: nothing yet → 自评 (department) → 核查 (office) → 核定 (office, locks).
@@ -211,7 +212,7 @@ class AnnualResult:
     locked: bool
     lines: tuple[str, ...] = ()
     rank: int | None = None
-    tied: bool = False
+    tied: int = 1  # departments sharing the rank (core.ranking's count)
 
     @property
     def ranked(self) -> bool:
@@ -223,7 +224,7 @@ class AnnualResult:
             return UNRANKED_NOTHING
         if not self.sample_ok:
             return UNRANKED_SAMPLE
-        return f"并列第{self.rank}名" if self.tied else f"第{self.rank}名"
+        return ranking.rank_text(self.rank, self.tied)
 
     @property
     def grade_text(self) -> str:
@@ -310,14 +311,13 @@ def assess(dept: DepartmentYear, rule: AnnualRule | None = None) -> AnnualResult
 
 def rank_year(results: Sequence[AnnualResult]) -> list[AnnualResult]:
     """Rank the departments with enough items: not vetoed first, then by final score; equal places
-    share a rank (1, 2, 2, 4) and say 并列. Order: ranked best first, then the unranked by name."""
+    share a rank (1, 2, 2, 4) and say it as core.ranking does (并列第1名，2个部门). Order: ranked best first,
+    then the unranked by name."""
     ranked = sorted((r for r in results if r.final is not None and r.sample_ok),
                     key=lambda r: (r.veto, -r.final, r.department))
     keys = [(r.veto, r.final) for r in ranked]
-    out = []
-    for i, r in enumerate(ranked):
-        first = keys.index(keys[i]) + 1
-        out.append(replace(r, rank=first, tied=keys.count(keys[i]) > 1))
+    ranks = [keys.index(k) + 1 for k in keys]
+    out = [replace(r, rank=n, tied=t) for r, n, t in zip(ranked, ranks, ranking.tie_counts(ranks))]
     rest = sorted((r for r in results if r.final is None or not r.sample_ok),
                   key=lambda r: (r.final is None, r.department))
     return out + list(rest)

@@ -2,7 +2,7 @@
 
 The supervision loop (督办事项) calls `notices_docx` with its own rows; nothing here reads the database.
 A notice dict has: number (编号), department (责任单位), item (督办事项), requirement (办理要求), due (办结期限,
-a date or text), colour (督办等级: 红/黄/蓝, or 红色/黄色/蓝色), and optionally basis (督办依据), issuer and
+a date or text), colour (督办等级: 红/黄/蓝/无, or 红色/黄色/蓝色), and optionally basis (督办依据), issuer and
 issued (签发日期). Missing optional keys are left out; a missing required key is a clear error.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ REQUIRED = ("number", "department", "item", "requirement", "due", "colour")
 LABELS = {"number": "编　　号", "department": "责任单位", "item": "督办事项", "basis": "督办依据",
           "requirement": "办理要求", "due": "办结期限", "colour": "督办等级"}
 COLOURS = {"红": ("红色督办", "F4B6B6"), "黄": ("黄色督办", "FFEB9C"), "蓝": ("蓝色督办", "DDEBF7"),
-           "绿": ("绿色督办", "C6EFCE")}
+           "绿": ("绿色督办", "C6EFCE"), "无": ("一般督办", None)}  # 无: not red, yellow or blue (sv.NONE)
 DEFAULT_ISSUER = "湛江市质量强市工作领导小组办公室"
 REPLY = "请责任单位于办结期限前将办理情况书面报送督查办；逾期未办结的，将在督查会议和通报中点名。"
 
@@ -26,11 +26,11 @@ class NoticeError(ValueError):
     """A notice dict cannot be turned into a document; the message names the notice and the missing field."""
 
 
-def colour_label(colour: str) -> tuple[str, str]:
+def colour_label(colour: str) -> tuple[str, str | None]:
     """(红色督办, fill hex) from 红 / 红色 / 红色督办 / red."""
     key = {"red": "红", "yellow": "黄", "blue": "蓝", "green": "绿"}.get(str(colour).lower(), str(colour)[:1])
     if key not in COLOURS:
-        raise NoticeError(f"督办等级“{colour}”无法识别，应为红、黄、蓝或绿")
+        raise NoticeError(f"督办等级“{colour}”无法识别，应为红、黄、蓝、绿或无")
     return COLOURS[key]
 
 

@@ -118,6 +118,14 @@ def annual_workbook(view: AnnualView) -> bytes:
                                  view.rule_lines, datetime.now(CHINA_TZ).date(), view.demo)
 
 
+def annual_document(view: AnnualView) -> bytes:
+    """The year as a 公文 .docx (core.assessment_docx), dated today in Beijing."""
+    from core.assessment_docx import annual_docx
+
+    return annual_docx(view.year, view.results, view.adjustments, view.vetoes, view.rule_lines,
+                       datetime.now(CHINA_TZ).date(), view.demo)
+
+
 # --- Authorisation, inside the transaction ---------------------------------------------------------
 
 

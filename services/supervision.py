@@ -399,14 +399,20 @@ def reminder_notice_xlsx(period: str, departments: list[str] | None = None) -> b
 
 
 def followup_for_deck(previous_snapshot_id: int | None, on: date | None = None) -> dict:
-    """上次会议交办 N 项，已销号 M 项，办理中 K 项，逾期 J 项, and the overdue notices, for the deck's
-    follow-up slide. None of it when there was no earlier meeting."""
+    """上次会议交办 N 项，已销号 M 项，办理中 K 项，逾期 J 项, the overdue notices, and `rows`: every notice
+    as the deck's follow-up slide lists it (number, item, department, status 已销号/办理中/逾期, due), counted
+    as sv.followup counts. None of it when there was no earlier meeting."""
     if previous_snapshot_id is None:
-        return {"issued": 0, "closed": 0, "in_progress": 0, "overdue": 0, "sentence": "", "overdue_rows": []}
+        return {"issued": 0, "closed": 0, "in_progress": 0, "overdue": 0, "sentence": "", "overdue_rows": [],
+                "rows": []}
     df = with_colours(_read(db.notices), on)
     df = df[df["meeting_snapshot_id"] == int(previous_snapshot_id)]
     out = sv.followup(df)
     out["overdue_rows"] = _notice_rows(df[df["overdue"]])
+    out["rows"] = [{"number": r["number"], "item": r["item_label"], "department": r["department"],
+                    "status": "已销号" if r["state"] == sv.CLOSED else "逾期" if r["overdue"] else "办理中",
+                    "due": r["due_date"].isoformat()}
+                   for r in df.sort_values("number").to_dict("records")]
     return out
 
 

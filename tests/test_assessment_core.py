@@ -82,7 +82,8 @@ def test_veto_forces_grade_d_and_ranks_last():
 
 def test_ties_share_a_rank_and_say_so():
     results = assess_year([dept("甲"), dept("乙"), dept("丙", quarters={k: 70.0 for k in Q})])
-    assert [(r.rank, r.rank_text) for r in results] == [(1, "并列第1名"), (1, "并列第1名"), (3, "第3名")]
+    tie = "并列第1名，2个部门"  # core.ranking's words, as the quarterly ranking says them
+    assert [(r.rank, r.rank_text) for r in results] == [(1, tie), (1, tie), (3, "第3名")]
     assert results[-1].department == "丙"
 
 

@@ -66,6 +66,17 @@ def office(demo_db_path, tmp_path_factory) -> dict:
         docs[f"meeting-xlsx-{p}"] = out / f"meeting-xlsx-{p}.xlsx"
     (out / "notices.docx").write_bytes(notices_docx(NOTICES, "督办单", date(2021, 1, 5), demo=True))
     docs["notices"] = out / "notices.docx"
+    # The supervision loop's own documents, through manage.py export as the office runs it (2020Q4 demo).
+    for kind in ("notices", "reminders"):
+        path = out / f"export-{kind}-2020Q4.docx"
+        assert manage.main(["export", kind, "--period", "2020Q4", "-o", str(path)]) == 0
+        docs[f"export-{kind}"] = path
+    facts["export"] = {"notices": _open_notices("2020Q4"), "reminders": _debtors("2020Q4")}
+    from services import assessment
+
+    annual = assessment.annual_view(2020)
+    (out / "annual-2020.docx").write_bytes(assessment.annual_document(annual))
+    docs["annual-2020"], facts["annual"] = out / "annual-2020.docx", annual
     profile = tmp_path_factory.mktemp("lo-profile")
     run = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                           "--outdir", str(out / "pdf"), *map(str, docs.values())],
@@ -73,6 +84,19 @@ def office(demo_db_path, tmp_path_factory) -> dict:
     assert len({v.stem for v in docs.values()}) == len(docs)
     return {"docs": {k: (v, out / "pdf" / (v.stem + ".pdf")) for k, v in docs.items()}, "facts": facts,
             "log": run.stdout + run.stderr}
+
+
+def _open_notices(period: str) -> list[dict]:
+    from services import supervision as sup
+
+    df = sup.list_notices(period=period)
+    return df[df["state"] != "已销号"][["number", "department"]].to_dict("records")
+
+
+def _debtors(period: str) -> list[dict]:
+    from services import supervision as sup
+
+    return sup.reminder_notice_rows(period)
 
 
 def pdf_pages(pdf: Path) -> int:
@@ -108,7 +132,8 @@ def squeeze(text: str) -> str:
 
 
 @pytest.mark.parametrize("name", [f"{k}-{p}" for p in PERIODS for k in ("deck", "bulletin", "bulletin-xlsx",
-                                                                         "meeting-xlsx")] + ["notices"])
+                                                                         "meeting-xlsx")]
+                         + ["notices", "export-notices", "export-reminders", "annual-2020"])
 def test_libreoffice_converts_the_document(office, name):
     source, pdf = office["docs"][name]
     assert pdf.exists(), f"LibreOffice did not convert {source.name}: {office['log'][-2000:]}"
@@ -241,3 +266,26 @@ def test_workbooks_render_their_rankings(office, period):
     for name in (f"bulletin-xlsx-{period}", f"meeting-xlsx-{period}"):
         text = squeeze(pdf_text(office["docs"][name][1]))
         assert board.ranking["name"].iloc[0] in text and board.ranking["name"].iloc[-1] in text, name
+
+
+@pytest.mark.parametrize("kind", ["notices", "reminders"])
+def test_exported_notices_one_page_each_with_signoff(office, kind):
+    """manage.py export notices / reminders: each 督办单 or 催办通知 on its own page, its number and unit shown."""
+    _, pdf = office["docs"][f"export-{kind}"]
+    rows = office["facts"]["export"][kind]
+    text = squeeze(pdf_text(pdf))
+    assert rows and pdf_pages(pdf) == len(rows)
+    assert text.count("签收人") == len(rows) and "演示数据" in text
+    for r in rows:
+        assert r["department"] in text
+        if kind == "notices":
+            assert squeeze(r["number"]) in text
+
+
+def test_annual_docx_pdf_lists_every_department_with_its_place(office):
+    _, pdf = office["docs"]["annual-2020"]
+    text = squeeze(pdf_text(pdf))
+    assert pdf_pages(pdf) >= 3 and "演示数据" in text and "—1—" in text
+    for r in office["facts"]["annual"].results:
+        assert squeeze(r.department + r.rank_text) in text or (r.department in text and r.rank_text in text), \
+            r.department
