@@ -14,8 +14,8 @@ from components.assessment_forms import render_forms
 from components.auth_login import current_identity
 from components.flash import show_flash
 from core.assessment import ACTION_WORDS, KIND_LABELS, AnnualResult, AssessmentInputError
-from services import cache
 from services import assessment as svc
+from services import cache
 
 VIEW_KEY, YEAR_KEY, DEPT_KEY = "view", "year", "as_dept"
 VIEWS = {"quarterly": "季度记分卡", "annual": "年度考核"}

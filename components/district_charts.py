@@ -10,7 +10,6 @@ from components.charts import AXIS
 from core.district_geo import boundaries, bounds, mercator_fit, rewound_for_d3, simplified
 from core.district_views import LegendEntry
 
-
 WIDTH, HEIGHT = 170, 190
 
 

@@ -2,15 +2,14 @@
 meetings, record decisions, download the deck. Keys start with mt_."""
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
 from components import url_state
 from core.auth import Identity
 from core.meeting import compare_payloads
-from core.timeutil import today_beijing
 from core.meeting_export import changes_table, deck_html, summary_xlsx
+from core.timeutil import today_beijing
 from core.user_text import DECISION_MAX, REASON_MAX, SNAPSHOT_NAME_MAX, md_text
 from db import meetings
 from db.users import NotAllowed

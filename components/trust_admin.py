@@ -15,8 +15,7 @@ from components.upload_common import catalogue
 from core.auth import Identity
 from core.baseline_rules import assignable_departments
 from core.timeutil import CHINA_TZ
-from services import cache
-from services import trust
+from services import cache, trust
 
 _DONE, _ERROR = "tr_done", "tr_error"
 CITY = "全市"

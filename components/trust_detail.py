@@ -7,8 +7,7 @@ import streamlit as st
 
 from core.catalogue import FREQUENCIES
 from core.status import fmt
-from services import cache
-from services import trust
+from services import cache, trust
 
 
 def render_target_metadata(row: pd.Series) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services import cache
-from services import trust
+from services import cache, trust
 
 
 def second_look_table(frame: pd.DataFrame) -> pd.DataFrame:

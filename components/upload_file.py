@@ -28,7 +28,8 @@ _PARSED = "up_file_parsed"
 def render_file_upload(identity: Identity) -> None:
     settings = load_settings()
     file = st.file_uploader(
-        "选择填好的进度表", type=["xlsx", "xlsm", "xls", "et", "ods", "csv"], key=PREFIX, max_upload_size=int(settings.max_file_mb),
+        "选择填好的进度表", type=["xlsx", "xlsm", "xls", "et", "ods", "csv"], key=PREFIX,
+        max_upload_size=int(settings.max_file_mb),
         help=f"支持 xlsx、xlsm、xls、WPS 表格 et、ods、csv（UTF-8 或 GBK），单个文件不超过 {settings.max_file_mb:g} MB")
     with st.expander("文件中没有注明部门或报告期时（如自制表格）"):
         left, right = st.columns(2)

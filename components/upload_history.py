@@ -8,9 +8,9 @@ from components.frame_digest import HASH_FRAMES
 from components.upload_common import caller, catalogue, own_department, period_codes
 from core.auth import Identity, may_administer
 from core.reporting import COUNTED_STATES, SOURCE_LABELS, SUBMISSION_STATE_LABELS
+from core.user_text import md_text
 from services import submissions
 from services.history import submission_history
-from core.user_text import md_text
 
 ALL = "全部"
 

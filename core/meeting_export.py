@@ -17,8 +17,8 @@ from core.meeting import SLIDE_TITLES, slides, title_text
 from core.meeting_charts import CHARTS
 from core.meeting_deck import deck_pptx
 from core.meeting_images import FontMissing, chart_png
-from core.spreadsheet_safety import neutralise_workbook
 from core.meeting_tables import changes_table, district_table, ranking_table, slide_table
+from core.spreadsheet_safety import neutralise_workbook
 
 __all__ = ["FontMissing", "chart_png", "changes_table", "deck_html", "deck_pptx", "slide_table", "summary_frames",
            "summary_xlsx"]

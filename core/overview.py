@@ -12,9 +12,25 @@ import pandas as pd
 from core.periods import period_range
 from core.settings import Settings, load_settings
 from core.status import (
-    AHEAD, DONE, DUE_SOON, FAILED, GOOD_LABELS, LAGGING, MET, MISSING, ON_TIME, ON_TRACK, OVERDUE, PENDING_CHECK,
+    AHEAD,
+    DONE,
+    DUE_SOON,
+    FAILED,
+    GOOD_LABELS,
+    LAGGING,
+    MET,
+    MISSING,
+    ON_TIME,
+    ON_TRACK,
+    OVERDUE,
+    PENDING_CHECK,
     RED_LABELS,
-    TARGET_KINDS, TASK_KINDS, WARNING, StatusKind, evaluate_targets, evaluate_tasks,
+    TARGET_KINDS,
+    TASK_KINDS,
+    WARNING,
+    StatusKind,
+    evaluate_targets,
+    evaluate_tasks,
 )
 
 TARGET = "指标"

@@ -20,7 +20,7 @@ import pandas as pd
 from core.paths import PLAN_DIR
 from core.periods import period_from_code
 from core.settings import Settings, load_settings
-from core.status import RED_LABELS, evaluate_task, evaluate_targets, evaluate_tasks
+from core.status import RED_LABELS, evaluate_targets, evaluate_task, evaluate_tasks
 from core.timeutil import CHINA_TZ
 
 SCORING_FILE = PLAN_DIR / "scoring.toml"

@@ -75,8 +75,8 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
 
 def clear_demo(by: str = "命令行") -> dict[str, int]:
     """Remove every demo row; real submissions are untouched. Audited in the same transaction."""
-    from db.users import audit  # db.users reads the catalogue through db.queries; keep this module light
     from db.supervision import clear_demo_supervision
+    from db.users import audit  # db.users reads the catalogue through db.queries; keep this module light
 
     with session_scope() as session:
         clear_demo_supervision(session)

@@ -276,9 +276,9 @@ def load_demo(period: str) -> int:
     """Demo notices: red items of `period` (the last demo quarter) and yellow ones of the quarter before
     (the last quarter of the plan has no 预警 left) in every state, one 临期提醒 on an item on track,
     a demo contact and a few 催办 of departments that did not report `period`."""
+    from core import overview
     from core.overview import expected_reporters
     from core.periods import period_from_code
-    from core import overview
     from db import overview_reads
 
     def target_statuses(code: str):

@@ -7,12 +7,12 @@ from components.district_charts import ranking_chart, small_multiples_spec
 from components.district_controls import district_selector, map_controls
 from components.district_map import render_district_map, render_legend
 from components.district_panel import render_district_panel
-from core.map_image import export_filename, map_png
 from components.maps import district_deck
 from components.period_picker import current_period
 from components.router_guard import ensure_router
 from core.district_geo import boundaries, unmapped_note, without_boundary
 from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking
+from core.map_image import export_filename, map_png
 from services import cache
 from services import districts as district_reads
 

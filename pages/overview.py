@@ -8,8 +8,8 @@ from components.overview_freshness import render_freshness
 from components.overview_red_list import render_red_list
 from components.overview_trend import render_share_on_track
 from components.period_picker import current_period
-from components.supervision_todo import render_my_todo
 from components.router_guard import ensure_router
+from components.supervision_todo import render_my_todo
 from core import overview
 from services import cache, status
 

@@ -97,7 +97,7 @@ def check_shapely() -> None:
             "error: shapely is linked against GEOS "
             + ".".join(map(str, shapely.geos_version))
             + ", coverage simplification needs GEOS>=3.12 (the shapely>=2.1 wheels ship it):\n"
-            f"    pip install -U --force-reinstall 'shapely>=2.1'"
+            "    pip install -U --force-reinstall 'shapely>=2.1'"
         )
 
 

@@ -4,7 +4,6 @@ The passwords here are test-only values made up for these temporary databases.
 """
 from __future__ import annotations
 
-
 import pytest
 
 from core import auth

@@ -21,7 +21,8 @@ from core.catalogue import load_catalogue
 from core.importer.model import ChangePlan, ImportResult, IndicatorRow, TaskRow
 from core.settings import AuthSettings, SsoRule, load_settings
 from core.spreadsheet_safety import neutralise, safe_csv_bytes, safe_xlsx_bytes
-from db import imports, models as m, users
+from db import imports, users
+from db import models as m
 from db.engine import session_scope
 from tests.auth_fixtures import AGRI, MARKET, TEST_PASSWORD, make_user
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import traceback
 
-import pytest
 from sqlalchemy import text
 
 from core.importer.model import Change, ChangePlan, ImportResult, IndicatorRow, TaskRow

@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import func, select
 
 from core.importer.model import Change, ChangePlan, ImportResult, IndicatorRow, Problem, TaskRow
-from db import imports, models as m, queries
+from db import imports, queries
+from db import models as m
 from db.engine import data_version, session_scope
 from db.submission_reads import submission_history
 

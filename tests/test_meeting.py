@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from core.meeting import compare_payloads, slides
-from tests.meeting_samples import rank, target, task, two_meetings, payload
-
+from tests.meeting_samples import payload, rank, target, task, two_meetings
 
 # --- Comparison on hand-built payloads -----------------------------------------------------------
 

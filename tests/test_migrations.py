@@ -25,8 +25,17 @@ from db import imports as db_imports
 from db.demo import load_demo
 from db.engine import dispose_engines, get_engine
 from db.imports import commit_import
-from db.migrations import (BASELINE, SchemaMismatch, alembic_config, baseline_metadata, current_revision,
-                           head_revision, schema_differences, script_directory, upgrade_database)
+from db.migrations import (
+    BASELINE,
+    SchemaMismatch,
+    alembic_config,
+    baseline_metadata,
+    current_revision,
+    head_revision,
+    schema_differences,
+    script_directory,
+    upgrade_database,
+)
 from db.schema_version import HEAD_REVISION
 from db.setup import init_database
 from tests.fixtures_excel import department_template, fill_template

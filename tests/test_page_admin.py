@@ -11,8 +11,8 @@ import pytest
 from components import auth_login
 from components.auth_audit import log_table
 from core.settings import SsoRule, load_settings
-from core.user_text import md_text
 from core.spreadsheet_safety import safe_csv_bytes
+from core.user_text import md_text
 from db import queries, users
 from db.audit import audit_log
 from tests.auth_fixtures import AGRI, accounts, run_as, token_for  # noqa: F401

@@ -68,7 +68,8 @@ def test_slides_render_and_page_with_next_and_previous(app_test):
 
 
 def test_freeze_creates_a_snapshot_that_reopens_as_shown_after_new_data(accounts):  # noqa: F811
-    from db import meetings, models as m
+    from db import meetings
+    from db import models as m
     from db.current import refresh_submission
     from db.engine import bump_data_version, session_scope
 

@@ -12,7 +12,8 @@ from sqlmodel import func, select
 
 from core.catalogue import load_catalogue
 from core.importer.templates import build_template
-from db import models as m, queries
+from db import models as m
+from db import queries
 from db.engine import data_version, session_scope
 from tests.auth_fixtures import accounts, run_as, token_for  # noqa: F401  (fixture)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from core.overview import target_counts, target_statuses
-from db import models as m, queries
+from db import models as m
+from db import queries
 from db.engine import session_scope
 from tests.auth_fixtures import AGRI, MARKET, TEST_PASSWORD, accounts, run_as, token_for  # noqa: F401
 from tests.test_page_upload import XLSX, filled_template, texts

@@ -6,9 +6,21 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from core.scoring import (ITEM_COLUMNS, Report, ScoringRule, district_items, load_rule, ranking, most_improved,
-                          rule_text, score_department, score_districts, task_items, timeliness)
 from core.scorecard import DOWN, NEW, SAME, UP, department_order, filter_matrix, item_order, matrix, trend_arrow
+from core.scoring import (
+    ITEM_COLUMNS,
+    Report,
+    ScoringRule,
+    district_items,
+    load_rule,
+    most_improved,
+    ranking,
+    rule_text,
+    score_department,
+    score_districts,
+    task_items,
+    timeliness,
+)
 from core.timeutil import CHINA_TZ
 
 RULE = ScoringRule(

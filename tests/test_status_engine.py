@@ -12,8 +12,25 @@ import pytest
 from core.periods import Period, period_from_code
 from core.settings import Settings, load_settings
 from core.status import (
-    AHEAD, DONE, DUE_SOON, FAILED, LAGGING, MET, MISSING, ON_TIME, ON_TRACK, OVERDUE, WARNING, TargetSpec,
-    evaluate_target, evaluate_targets, evaluate_task, evaluate_tasks, fmt, meets, target_text,
+    AHEAD,
+    DONE,
+    DUE_SOON,
+    FAILED,
+    LAGGING,
+    MET,
+    MISSING,
+    ON_TIME,
+    ON_TRACK,
+    OVERDUE,
+    WARNING,
+    TargetSpec,
+    evaluate_target,
+    evaluate_targets,
+    evaluate_task,
+    evaluate_tasks,
+    fmt,
+    meets,
+    target_text,
 )
 
 S = Settings(first_period="2018Q1", last_period="2020Q4", deadline_days=10, on_track=0.95, warning=0.60,

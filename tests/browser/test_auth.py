@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.auth_support import (ADMIN, ADMIN_PASSWORD, REPORTER, REPORTER_PASSWORD, auth_app,  # noqa: F401
-                                        log_in)
+from tests.browser.auth_support import ADMIN, ADMIN_PASSWORD, REPORTER, REPORTER_PASSWORD, auth_app, log_in  # noqa: F401
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
 
