@@ -44,7 +44,7 @@ def test_anonymous_sees_every_line_adding_up_with_veto_ties_and_small_samples(ap
                                                   f"{r['最终得分']:.1f}"
     assert (table["等级"] == "D（一票否决）").sum() == 1
     assert table["名次"].str.startswith("并列第").sum() >= 2 and (table["名次"] == "样本不足（不排名）").sum() == 17
-    assert "第四季度 2 份" in markdown(at) and "badge[⚠️ 演示数据]" in markdown(at)
+    assert "第四季度 2 份" in markdown(at) and "badge[演示数据]" in markdown(at)
     # Only the annual downloads: the quarterly view (and its 通报 button) is not drawn.
     assert [b.proto.label for b in at.get("download_button")] == ["下载年度考核（Excel）", "下载年度考核（Word 公文）"]
     assert not at.text_area and not at.number_input  # no forms without a login

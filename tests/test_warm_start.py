@@ -111,7 +111,7 @@ def test_the_warm_up_visits_the_public_pages_of_the_page_registry():
     from services.pages import PAGES
 
     assert warm_start.public_url_paths() == ["", "targets", "tasks", "districts", "departments", "meeting"]
-    assert {p.url_path for p in PAGES if not p.public} == {"upload", "admin"}
+    assert {p.url_path for p in PAGES if not p.public} == {"upload", "supervision", "admin", "login"}
 
 
 def test_the_app_menu_is_the_page_registry(app_test):
