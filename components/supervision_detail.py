@@ -38,7 +38,7 @@ def render_notice(identity: Identity, notice_id: int) -> None:
         badges([colour_badge(n["colour"]), state_badge(n["state_shown"])]
                + ([state_badge("已逾期")] if n["overdue"] else []))
         if n["is_demo"]:
-            st.caption("⚠️ 演示数据：本督办单为演示数据，并非真实督办。")
+            st.caption("演示数据：本督办单为演示数据，并非真实督办。")
         st.markdown(f"**责任部门**：{md(n['department'])}　**督办事项**（{sv.ITEM_KIND_LABELS[n['item_kind']]}）："
                     f"{md(n['item_label'])}　**报告期**：{n['period_code'] or '—'}　**办理期限**：{n['due_date']}")
         if n["item_status"]:

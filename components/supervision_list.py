@@ -64,7 +64,7 @@ def render_table(df: pd.DataFrame) -> None:
     })
     st.dataframe(colour_cells(view), hide_index=True, width="stretch", key="sv_table")
     if df["is_demo"].any():
-        st.caption("⚠️ 列表含演示数据（演示数据），并非真实督办。")
+        st.caption("列表含演示数据，并非真实督办。")
     _batch_download(df)
 
 

@@ -193,7 +193,7 @@ def render_verification_admin(identity: Identity) -> None:
         return
     titles = dict(zip(cache.tasks()["id"], cache.tasks()["title"]))
     if df["is_demo"].any():
-        st.caption("⚠️ 含演示数据，并非真实报送。")
+        st.caption("含演示数据，并非真实报送。")
     st.dataframe(pd.DataFrame({
         "任务": df["task_id"].map(lambda i: f"{i}. {titles.get(i, '')}"), "部门": df["department"],
         "报告期": df["period_code"], "完成%": df["percent"], "核验": df["verification"].map(CHECK_WORDS),

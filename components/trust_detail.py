@@ -37,7 +37,7 @@ def render_value_history(target_id: str) -> None:
             st.caption("尚无报送。")
             return
         if df["is_demo"].any():
-            st.caption("⚠️ 含演示数据，并非真实报送。")
+            st.caption("含演示数据，并非真实报送。")
         st.dataframe(pd.DataFrame({
             "报告期": df["period_code"], "区县": df["district"], "数值": df["value"], "状态": df["state"],
             "报送人": df["user_name"], "部门": df["department"], "时间": df["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
@@ -52,7 +52,7 @@ def render_progress_history(task_id: int) -> None:
             st.caption("尚无报送。")
             return
         if df["is_demo"].any():
-            st.caption("⚠️ 含演示数据，并非真实报送。")
+            st.caption("含演示数据，并非真实报送。")
         st.dataframe(pd.DataFrame({
             "报告期": df["period_code"], "部门": df["department"], "自报状态": df["status"], "完成%": df["percent"],
             "状态": df["state"], "报送人": df["user_name"], "时间": df["created_at"].dt.strftime("%Y-%m-%d %H:%M"),

@@ -49,7 +49,7 @@ def build_annual_workbook(year: int, quarters: Sequence[str], results: Sequence[
     wb = Workbook()
     wb.remove(wb.active)
     title = f"{TITLE}（{year} 年度）" + ("（演示数据）" if demo else "")
-    subtitle = f"生成日期：{generated_on:%Y年%m月%d日}" + ("　⚠ 含演示数据，并非真实考核结果" if demo else "")
+    subtitle = f"生成日期：{generated_on:%Y年%m月%d日}" + ("　（含演示数据，并非真实考核结果）" if demo else "")
     _results_sheet(wb, title, subtitle, quarters, results)
     _adjustments_sheet(wb, title, subtitle, adjustments, vetoes)
     ws = _sheet(wb, "考核规则", title, subtitle, ["序号", "规则"], [7, 120])

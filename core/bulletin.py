@@ -54,7 +54,7 @@ def build_bulletin(board: Scoreboard, generated_on: date, demo: bool = False) ->
 
 def _subtitle(period: str, generated_on: date, demo: bool) -> str:
     text = f"报告期：{period_from_code(period).label}（{period}）　生成日期：{generated_on:%Y年%m月%d日}"
-    return text + ("　⚠ 含演示数据，并非真实报送" if demo else "")
+    return text + ("　（含演示数据，并非真实报送）" if demo else "")
 
 
 def _sheet(wb: Workbook, name: str, title: str, subtitle: str, headers: Sequence[str],

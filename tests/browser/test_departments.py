@@ -27,10 +27,18 @@ def test_departments_page_renders_ranking_offline(live_app, page):
     page.screenshot(path=str(ARTIFACTS / "departments-matrix.png"))
 
     with page.expect_download() as info:
-        page.get_by_role("button", name="下载通报").click()
+        page.get_by_role("button", name="下载通报（Excel）").click()
     download = info.value
     assert download.suggested_filename == "部门记分卡通报-2020Q4.xlsx"
     wb = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
     assert wb.sheetnames == ["排名", "区县排名", "滞后清单", "扣分明细", "评分规则"]
     assert wb["排名"].max_row - 3 == 38
+    # The same 通报 as a Word 公文 beside it (issue 19): a real .docx that names the period.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载通报（Word 公文）").click()
+    from docx import Document
+
+    doc = Document(info.value.path())
+    assert info.value.suggested_filename.endswith(".docx")
+    assert "2020" in "\n".join(p.text for p in doc.paragraphs)
     assert page.external_requests == []

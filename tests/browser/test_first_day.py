@@ -32,9 +32,9 @@ PAGES = [
     ("/meeting", "开始放映"),
     ("/login", "还没有账号"),
 ]
-# Words officials read as Chinese text: file formats and the Esc key, nothing else.
-ALLOWED_WORDS = {"PNG", "PPTX", "Excel", "PDF", "CSV", "Esc", "MB", "xlsx", "xlsm", "xls", "csv", "et", "ods", "WPS",
-                 "UTF", "GBK"}
+# Words officials read as Chinese text: file formats, the office programs (Excel, Word) and the Esc key.
+ALLOWED_WORDS = {"PNG", "PPTX", "Excel", "Word", "PDF", "CSV", "Esc", "MB", "xlsx", "xlsm", "xls", "csv", "et", "ods",
+                 "WPS", "UTF", "GBK"}
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\uFE0F\u2705\u274C\u26A0\u26AA\u26AB\u2B55\u2B50]")
 
 # The text a person sees: visible text nodes, without icon ligatures (a bundled icon font draws them),
