@@ -247,7 +247,7 @@ def _picker(at, key: str):
 
 def test_overview_red_list_issues_a_notice_for_the_office_only(accounts):
     from core import overview
-    from db import status_reads
+    from services import status as status_reads
     from tests.auth_fixtures import run_as
 
     red = overview.red_list(status_reads.target_statuses("2020Q4"), status_reads.task_statuses("2020Q4"), "2020Q4")
@@ -285,7 +285,7 @@ def test_scorecard_lost_items_picker_and_reminder_column(accounts):
     assert not at.exception and _picker(at, "sv_iss_pick_sc") is None
     # The office: the department's items where it lost points, each issuable to it.
     from components.supervision_issue import lost_items
-    from db import scoring_reads
+    from services import scoring as scoring_reads
 
     _, cells = scoring_reads.scoreboard_and_matrix("2020Q4")
     items = lost_items(cells, debtor)
