@@ -14,7 +14,7 @@ from core.paths import var_dir
 EXIT_OK = 0
 EXIT_INVALID = 1  # the input did not pass its checks (file, account, backup); nothing was written
 EXIT_REFUSED = 2  # arguments or file refused before any check (unknown option, period, user; unreadable upload)
-EXIT_DATABASE = 3  # the database could not be reached or answered with an error
+EXIT_DATABASE = 3  # the database could not be reached or answered with an error (details in the log)
 EXIT_DISK_FULL = 4  # no space left on the disk; nothing half-written was left behind
 EXIT_FILE = 5  # a file could not be read or written (missing, no permission)
 EXIT_UNEXPECTED = 9  # a bug: the details are in var/logs/manage-errors.log
@@ -635,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - every failure ends as one sentence and its own exit code
         code, sentence = failure_sentence(exc)
         print(sentence, file=sys.stderr)
-        if code == EXIT_UNEXPECTED:
+        if code in (EXIT_UNEXPECTED, EXIT_DATABASE):  # the maintainer needs the database's own words too
             _log_unexpected(args.command)
         return code
 

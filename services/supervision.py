@@ -140,7 +140,10 @@ def issue_bulk(actor: Actor, period: str, due: date | None = None, dry_run: bool
         out["items"] = fresh[["label", "department", "status", "colour"]].to_dict("records")
         return out
     items = [NewNotice(kind=r["kind"], department=r["department"], due=due, label=r["label"], status=r["status"],
-                       explanation=r["explanation"], target_id=r["target_id"] or None,
+                       explanation=r["explanation"],
+                       # a task row has no target: pandas gives NaN, which SQLite stores as NULL but PostgreSQL
+                       # takes as the text "NaN" (a foreign key to no target)
+                       target_id=None if pd.isna(r["target_id"]) else (r["target_id"] or None),
                        task_id=None if pd.isna(r["task_id"]) else int(r["task_id"]), period=period,
                        requirement=sv.default_requirement(r["label"], r["status"], r["explanation"], period))
              for r in fresh.to_dict("records")]
