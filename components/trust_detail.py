@@ -30,30 +30,27 @@ def render_target_metadata(row: pd.Series) -> None:
         f"**责任部门**：{resp}{charged}")
 
 
-def render_value_history(target_id: str) -> None:
-    with st.expander("修订历史（每个单元格的全部报送）"):
-        df = cache.read(trust.value_history, target_id)
+def _history(title: str, df: pd.DataFrame, columns: dict, key: str) -> None:
+    """One cell history table (修订历史): every report of the cells, with its state, from the append-only log."""
+    with st.expander(title):
         if df.empty:
             st.caption("尚无报送。")
             return
         if df["is_demo"].any():
             st.caption("含演示数据，并非真实报送。")
-        st.dataframe(pd.DataFrame({
-            "报告期": df["period_code"], "区县": df["district"], "数值": df["value"], "状态": df["state"],
-            "报送人": df["user_name"], "部门": df["department"], "时间": df["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            "提交编号": df["submission_id"], "备注": df["note"]}), hide_index=True, width="stretch",
-            key="tr_dt_values")
+        shown = pd.DataFrame({label: df[col] for label, col in columns.items()})
+        shown["时间"] = df["created_at"].dt.strftime("%Y-%m-%d %H:%M")
+        shown["提交编号"] = df["submission_id"]
+        st.dataframe(shown, hide_index=True, width="stretch", key=key)
+
+
+def render_value_history(target_id: str) -> None:
+    _history("修订历史（每个单元格的全部报送）", cache.read(trust.value_history, target_id),
+             {"报告期": "period_code", "区县": "district", "数值": "value", "状态": "state", "报送人": "user_name",
+              "部门": "department", "备注": "note"}, "tr_dt_values")
 
 
 def render_progress_history(task_id: int) -> None:
-    with st.expander("修订历史（每个部门每期的全部报送）"):
-        df = cache.read(trust.progress_history, int(task_id))
-        if df.empty:
-            st.caption("尚无报送。")
-            return
-        if df["is_demo"].any():
-            st.caption("含演示数据，并非真实报送。")
-        st.dataframe(pd.DataFrame({
-            "报告期": df["period_code"], "部门": df["department"], "自报状态": df["status"], "完成%": df["percent"],
-            "状态": df["state"], "报送人": df["user_name"], "时间": df["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            "提交编号": df["submission_id"]}), hide_index=True, width="stretch", key="tr_dt_progress")
+    _history("修订历史（每个部门每期的全部报送）", cache.read(trust.progress_history, int(task_id)),
+             {"报告期": "period_code", "部门": "department", "自报状态": "status", "完成%": "percent",
+              "状态": "state", "报送人": "user_name"}, "tr_dt_progress")
