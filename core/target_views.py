@@ -16,7 +16,7 @@ def target_table(targets: pd.DataFrame, values: pd.DataFrame, period: str) -> pd
     df = targets.copy()
     specs = [TargetSpec.from_row(r) for r in targets.to_dict("records")]
     df["target_text"] = [target_text(s) for s in specs]
-    df["latest_period"] = df["id"].map(latest["period_code"]).fillna("")
+    df["latest_period"] = df["id"].map(latest["period_code"]).astype(object).fillna("")  # all-NaN maps are float
     df["latest_value"] = df["id"].map(latest["value"])
     df["latest_text"] = [
         fmt(v, s.unit) if pd.notna(v) else "—" for v, s in zip(df["latest_value"], specs)

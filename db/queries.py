@@ -65,7 +65,7 @@ def targets() -> pd.DataFrame:
         df[col] = df[col].astype(bool)
     df["task_id"] = df["task_id"].astype("Int64")
     df["baseline_year"] = df["baseline_year"].astype("Int64")
-    df["district_baselines"] = df["id"].map(_district_baselines()).fillna("").astype(str)
+    df["district_baselines"] = df["id"].map(_district_baselines()).astype(object).fillna("").astype(str)
     return df
 
 
