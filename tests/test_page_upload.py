@@ -228,3 +228,24 @@ def test_a_late_confirm_shows_the_cells_changed_since_the_preview_and_writes_not
     assert "55" in texts(changed["原值"]) and "263" in texts(changed["新值"])
     at.button(key="up_file_commit").click().run()
     assert "已入库（提交编号" in texts(at.success) and city_value("T23") == 263.0
+
+
+def test_a_hand_made_sheet_is_previewed_with_how_it_was_understood(upload_page):
+    """A department's own sheet (names, not ids; its own headings): the preview says how each column and name
+    was read, before anything is written (issue 18)."""
+    from tests import fixtures_excel as fx
+
+    rows = [["2020年第四季度主要指标完成情况表"], ["填报单位：市市场监管局"],
+            ["序号", "指标", "单位", "本年完成", "数据来源"],
+            [1, "每万人口发明专利拥有量", "件", "2.3件", "市知识产权局"]]
+    at = upload_page()
+    before = db_state()
+    at.file_uploader(key="up_file").upload("自制表.xlsx", fx.xlsx({"主要指标": rows}), XLSX).run()
+    assert not at.exception
+    understood = [e for e in at.expander if e.label.startswith("系统如何理解您的文件")]
+    assert understood
+    table = next(d.value for d in at.dataframe if "理解为" in d.value.columns)
+    said = "\n".join(table["理解为"])
+    assert "“本年完成”读作实际值" in said and "按别名匹配 T19" in said and "“2.3件”读作 2.3" in said
+    assert "T19" in texts(first_frame(at, "内容")["内容"])
+    assert db_state() == before  # previewed, not written
