@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import supervision as sv
 
-_LABELS = {sv.RED: "红色督办", sv.YELLOW: "黄色督办", sv.BLUE: "蓝色督办", sv.NONE: "无色"}
+_LABELS = {sv.RED: "红色督办", sv.YELLOW: "黄色督办", sv.BLUE: "蓝色督办", sv.NONE: "不分色（已销号或无预警）"}
 _STATE_HEX = {sv.PENDING_ACK: "#8250df", sv.IN_PROGRESS: "#0969da", sv.PENDING_VERIFY: "#bf8700",
               sv.CLOSED: "#1a7f37"}
 

@@ -8,6 +8,7 @@ from components.period_picker import current_period
 from components.upload_common import CITY_TEMPLATE, catalogue, departments_for, period_codes, period_label
 from core.auth import Identity, may_administer
 from core.importer.templates import build_template, template_filename
+from core.timeutil import today_beijing
 from services import cache
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,7 +26,8 @@ def render_template_download(identity: Identity) -> None:
                              format_func=period_label)
     department = None if choice == CITY_TEMPLATE else choice
     deadline = pd.Timestamp(cache.periods().set_index("code").loc[period, "deadline"]).date()
-    st.caption(f"报送截止：{deadline}")
+    late = "（已过截止日：现在报送计为逾期报送）" if deadline < today_beijing() else ""
+    st.caption(f"报送截止：{deadline}{late}")
     st.download_button(
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,
                                                     department=department),

@@ -17,7 +17,7 @@ import pandas as pd
 
 from core.auth import ADMIN, REPORTER
 from core.paths import SETTINGS_FILE
-from core.status import RED_LABELS, WARNING
+from core.status import GOOD_LABELS, RED_LABELS, WARNING
 
 # --- States and transitions ------------------------------------------------------------------------
 
@@ -183,8 +183,12 @@ def bulk_candidates(target_status: pd.DataFrame, task_status: pd.DataFrame, open
 
 def default_requirement(label: str, status: str, explanation: str, period: str | None) -> str:
     when = f"（{period}）" if period else ""
-    text = (f"{label}{when}状态为“{status}”：{explanation}。请于办理期限内查明原因、落实整改措施，"
-            "并附佐证材料反馈办理情况。")
+    if status in GOOD_LABELS:  # a blue notice on an item on track: a reminder of the deadline, not a fault
+        text = (f"{label}{when}状态为“{status}”：{explanation}。办理期限临近，请按期推进，"
+                "并附佐证材料反馈办理情况。")
+    else:
+        text = (f"{label}{when}状态为“{status}”：{explanation}。请于办理期限内查明原因、落实整改措施，"
+                "并附佐证材料反馈办理情况。")
     return text[:MAX_REQUIREMENT]
 
 

@@ -127,3 +127,10 @@ def test_owed_cells_per_department():
     assert out.loc[AGRI, ["expected", "received", "missing"]].tolist() == [4, 2, 2]
     assert out.loc[AGRI, "missing_cells"] == "T01（霞山区）、任务1"
     assert out.loc[MARKET, "missing_cells"] == "T02"
+
+
+def test_default_requirement_asks_for_causes_only_where_something_is_wrong():
+    red = sv.default_requirement("T30 省级农业标准化示范区总数", "未完成", "目标期限已到", "2020Q4")
+    blue = sv.default_requirement("任务5 质量基础设施", "正常", "领先 1 个百分点", "2020Q4")
+    assert "查明原因" in red and "落实整改" in red
+    assert "查明原因" not in blue and "办理期限临近" in blue and "佐证材料" in blue
