@@ -17,15 +17,22 @@ ADMIN, ADMIN_PASSWORD = "admin", "Browser-Admin-Pass-1"
 REPORTER, REPORTER_PASSWORD = "nong_tb", "Browser-Nong-Pass-1"
 
 
-@pytest.fixture(scope="session")
-def auth_app(tmp_path_factory):
-    var = tmp_path_factory.mktemp("browser_auth_var")
-    env = {**os.environ, "ZJ_VAR_DIR": str(var), "ZJ_ADMIN_PASSWORD": ADMIN_PASSWORD}
+def demo_with_reporter(var, user: str, department: str, password: str, admin_password: str = ADMIN_PASSWORD) -> dict:
+    """A demo database in `var` whose admin password and one 填报员 the tests know; the environment to serve
+    it with."""
+    env = {**os.environ, "ZJ_VAR_DIR": str(var), "ZJ_ADMIN_PASSWORD": admin_password}
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "manage.py", "init", "--demo"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=180)
-    subprocess.run([sys.executable, "manage.py", "user", "add", REPORTER, "--department", "市农业农村局"], cwd=ROOT,
-                   env={**env, "ZJ_NEW_PASSWORD": REPORTER_PASSWORD}, check=True, capture_output=True, timeout=60)
+    subprocess.run([sys.executable, "manage.py", "user", "add", user, "--department", department], cwd=ROOT,
+                   env={**env, "ZJ_NEW_PASSWORD": password}, check=True, capture_output=True, timeout=60)
+    return env
+
+
+@pytest.fixture(scope="session")
+def auth_app(tmp_path_factory):
+    var = tmp_path_factory.mktemp("browser_auth_var")
+    demo_with_reporter(var, REPORTER, "市农业农村局", REPORTER_PASSWORD)
     with serve_app(var) as url:
         yield url
 

@@ -6,14 +6,12 @@ One server for the module, with its own accounts (test-only passwords for a thro
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, ROOT, serve_app
+from tests.browser.auth_support import demo_with_reporter
+from tests.browser.conftest import ARTIFACTS, serve_app
 
 ADMIN_PASSWORD = "FirstDay-Admin-Pass-1"
 CLERK, CLERK_PASSWORD = "first_day_tb", "FirstDay-Clerk-Pass-1"
@@ -69,12 +67,7 @@ IDLE = """() => document.querySelector('[data-testid="stSidebar"]')
 @pytest.fixture(scope="module")
 def first_day_app(tmp_path_factory):
     var = tmp_path_factory.mktemp("first_day_var")
-    env = {**os.environ, "ZJ_VAR_DIR": str(var), "ZJ_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "manage.py", "init", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=180)
-    subprocess.run([sys.executable, "manage.py", "user", "add", CLERK, "--department", CLERK_DEPT], cwd=ROOT,
-                   env={**env, "ZJ_NEW_PASSWORD": CLERK_PASSWORD}, check=True, capture_output=True, timeout=60)
+    demo_with_reporter(var, CLERK, CLERK_DEPT, CLERK_PASSWORD, ADMIN_PASSWORD)
     with serve_app(var) as url:
         yield url
 

@@ -4,14 +4,13 @@ second bulk issue change nothing."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 
 import pytest
 
-from tests.browser.auth_support import log_in
+from tests.browser.auth_support import demo_with_reporter, log_in
 from tests.browser.conftest import ARTIFACTS, ROOT, serve_app, wait_for_app
 
 ADMIN, ADMIN_PASSWORD = "admin", "Browser-Admin-Pass-2"
@@ -23,12 +22,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture(scope="module")
 def sv_app(tmp_path_factory):
     var = tmp_path_factory.mktemp("browser_supervision_var")
-    env = {**os.environ, "ZJ_VAR_DIR": str(var), "ZJ_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "manage.py", "init", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=180)
-    subprocess.run([sys.executable, "manage.py", "user", "add", REPORTER, "--department", AGRI], cwd=ROOT,
-                   env={**env, "ZJ_NEW_PASSWORD": REPORTER_PASSWORD}, check=True, capture_output=True, timeout=60)
+    env = demo_with_reporter(var, REPORTER, AGRI, REPORTER_PASSWORD, ADMIN_PASSWORD)
     with serve_app(var) as url:
         yield url, env
 
