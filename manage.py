@@ -552,7 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="载入或删除演示数据")
     p.add_argument("action", choices=["load", "clear"])
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("catalogue", help="检查 data/plan 下的计划目录")
+    p = sub.add_parser("catalogue", help="检查 data/plans/2018-2020 下的计划目录")
     p.add_argument("action", choices=["check"])
     p.set_defaults(func=cmd_catalogue)
     p = sub.add_parser("report", help="输出某报告期全部指标和任务的状态及说明")

@@ -52,7 +52,7 @@ def render_annual_view() -> None:
     show_flash(DONE, ERROR)
     with st.expander("年度考核规则", expanded=False):
         st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(view.rule_lines, 1)))
-        st.caption("规则、加分扣分项及上限写在 data/plan/scoring.toml 的 [annual] 部分，修改后重启看板即生效。")
+        st.caption("规则、加分扣分项及上限写在本方案文件夹 scoring.toml 的 [annual] 部分，修改后重启看板即生效。")
     _summary(view)
     _table(view)
     _export(view)

@@ -3,7 +3,7 @@
 A local login opens a session row in the database; the browser keeps its random token in a cookie
 (set by a tiny inline script, nothing loaded from outside), so a page reload finds the login again
 through st.context.cookies. With an [auth] section in .streamlit/secrets.toml, single sign-on through
-st.login is offered too and st.user is mapped to a role by data/plan/settings.toml [auth.sso].
+st.login is offered too and st.user is mapped to a role by data/settings.toml [auth.sso].
 """
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def render_remind(identity: Identity, period: str) -> None:
 
 def render_contacts(identity: Identity) -> None:
     st.markdown("#### 部门联系人")
-    st.caption("用于催办。data/plan/contacts.csv 列出各部门，联系人和电话由督查办在此填写（修改记入审计日志）。")
+    st.caption("用于催办。data/contacts.csv 列出各部门，联系人和电话由督查办在此填写（修改记入审计日志）。")
     for key, show in (("sv_c_done", st.success), ("sv_c_error", st.error)):
         message = st.session_state.pop(key, None)
         if message:

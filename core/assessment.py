@@ -1,6 +1,6 @@
 """年度考核: a department's annual result from its quarterly scores, the office's 加分/扣分 and 一票否决.
 
-Pure logic (no streamlit, no database). The rule lives in data/plan/scoring.toml [annual]; the page
+Pure logic (no streamlit, no database). The rule lives in data/plans/2018-2020/scoring.toml [annual]; the page
 prints it in words from the same numbers (annual_rule_text), so what officials read is what was computed.
 
 Every line adds up: final = roll-up − counted 扣分 + counted 加分 (each within its cap), kept within

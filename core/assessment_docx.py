@@ -2,7 +2,7 @@
 every department's line (名次 with its ties, 汇总分 − 扣分 + 加分 = 最终得分, 等级) and the 加分/扣分/一票否决 items.
 
 The numbers are the AnnualResult's own, the same the Excel workbook (core.assessment_export) prints; the 主送
-and 发文机关 are the 通报's (data/plan/bulletin_template.toml), so the office edits them in one place.
+and 发文机关 are the 通报's (data/plans/2018-2020/bulletin_template.toml), so the office edits them in one place.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The plan catalogue: data/plan/*.csv read, validated and cross-checked.
+"""The plan catalogue: data/plans/<方案>/*.csv read, validated and cross-checked.
 
 The CSV files are what a city edits when it revises its plan, so every problem
 is reported with file, row and column, all at once, in Chinese.

@@ -1,4 +1,4 @@
-"""The 9 district boundaries of data/plan/districts.geojson: loaded once, joined with a map's numbers.
+"""The 9 district boundaries of data/geo/districts.geojson: loaded once, joined with a map's numbers.
 
 Everything is drawn from this file alone; no tile server is ever asked for a background.
 """
@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.paths import PLAN_DIR
-
-GEOJSON_FILE = PLAN_DIR / "districts.geojson"
+from core.paths import GEOJSON_FILE
 
 
 @lru_cache(maxsize=2)

@@ -1,13 +1,29 @@
-"""Where the project's files live."""
+"""Where the project's files live.
+
+Plans: each plan is a folder under data/plans/<id>/ (plan.toml, targets.csv, tasks.csv, departments.csv,
+districts.csv, places.csv, scoring.toml, ...). What is the office's rather than a plan's (settings,
+department contacts, district boundaries) lives in data/ itself.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PLAN_DIR = ROOT / "data" / "plan"
-SOURCE_TEXT = ROOT / "data" / "source" / "zhanjiang-quality-action-plan.txt"
-SETTINGS_FILE = PLAN_DIR / "settings.toml"
+DATA_DIR = ROOT / "data"
+# The first plan (2018–2020): the default, and the one whose data live in the main database.
+DEFAULT_PLAN_ID = "2018-2020"
+PLANS_DIR = DATA_DIR / "plans"
+PLAN_DIR = PLANS_DIR / DEFAULT_PLAN_ID
+SOURCE_TEXT = DATA_DIR / "source" / "zhanjiang-quality-action-plan.txt"
+SETTINGS_FILE = DATA_DIR / "settings.toml"
+CONTACTS_FILE = DATA_DIR / "contacts.csv"
+GEOJSON_FILE = DATA_DIR / "geo" / "districts.geojson"
+
+
+def plans_root() -> Path:
+    """The folder holding one sub-folder per plan; ZJ_PLANS_DIR moves it (tests add plans there)."""
+    return Path(os.environ.get("ZJ_PLANS_DIR", PLANS_DIR))
 
 
 def var_dir() -> Path:

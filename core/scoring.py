@@ -1,6 +1,6 @@
 """部门记分卡: a 0–100 score per department and period, with every deducted point explained.
 
-Four parts (weights in data/plan/scoring.toml): (a) status of the targets the department leads,
+Four parts (weights in data/plans/2018-2020/scoring.toml): (a) status of the targets the department leads,
 (b) status of the tasks it leads or joins, (c) reporting by the deadline, (d) data quality.
 Statuses come from core/status.py only, so a red cell here is red everywhere.
 Each deduction is rounded to 0.1 point and the score is 100 minus the deductions as shown,

@@ -1,4 +1,4 @@
-"""Typed access to data/plan/settings.toml (the explanations live in that file)."""
+"""Typed access to data/settings.toml (the explanations live in that file)."""
 from __future__ import annotations
 
 import tomllib

@@ -11,7 +11,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# --- Catalogue: mirrors data/plan/*.csv, rewritten by db.catalogue_sync -------------------------
+# --- Catalogue: mirrors data/plans/<方案>/*.csv, rewritten by db.catalogue_sync -------------------------
 
 
 class Department(SQLModel, table=True):
@@ -237,7 +237,7 @@ class AppMeta(SQLModel, table=True):
 
 
 class TargetMeta(SQLModel, table=True):
-    """Indicator metadata from data/plan/targets.csv (db.catalogue_sync): the plan's 超过/左右,
+    """Indicator metadata from data/plans/2018-2020/targets.csv (db.catalogue_sync): the plan's 超过/左右,
     口径, data source and reporting frequency."""
 
     target_id: str = Field(foreign_key="target.id", primary_key=True)
@@ -409,7 +409,7 @@ class Reminder(SQLModel, table=True):
 
 
 class DepartmentContact(SQLModel, table=True):
-    """Contact person and phone of a department for 催办, edited by the office (data/plan/contacts.csv seeds
+    """Contact person and phone of a department for 催办, edited by the office (data/contacts.csv seeds
     the list with empty fields)."""
 
     department_id: int = Field(foreign_key="department.id", primary_key=True)

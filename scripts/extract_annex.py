@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data/source/zhanjiang-quality-action-plan.txt"
-OUT = ROOT / "data/plan"
+OUT = ROOT / "data/plans/2018-2020"
 
 # The annex names two collectives that are not departments: they are kept as groups.
 GROUPS = {"市直相关单位", "市质量强市工作领导小组成员单位"}

@@ -42,7 +42,7 @@ MAX_REASON = 500  # characters of an undo or return reason
 
 @lru_cache(maxsize=1)
 def plan_catalogue() -> Catalogue:
-    """The plan's catalogue (data/plan CSV): it changes only with a deployment, one copy per process."""
+    """The plan's catalogue (data/plans/2018-2020 CSV): it changes only with a deployment, one copy per process."""
     return load_catalogue()
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from core import auth
 from core import supervision as sv
 from core.evidence import EvidenceRefused
-from core.paths import PLAN_DIR
+from core.paths import CONTACTS_FILE
 from core.periods import period_from_code
 from core.settings import load_settings
 from core.spreadsheet_safety import neutralise
@@ -27,7 +27,6 @@ from db.supervision import CLI, WEB, Actor, NewNotice
 from services import status as status_reads  # the cached status read-models
 from services.evidence import check_uploads
 
-CONTACTS_FILE = PLAN_DIR / "contacts.csv"
 Refused = sv.SupervisionRefused
 
 __all__ = ["Actor", "CLI", "WEB", "Refused", "EvidenceRefused"]
@@ -298,7 +297,7 @@ def periods_to_report(department: str, on: date | None = None) -> list[dict]:
 
 
 def contacts_table() -> pd.DataFrame:
-    """Every department of data/plan/contacts.csv with the office's stored contact (empty when none)."""
+    """Every department of data/contacts.csv with the office's stored contact (empty when none)."""
     with CONTACTS_FILE.open(encoding="utf-8") as f:
         base = pd.DataFrame(list(csv.DictReader(f)))
     base = base.rename(columns={"联系人": "person", "电话": "phone"})

@@ -125,7 +125,7 @@ def test_settings_read_auth_section_and_default_without_it(tmp_path):
     real = load_settings().auth
     assert (real.require_login_for_viewing, real.max_failed_logins, real.lockout_minutes, real.session_hours) == \
         (False, 5, 15, 8)
-    text = (ROOT / "data/plan/settings.toml").read_text(encoding="utf-8")
+    text = (ROOT / "data/settings.toml").read_text(encoding="utf-8")
     old = tmp_path / "settings.toml"
     old.write_text(text[:text.index("[auth]")], encoding="utf-8")
     assert load_settings(old).auth == AuthSettings()

@@ -1,4 +1,4 @@
-"""Hold data/plan/targets.csv and data/plan/places.csv to the plan text.
+"""Hold data/plans/2018-2020/targets.csv and data/plans/2018-2020/places.csv to the plan text.
 
 The two CSV files are hand-curated; these tests check that every row can be
 traced back to the plan's own words (source_clause is a verbatim substring),
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS_CSV = ROOT / "data/plan/targets.csv"
-PLACES_CSV = ROOT / "data/plan/places.csv"
+TARGETS_CSV = ROOT / "data/plans/2018-2020/targets.csv"
+PLACES_CSV = ROOT / "data/plans/2018-2020/places.csv"
 
 TARGET_COLUMNS = [
     "id", "category", "name", "unit", "comparator", "target_value", "target_max",

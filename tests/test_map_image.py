@@ -45,7 +45,7 @@ def test_png_title_renders_chinese_glyphs_not_boxes(status_map):
 def test_source_line_names_only_what_is_drawn():
     from core.map_image import source_line
 
-    assert "data/plan" not in source_line(False) and "橙色" not in source_line(False)
+    assert "data/plans/2018-2020" not in source_line(False) and "橙色" not in source_line(False)
     assert "橙色圆点" in source_line(True)
 
 

@@ -300,9 +300,9 @@ def test_demo_has_notices_in_every_state_labelled_and_removable(demo_db):
 def test_contacts_file_lists_departments_without_invented_people():
     import csv
 
-    from core.paths import PLAN_DIR
+    from core.paths import CONTACTS_FILE, PLAN_DIR
 
-    rows = list(csv.DictReader((PLAN_DIR / "contacts.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((CONTACTS_FILE).open(encoding="utf-8")))
     depts = [r["name"] for r in csv.DictReader((PLAN_DIR / "departments.csv").open(encoding="utf-8"))
              if r["kind"] == "department"]
     assert [r["department"] for r in rows] == depts

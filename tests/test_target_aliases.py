@@ -1,4 +1,4 @@
-"""data/plan/target_aliases.csv: the spellings departments use for a target, checked like the rest of the catalogue."""
+"""A plan's target_aliases.csv: the spellings departments use for a target, checked like the catalogue."""
 from __future__ import annotations
 
 import shutil
