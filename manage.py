@@ -184,6 +184,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     if draft.problems or args.dry_run:
         print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        if draft.problems:  # the JSON lists every cell; the operator reads the first one at once
+            more = f"（共 {len(draft.problems)} 处，见上方 errors）" if len(draft.problems) > 1 else ""
+            print(f"未导入：{draft.problems[0].text()}{more}", file=sys.stderr)
         return 1 if draft.problems else 0
     outcome = submissions.commit(Caller(identity, None, CLI), draft)
     if outcome.refused:
