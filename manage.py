@@ -152,8 +152,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.department and catalogue.canonical_department(args.department) is None:
         print(f"不是方案中的责任部门：{args.department}", file=sys.stderr)
         return 2
+    from services.trust import assignments  # targets 基期与责任备案 gave to the department are in its template
+
     data = build_template(catalogue, period=period.code, department=args.department,
-                          deadline=period.deadline(load_settings().deadline_days))
+                          deadline=period.deadline(load_settings().deadline_days), assigned=assignments())
     Path(args.output).write_bytes(data)
     print(f"已生成填报模板 {args.output}（{args.department or '全市'}，{period.code}）")
     return 0
