@@ -67,6 +67,9 @@ def closed_cells(rows: Iterable[IndicatorRow | TaskRow], department: str | None,
     their own department, indicator rows for `department` (the writer's; for the office's file without
     one, the row's). `facts`: the office's actions and exceptions when the caller read them itself
     (closed_at_write); core.period_lock decides either way."""
+    rows = list(rows)
+    if not rows:  # nothing to write: no need to read the office's actions
+        return []
     s = settings or load_settings()
     when = when or datetime.now(timezone.utc)
     closures, grants = facts if facts is not None else (_closures(), _grants())
