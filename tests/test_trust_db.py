@@ -255,7 +255,7 @@ def test_service_on_a_real_validated_upload(demo_db):
     assert service.second_look_problems(t30)[0].cell == f"A{t30[0].row}"
 
 
-def test_demo_opens_its_last_period_audited_and_labelled(demo_db):
+def test_demo_opens_its_last_period_audited_and_labelled(demo_db, capsys):
     """Every demo period closed long ago (close_days after its deadline): the demo reopens only 2020Q4, as
     an office action by 演示数据 in the period table and the audit log, so a newcomer can try 进度填报."""
     assert service.closed_reason_for("2020Q4", None) is None
@@ -266,6 +266,9 @@ def test_demo_opens_its_last_period_audited_and_labelled(demo_db):
     log = audit_log()
     opened = log[log["action"] == "period_open"]
     assert opened["user_name"].tolist() == [store.DEMO_USER] and "2020Q4" in opened["detail"].iloc[0]
+    assert manage.main(["period", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "2020Q4\t开放\t演示数据：" in listed and "2020Q3\t已关闭\t报送截止" in listed
     from db.demo import clear_demo
 
     clear_demo()
