@@ -152,8 +152,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.department and catalogue.canonical_department(args.department) is None:
         print(f"不是方案中的责任部门：{args.department}", file=sys.stderr)
         return 2
+    from services.trust import assignments  # targets 基期与责任备案 gave to the department are in its template
+
     data = build_template(catalogue, period=period.code, department=args.department,
-                          deadline=period.deadline(load_settings().deadline_days))
+                          deadline=period.deadline(load_settings().deadline_days), assigned=assignments())
     Path(args.output).write_bytes(data)
     print(f"已生成填报模板 {args.output}（{args.department or '全市'}，{period.code}）")
     return 0
@@ -184,6 +186,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     if draft.problems or args.dry_run:
         print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        if draft.problems:  # the JSON lists every cell; the operator reads the first one at once
+            more = f"（共 {len(draft.problems)} 处，见上方 errors）" if len(draft.problems) > 1 else ""
+            print(f"未导入：{draft.problems[0].text()}{more}", file=sys.stderr)
         return 1 if draft.problems else 0
     outcome = submissions.commit(Caller(identity, None, CLI), draft)
     if outcome.refused:

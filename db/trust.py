@@ -25,6 +25,7 @@ from db.queries import _frame
 from db.users import audit
 
 CLI = "cli"
+DEMO_USER = "演示数据"  # who the demo's rows name (submissions, checks, the demo's period opening)
 
 
 class TrustRefused(ValueError):
@@ -145,6 +146,19 @@ def _registration(session: Session, row: m.TargetBaseline) -> Registration:
     return Registration(row.value, row.year, row.source, dept)
 
 
+def assignments(session: Session | None = None) -> dict[str, str]:
+    """Targets registered to a responsible department (city rows): target id -> department name. With
+    `session`, as the write transaction sees them (services.submissions re-checks who may report)."""
+    if session is not None:
+        return dict(session.execute(
+            select(m.TargetBaseline.target_id, m.Department.name)
+            .join(m.Department, m.Department.id == m.TargetBaseline.responsible_department_id)
+            .where(m.TargetBaseline.district_adcode == "")).all())
+    df = _frame("""SELECT b.target_id, d.name FROM targetbaseline b
+                   JOIN department d ON d.id = b.responsible_department_id WHERE b.district_adcode = ''""")
+    return dict(zip(df["target_id"], df["name"]))
+
+
 def baselines() -> pd.DataFrame:
     """Every registration, city rows first per target."""
     df = _frame("""
@@ -218,6 +232,18 @@ def period_closures() -> pd.DataFrame:
     df = _frame("SELECT id, period_code, action, at, user_name, reason FROM periodclosure ORDER BY id")
     df["at"] = pd.to_datetime(df["at"], utc=True, format="mixed")
     return df
+
+
+def lock_facts_in(session: Session) -> tuple[list[tuple[str, str, datetime]], list[tuple[str, str, datetime, bool]]]:
+    """The office's period actions (period, action, at) and lock exceptions (department, period, until,
+    revoked) as they are inside the write transaction `session`: a commit re-checks closed periods with
+    these, so a period closed (or an exception revoked) after the preview still refuses the write."""
+    closures = [(p, a, _utc(at)) for p, a, at in session.execute(
+        select(m.PeriodClosure.period_code, m.PeriodClosure.action, m.PeriodClosure.at)).all()]
+    grants = [(d, p, _utc(u), r is not None) for d, p, u, r in session.execute(
+        select(m.Department.name, m.LockException.period_code, m.LockException.until, m.LockException.revoked_at)
+        .join(m.Department, m.Department.id == m.LockException.department_id)).all()]
+    return closures, grants
 
 
 def lock_exceptions() -> pd.DataFrame:
@@ -300,8 +326,24 @@ def insert_demo_registrations(session: Session, registrations: list[dict], verif
                                        user_name="演示数据"))
 
 
+DEMO_OPEN_REASON = "演示数据：载入演示数据时开放最后一期，便于试用进度填报（manage.py demo clear 时撤去）"
+
+
+def open_demo_period(session: Session, period_code: str) -> None:
+    """The demo's one office action on periods, inside load_demo's transaction: reopen its last period.
+
+    Every demo period ended years ago and has closed by itself (close_days after its deadline), so
+    without this a newcomer trying 进度填报 on the demo would see every row refused. It is recorded
+    like the office's own action (period table, audit log), by 演示数据 and labelled so."""
+    session.add(m.PeriodClosure(period_code=period_code, action=OPEN, user_name=DEMO_USER, reason=DEMO_OPEN_REASON))
+    audit(session, DEMO_USER, "period_open", period=period_code, reason=DEMO_OPEN_REASON)
+
+
 def clear_demo_registrations(session: Session) -> int:
     n = session.execute(delete(m.TargetBaseline).where(m.TargetBaseline.is_demo)).rowcount
+    # The demo's reopening goes with it: the period falls back to the office's own actions and the
+    # automatic rule (the audit log keeps both the opening and the clearing).
+    session.execute(delete(m.PeriodClosure).where(m.PeriodClosure.user_name == DEMO_USER))
     session.execute(delete(m.TargetBaselineChange).where(m.TargetBaselineChange.is_demo))
     session.execute(delete(m.TaskVerification).where(m.TaskVerification.user_name == "演示数据"))
     return n
