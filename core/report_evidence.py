@@ -59,11 +59,12 @@ def row_cell(row: TaskRow | IndicatorRow) -> str:
     return f"A{row.row}"
 
 
-def completion_flags(result: ImportResult | None, attached: set[RowKey] | frozenset[RowKey]) -> list[Problem]:
-    """A flag on each kept complete task row without a percent or without evidence. Returned apart from
+def completion_flags(rows: list[TaskRow | IndicatorRow], attached: set[RowKey] | frozenset[RowKey]) -> list[Problem]:
+    """A flag on each complete task row of `rows` (what a commit writes) without a percent or without
+    evidence (`attached`: rows with files chosen now or already stored). Returned apart from
     result.problems and never added to it: a flag asks for a fix but does not reject the row."""
     flags = []
-    for r in accepted_rows(result):
+    for r in rows:
         if not isinstance(r, TaskRow) or not is_complete(r):
             continue
         shown = f"任务{r.task_id} · {r.department} · {r.period_code}"

@@ -90,3 +90,42 @@ def report_evidence(task_id: int | None = None, department: str | None = None, p
     df["uploaded_at"] = pd.to_datetime(df["uploaded_at"], utc=True, format="mixed").dt.tz_convert(CHINA_TZ)
     df["live"] = df["submission_state"].isin(_LIVE_SUBMISSION)
     return df
+
+
+def add_cell_files(session: Session, files: list[CheckedFile], *, by: str, submission_id: int,
+                   department: str | None, period_code: str, token: str, task_id: int | None = None,
+                   target_id: str | None = None, district_adcode: str | None = None,
+                   reopen_state: str | None = None) -> list[int]:
+    """Files of one task cell or value cell, inside the caller's transaction (the caller has authorised),
+    audited. New files for a task report whose check is in `reopen_state` (the office returned it, 退回)
+    put it back to 待核验 ("")."""
+    from db.users import audit
+
+    dept_id = session.execute(select(m.Department.id).where(m.Department.name == department)).scalar() \
+        if department else None
+    kind = TASK_REPORT if task_id is not None else INDICATOR_VALUE
+    ids = add_files(session, files, owner_kind=kind, owner_id=submission_id, by=by, department_id=dept_id,
+                    submission_id=submission_id, period_code=period_code, task_id=task_id, target_id=target_id,
+                    district_adcode=district_adcode)
+    audit(session, by, "evidence_add", submission_id=submission_id, cell=token,
+          files=[{"id": i, "name": f.filename, "sha256": f.sha256} for i, f in zip(ids, files)])
+    if task_id is not None and dept_id is not None:
+        check = session.execute(select(m.TaskVerification).where(
+            m.TaskVerification.task_id == task_id, m.TaskVerification.department_id == dept_id,
+            m.TaskVerification.period_code == period_code)).scalar()
+        if check is not None and reopen_state and check.state == reopen_state:
+            check.state = ""
+            audit(session, by, "task_verify_reopen", task=task_id, period=period_code, returned_reason=check.reason)
+    return ids
+
+
+def with_report_in_force(task_id: int, department: str, period_code: str, write):
+    """write(session, submission_id of the task report in force or None) inside one write transaction."""
+    from db.engine import bump_data_version, session_scope
+
+    with session_scope() as session:
+        dept_id = session.execute(select(m.Department.id).where(m.Department.name == department)).scalar()
+        row = None if dept_id is None else session.get(m.CurrentProgress, (task_id, dept_id, period_code))
+        out = write(session, None if row is None else row.submission_id)
+        bump_data_version(session)
+        return out

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlmodel import Session
 
 from core import auth
@@ -24,10 +23,7 @@ from core.importer.model import IndicatorRow, Problem, TaskRow
 from core.report_evidence import TASK, RowKey, accepted_rows, completion_flags, key_of, unknown_keys
 from core.status import RETURNED
 from db import evidence as evidence_db
-from db import models as m
-from db.engine import bump_data_version, session_scope
 from db.imports import CommitRefused
-from db.users import audit
 from services import submissions
 from services.evidence import check_uploads
 from services.identity import Caller, as_caller, authorise
@@ -45,6 +41,11 @@ class Row:
     where: str  # 任务进展!A12
     label: str  # 任务5 推进质量… · 市市场监管局 · 2020Q4
     complete: bool
+    writes: bool  # new or changed: the commit writes it (unchanged rows may still take files)
+
+    @property
+    def needs_files(self) -> bool:
+        return self.complete and self.writes
 
 
 def rows_for(draft: submissions.Draft) -> list[Row]:
@@ -53,6 +54,7 @@ def rows_for(draft: submissions.Draft) -> list[Row]:
     tasks = {t.id: t.title for t in cat.tasks}
     targets = {t.id: t.name for t in cat.targets}
     districts = {d.adcode: d.name for d in cat.districts}
+    written = {key_of(r) for r in _written(draft)}
     out = []
     for r in accepted_rows(draft.result):
         if isinstance(r, TaskRow):
@@ -62,13 +64,33 @@ def rows_for(draft: submissions.Draft) -> list[Row]:
             label = f"{r.target_id} {targets.get(r.target_id, '')} · {districts.get(r.district_adcode or '', '全市')}" \
                     f" · {r.period_code}"
             complete = False
-        out.append(Row(key_of(r), f"{r.sheet}!A{r.row}", label, complete))
-    return sorted(out, key=lambda x: not x.complete)
+        out.append(Row(key_of(r), f"{r.sheet}!A{r.row}", label, complete, key_of(r) in written))
+    return sorted(out, key=lambda x: not x.needs_files)
 
 
-def flags(draft: submissions.Draft, attached: set[RowKey]) -> list[Problem]:
-    """Cell-level flags of the preview: a complete task report without a percent or without files."""
-    return completion_flags(draft.result, attached)
+def flags(draft: submissions.Draft, chosen: set[RowKey]) -> list[Problem]:
+    """Cell-level flags of the preview: a complete task report the commit writes without a percent, or
+    without files (neither chosen now nor stored for its cell already)."""
+    rows = _written(draft)
+    if not rows:
+        return []
+    stored = report_evidence_keys({r.task_id for r in rows if isinstance(r, TaskRow)})
+    return completion_flags(rows, set(chosen) | stored)
+
+
+def report_evidence_keys(task_ids: set[int]) -> set[RowKey]:
+    """Task cells that already have live files."""
+    if not task_ids:
+        return set()
+    files = evidence_db.report_evidence()
+    files = files[files["live"] & files["task_id"].isin(list(task_ids))]
+    return {RowKey(TASK, str(int(t)), d, p) for t, d, p in zip(files["task_id"], files["department"],
+                                                              files["period_code"])}
+
+
+def _written(draft: submissions.Draft) -> list[TaskRow | IndicatorRow]:
+    plan = draft.plan
+    return [] if plan is None else [*plan.tasks_to_write, *plan.indicators_to_write]
 
 
 def check(draft: submissions.Draft, uploads: Uploads) -> dict[RowKey, list[CheckedFile]]:
@@ -118,19 +140,18 @@ def attach(caller: Caller | auth.Identity, task_id: int, department: str, period
     if not files:
         raise EvidenceRefused("请选择要上传的佐证材料")
     checked = check_uploads(list(files))
-    with session_scope() as session:
+    key = RowKey(TASK, str(int(task_id)), department, period_code)
+
+    def write(session: Session, submission_id: int | None) -> list[int]:
         who = authorise(session, caller, auth.may_upload, "上传佐证材料")
         if not auth.may_administer(who) and who.department != department:
             raise CommitRefused(f"只能为本部门（{who.department or '无'}）的报送补充佐证材料，未写入")
-        dept_id = session.execute(select(m.Department.id).where(m.Department.name == department)).scalar()
-        in_force = None if dept_id is None else session.get(m.CurrentProgress, (int(task_id), dept_id, period_code))
-        if in_force is None:
+        if submission_id is None:
             raise CommitRefused(f"任务{task_id}（{department}）{period_code} 没有已计入的报送，无处补充佐证材料；"
                                 "请先报送进展")
-        ids = _store(session, who, RowKey(TASK, str(int(task_id)), department, period_code), checked,
-                     in_force.submission_id, department)
-        bump_data_version(session)
-        return ids
+        return _store(session, who, key, checked, submission_id, department)
+
+    return evidence_db.with_report_in_force(int(task_id), department, period_code, write)
 
 
 def task_files(task_id: int | None = None, department: str | None = None, period_code: str | None = None,
@@ -148,35 +169,16 @@ def _department_of(row: TaskRow | IndicatorRow, draft: submissions.Draft, who: a
 
 def _store(session: Session, who: auth.Identity, key: RowKey, files: list[CheckedFile], submission_id: int,
            department: str | None) -> list[int]:
+    """Store the files of one cell (inside the caller's transaction); a 填报员 only for its department."""
     if not auth.may_administer(who) and department != who.department:
         raise CommitRefused(f"{_shown(key)} 不是本部门（{who.department or '无'}）的报送，不能附佐证材料，未写入")
-    dept_id = session.execute(select(m.Department.id).where(m.Department.name == department)).scalar() \
-        if department else None
-    cell = {"submission_id": submission_id, "period_code": key.period}
     if key.kind == TASK:
-        cell["task_id"] = int(key.item)
-        kind = evidence_db.TASK_REPORT
+        cell = {"task_id": int(key.item)}
     else:
-        cell["target_id"], cell["district_adcode"] = key.item, key.place or None
-        kind = evidence_db.INDICATOR_VALUE
-    ids = evidence_db.add_files(session, files, owner_kind=kind, owner_id=submission_id, by=who.username,
-                                department_id=dept_id, **cell)
-    audit(session, who.username, "evidence_add", submission_id=submission_id, cell=key.token,
-          files=[{"id": i, "name": f.filename, "sha256": f.sha256} for i, f in zip(ids, files)])
-    if key.kind == TASK and dept_id is not None:
-        _reopen_returned(session, who, int(key.item), dept_id, key.period)
-    return ids
-
-
-def _reopen_returned(session: Session, who: auth.Identity, task_id: int, dept_id: int, period_code: str) -> None:
-    """New files for a report the office returned: it waits for the office's check again (待核验)."""
-    check_row = session.execute(select(m.TaskVerification).where(
-        m.TaskVerification.task_id == task_id, m.TaskVerification.department_id == dept_id,
-        m.TaskVerification.period_code == period_code)).scalar()
-    if check_row is not None and check_row.state == RETURNED:
-        check_row.state = ""
-        audit(session, who.username, "task_verify_reopen", task=task_id, period=period_code,
-              returned_reason=check_row.reason)
+        cell = {"target_id": key.item, "district_adcode": key.place or None}
+    return evidence_db.add_cell_files(session, files, by=who.username, submission_id=submission_id,
+                                      department=department, period_code=key.period, token=key.token,
+                                      reopen_state=RETURNED, **cell)
 
 
 def _shown(key: RowKey) -> str:

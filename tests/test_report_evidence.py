@@ -14,7 +14,16 @@ from core import auth
 from core.catalogue import load_catalogue
 from core.importer.model import ImportResult, Problem, TaskRow
 from core.importer.templates import build_template
-from core.report_evidence import NO_EVIDENCE, NO_PERCENT, TASK, RowKey, completion_flags, key_of, unknown_keys
+from core.report_evidence import (
+    NO_EVIDENCE,
+    NO_PERCENT,
+    TASK,
+    RowKey,
+    accepted_rows,
+    completion_flags,
+    key_of,
+    unknown_keys,
+)
 from db import models as m
 from db import queries, users
 from db.engine import session_scope
@@ -52,18 +61,21 @@ def _row(task_id=2, status="已完成", percent=100.0, row=3) -> TaskRow:
 
 
 def test_complete_rows_without_percent_or_files_are_flagged_at_their_cell():
-    result = ImportResult("f.xlsx", "x", tasks=[_row(2, row=3), _row(3, percent=None, row=4),
-                                                _row(4, "推进中", 60.0, row=5)])
-    flags = completion_flags(result, set())
+    rows = [_row(2, row=3), _row(3, percent=None, row=4), _row(4, "推进中", 60.0, row=5)]
+    flags = completion_flags(rows, set())
     assert [(f.where, f.message) for f in flags] == [
         ("任务进展!A3", NO_EVIDENCE), ("任务进展!A4", NO_PERCENT), ("任务进展!A4", NO_EVIDENCE)]
-    attached = {key_of(result.tasks[0]), key_of(result.tasks[1])}
-    assert [f.message for f in completion_flags(result, attached)] == [NO_PERCENT]
-    # A rejected row carries nothing and is flagged by the importer already.
-    result.problems.append(Problem("任务进展", "F3", "已完成", "矛盾", "改", row=3))
-    assert [f.where for f in completion_flags(result, set())] == ["任务进展!A4", "任务进展!A4"]
-    assert unknown_keys(result, [key_of(result.tasks[0]), RowKey(TASK, "9", MARKET, PERIOD)]) == [
-        key_of(result.tasks[0]), RowKey(TASK, "9", MARKET, PERIOD)]
+    assert [f.message for f in completion_flags(rows, {key_of(rows[0]), key_of(rows[1])})] == [NO_PERCENT]
+    assert completion_flags([_row(5, "推进中", 100.0)], set())[0].message == NO_EVIDENCE  # 100% is complete
+
+
+def test_only_kept_rows_may_carry_files():
+    result = ImportResult("f.xlsx", "x", tasks=[_row(2, row=3), _row(3, row=4)])
+    result.problems.append(Problem("任务进展", "F3", "已完成", "矛盾", "改", row=3))  # the importer rejects row 3
+    assert [key_of(r) for r in accepted_rows(result)] == [key_of(result.tasks[1])]
+    stray = RowKey(TASK, "9", MARKET, PERIOD)
+    assert unknown_keys(result, [key_of(result.tasks[0]), stray, key_of(result.tasks[1])]) == [
+        key_of(result.tasks[0]), stray]
 
 
 # --- with a report ----------------------------------------------------------------------------------
