@@ -189,3 +189,43 @@ def _status(task_id: int) -> str:
 
 def _explanation(task_id: int) -> str:
     return _status_row(task_id)["explanation"]
+
+
+# --- manage.py evidence -----------------------------------------------------------------------------
+
+
+def test_cli_attaches_lists_and_refuses_with_the_page_messages(people, tmp_path, capsys):
+    import json
+
+    import manage
+
+    office = people["office"]
+    assert submissions.commit(office, submissions.prepare_file(office, "进度.xlsx",
+                                                               task_sheet({2: ("已完成", 100)}))).written
+    good, bad = tmp_path / "验收报告.pdf", tmp_path / "伪装.pdf"
+    good.write_bytes(PDF)
+    bad.write_bytes(b"#!/bin/sh\nrm -rf /\n")
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = manage.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    base = ("evidence", "attach", "--task", "2", "--period", PERIOD)
+    code, _, err = run(*base, str(bad), "--user", "shij_tb")
+    assert code == 2 and "未保存：文件“伪装.pdf”的内容不是 PDF" in err and evidence_count() == 0
+    code, _, err = run(*base, str(good), "--user", "nong_tb", "--department", MARKET)
+    assert code == 1 and "只能为本部门" in err and evidence_count() == 0
+    code, _, err = run("evidence", "attach", "--task", "5", "--period", PERIOD, str(good), "--user", "shij_tb")
+    assert code == 1 and "没有已计入的报送" in err
+    code, _, err = run(*base, str(tmp_path / "没有.pdf"), "--user", "shij_tb")
+    assert code == 2 and "找不到佐证材料文件" in err
+    code, _, err = run("evidence", "attach", "--task", "2", "--period", "2030Q1", str(good), "--user", "shij_tb")
+    assert code == 2 and "不是报告期" in err
+    code, out, _ = run(*base, str(good), "--user", "shij_tb")  # the department from the account
+    assert code == 0 and json.loads(out)["department"] == MARKET and len(json.loads(out)["evidence_ids"]) == 1
+    code, out, _ = run("evidence", "list", "--task", "2")
+    listed = json.loads(out)
+    assert code == 0 and [(r["filename"], r["department"], r["period"], r["live"]) for r in listed] == [
+        ("验收报告.pdf", MARKET, PERIOD, True)]
+    assert _status(2) == "待核验"
