@@ -19,6 +19,8 @@ from core.timeutil import CHINA_TZ
 from services import cache, report_evidence, trust
 
 _DONE, _ERROR = "tr_done", "tr_error"
+# 完成核验's own: every tab runs on each rerun, so a shared message would show in the first tab that pops it.
+_VF_DONE, _VF_ERROR = "tr_vf_done", "tr_vf_error"
 CITY = "全市"
 
 
@@ -27,13 +29,13 @@ def _actor(identity: Identity) -> trust.Actor:
     return trust.Actor(identity.username, st.session_state.get("au_token"))
 
 
-def _run(write, done: str, *args, **kwargs) -> None:
+def _run(write, done: str, *args, keys: tuple[str, str] = (_DONE, _ERROR), **kwargs) -> None:
     try:
         write(*args, **kwargs)
     except trust.TrustRefused as exc:
-        st.session_state[_ERROR] = str(exc)
+        st.session_state[keys[1]] = str(exc)
         return
-    st.session_state[_DONE] = done
+    st.session_state[keys[0]] = done
 
 
 # --- 基期与责任备案 ----------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ CHECK_WORDS = {"": "待核验", "已核验": "已核验", "退回": "退回"}
 
 
 def render_verification_admin(identity: Identity) -> None:
-    show_flash(_DONE, _ERROR)
+    show_flash(_VF_DONE, _VF_ERROR)
     st.caption("部门报告“已完成”（100%）的任务在督查办核验佐证材料前显示为“待核验”；核验通过后为“已完成”，"
                "退回须写明原因。")
     df = cache.read(trust.completions_to_check)
@@ -218,11 +220,12 @@ def _verify(identity: Identity, approve: bool) -> None:
     ss = st.session_state
     pick = ss.get("tr_vf_pick")
     if not pick:
-        ss[_ERROR] = "请选择完成报告"
+        ss[_VF_ERROR] = "请选择完成报告"
         return
     task_id, dept, period = pick.split("|")
     _run(trust.verify_task, f"任务{task_id}（{dept}，{period}）已{'核验通过' if approve else '退回'}。",
-         _actor(identity), int(task_id), dept, period, approve, "" if approve else ss.get("tr_vf_reason", ""))
+         _actor(identity), int(task_id), dept, period, approve, "" if approve else ss.get("tr_vf_reason", ""),
+         keys=(_VF_DONE, _VF_ERROR))
 
 
 def _file_counts(df: pd.DataFrame) -> list[int]:
