@@ -138,3 +138,20 @@ def test_department_sees_the_return_reason_and_adds_files(people):
     assert not at.exception and "保存佐证材料 1 个" in texts(at.success)
     assert _check_state() == ""  # 待核验 again
     assert sorted(files_of_task2()["filename"]) == ["草稿.pdf", "验收报告.pdf"]
+
+
+def test_any_other_row_takes_files_on_request(people):
+    from tests.test_page_upload import filled_template
+
+    at = run_as(token_for(people["market"]), UPLOAD)
+    at.file_uploader(key="up_file").upload("指标.xlsx", filled_template({"T23": 261.0}), XLSX).run()
+    assert flag_frame(at) is None  # no complete task row: nothing to flag
+    pick = at.selectbox(key="up_file_ev_pick")
+    token = next(t for t in pick.options if "T23" in t)
+    pick.select(token).run()
+    next(u for u in at.file_uploader if u.label.split("　")[-1].startswith("T23 ")).upload(
+        "台账.pdf", PDF, "application/pdf").run()
+    at.button(key="up_file_commit").click().run()
+    assert not at.exception and "佐证材料 1 个已保存" in texts(at.success)
+    files = report_evidence.task_files(department=MARKET)
+    assert files[["owner_kind", "target_id", "filename"]].values.tolist() == [["indicator_value", "T23", "台账.pdf"]]

@@ -229,3 +229,23 @@ def test_cli_attaches_lists_and_refuses_with_the_page_messages(people, tmp_path,
     assert code == 0 and [(r["filename"], r["department"], r["period"], r["live"]) for r in listed] == [
         ("验收报告.pdf", MARKET, PERIOD, True)]
     assert _status(2) == "待核验"
+
+
+def test_an_indicator_value_takes_files_too(people):
+    from core.report_evidence import VALUE
+    from tests.test_services_submissions import template_with
+
+    reporter = people["shij_tb"]
+    draft = submissions.prepare_file(reporter, "指标.xlsx", template_with({"T23": 260.0}))
+    key = RowKey(VALUE, "T23", "", PERIOD)
+    row = next(r for r in report_evidence.rows_for(draft) if r.key == key)
+    assert not row.complete and row.writes and "T23" in row.label and "全市" in row.label
+    assert report_evidence.flags(draft, set()) == []  # a value is never flagged, files are optional
+    outcome, stored = report_evidence.commit(reporter, draft, {key: [("计量标准台账.pdf", PDF)]})
+    assert outcome.written and stored == 1
+    files = report_evidence.task_files(submission_id=outcome.submission_id)
+    assert files[["owner_kind", "target_id", "district", "department", "period_code"]].values.tolist() == [
+        ["indicator_value", "T23", "", MARKET, PERIOD]]
+    assert evidence.download(people["office"].identity, int(files["id"].iloc[0]))[1] == PDF
+    with pytest.raises(evidence.EvidenceRefused):
+        evidence.download(people["nong_tb"].identity, int(files["id"].iloc[0]))
