@@ -104,3 +104,14 @@ def render_files(identity: Identity, files: pd.DataFrame, key_prefix: str) -> No
         st.download_button(f"下载 {line}", data=lambda eid=f["id"]: evidence_service.download(identity, eid)[1],
                            file_name=f["filename"], mime="application/octet-stream", on_click="ignore",
                            key=f"{key_prefix}_{f['id']}")
+
+
+def render_submission_files(identity: Identity, submission_id: int | None) -> None:
+    """The 佐证材料 that came with a submission (报送审核: the reviewer sees them before approving)."""
+    if submission_id is None:
+        return
+    files = report_evidence.task_files(submission_id=int(submission_id))
+    if files.empty:
+        return
+    st.markdown(f"**佐证材料（{len(files)} 个）**")
+    render_files(identity, files, "au_rev_file")

@@ -20,7 +20,15 @@ from sqlmodel import Session
 from core import auth
 from core.evidence import CheckedFile, EvidenceRefused
 from core.importer.model import IndicatorRow, Problem, TaskRow
-from core.report_evidence import TASK, RowKey, accepted_rows, completion_flags, key_of, unknown_keys
+from core.report_evidence import (
+    TASK,
+    RowKey,
+    accepted_rows,
+    completion_flags,
+    is_complete,
+    key_of,
+    unknown_keys,
+)
 from core.status import RETURNED
 from db import evidence as evidence_db
 from db.imports import CommitRefused
@@ -59,7 +67,7 @@ def rows_for(draft: submissions.Draft) -> list[Row]:
     for r in accepted_rows(draft.result):
         if isinstance(r, TaskRow):
             label = f"任务{r.task_id} {tasks.get(r.task_id, '')} · {r.department} · {r.period_code}（{r.status}）"
-            complete = r.status == "已完成" or (r.percent is not None and r.percent >= 100)
+            complete = is_complete(r)
         else:
             label = f"{r.target_id} {targets.get(r.target_id, '')} · {districts.get(r.district_adcode or '', '全市')}" \
                     f" · {r.period_code}"

@@ -77,6 +77,13 @@ def test_reporter_attaches_a_pdf_office_verifies_task_becomes_done(ev_app, page)
     box = page.locator(".st-key-ev_box_up_file")
     box.get_by_text("任务2 提高食品药品质量安全水平").first.wait_for(state="visible")
     page.get_by_text("1 处需要注意").first.wait_for(state="visible")  # no file yet: flagged
+    # The uploader's own English is replaced: the app-wide Chinese names spreadsheets, this box evidence formats.
+    hint = box.locator("[data-testid='stFileUploaderDropzoneInstructions'] > div").first.evaluate(
+        "e => getComputedStyle(e, '::after').content")
+    assert "pdf、jpg、png、docx、xlsx、ofd" in hint and "xlsm" not in hint, hint
+    button = box.locator("[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']").first
+    assert "选择文件" in button.evaluate("e => getComputedStyle(e, '::after').content")
+    page.screenshot(path=str(ARTIFACTS / "evidence-preview.png"), full_page=True)
     box.locator("input[type='file']").first.set_input_files(
         {"name": "抽检完成报告.pdf", "mimeType": "application/pdf", "buffer": PDF})
     box.get_by_text("抽检完成报告.pdf").first.wait_for(state="visible")
@@ -89,6 +96,7 @@ def test_reporter_attaches_a_pdf_office_verifies_task_becomes_done(ev_app, page)
     # The office approves the report; the task now waits for the office's check.
     log_in(page, url, ADMIN, ADMIN_PASSWORD, path="/admin")
     wait_for_app(page, "选择待审核的报送")
+    page.get_by_role("button", name="下载 抽检完成报告.pdf").first.wait_for(state="visible")  # seen before approving
     page.get_by_role("button", name="审核通过").click()
     page.get_by_text("已审核通过，数据已计入各页面").wait_for(state="visible", timeout=30_000)
     assert _task_status(page, url) == "待核验"
