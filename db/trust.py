@@ -259,10 +259,12 @@ def lock_exceptions() -> pd.DataFrame:
 # --- 完成核验 ------------------------------------------------------------------------------------------
 
 
-def verify_task(actor: Actor, task_id: int, department: str, period_code: str, approve: bool, reason: str = "",
-                evidence_ref: str = "") -> str:
+def verify_task(actor: Actor, task_id: int, department: str, period_code: str, approve: bool,
+                reason: str = "") -> str:
     """The office marks a complete report 已核验, or returns it (退回) with a reason. Only a report in
-    force at 100% can be checked."""
+    force at 100% can be checked, and 已核验 needs its 佐证材料: the ids of the files looked at are kept."""
+    from db.evidence import task_cell_evidence_ids
+
     reason = _bounded(reason, MAX_REASON, "原因")
     if not approve and not reason:
         raise TrustRefused("退回须填写原因")
@@ -273,6 +275,10 @@ def verify_task(actor: Actor, task_id: int, department: str, period_code: str, a
         percent = _progress_percent(session, task_id, dept_id, period_code)
         if percent is None or percent < 100:
             raise TrustRefused(f"任务{task_id}（{department}）{period_code} 没有 100% 完成的报送，无需核验")
+        evidence_ids = task_cell_evidence_ids(session, task_id, dept_id, period_code)
+        if approve and not evidence_ids:
+            raise TrustRefused(f"任务{task_id}（{department}）{period_code} 没有佐证材料，不能核验通过；"
+                               "可退回并写明须补充的材料")
         row = session.execute(select(m.TaskVerification).where(
             m.TaskVerification.task_id == task_id, m.TaskVerification.department_id == dept_id,
             m.TaskVerification.period_code == period_code)).scalar()
@@ -280,10 +286,10 @@ def verify_task(actor: Actor, task_id: int, department: str, period_code: str, a
             row = m.TaskVerification(task_id=task_id, department_id=dept_id, period_code=period_code, state="")
             session.add(row)
         row.state = VERIFIED if approve else RETURNED
-        row.reason, row.evidence_ref = reason, _bounded(evidence_ref, 200, "佐证材料编号")
+        row.reason, row.evidence_ids = reason, ",".join(str(i) for i in evidence_ids)
         row.user_name, row.at = identity.username, datetime.now(timezone.utc)
         audit(session, identity.username, "task_verify" if approve else "task_verify_return", task=task_id,
-              department=department, period=period_code, reason=reason, evidence_ref=row.evidence_ref)
+              department=department, period=period_code, reason=reason, evidence_ids=evidence_ids)
         bump_data_version(session)
         return row.state
 
@@ -322,7 +328,7 @@ def insert_demo_registrations(session: Session, registrations: list[dict], verif
             confirmed=True, is_demo=True, updated_by="演示数据"))
     for v in verifications:
         session.add(m.TaskVerification(task_id=v["task_id"], department_id=dept_id[v["department"]],
-                                       period_code=v["period"], state=VERIFIED, evidence_ref="演示",
+                                       period_code=v["period"], state=VERIFIED,
                                        user_name="演示数据"))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -277,8 +278,10 @@ def _in_force_for(result: ImportResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --- Writes -----------------------------------------------------------------------------------------
 
 
-def commit(identity: Caller | auth.Identity, draft: Draft) -> Outcome:
-    """Write the draft's new and changed rows as one submission, or nothing (Outcome.refused says why)."""
+def commit(identity: Caller | auth.Identity, draft: Draft,
+           after: Callable[[Session, int], None] | None = None) -> Outcome:
+    """Write the draft's new and changed rows as one submission, or nothing (Outcome.refused says why).
+    `after(session, submission_id)`: more writes in the same transaction (services.report_evidence)."""
     caller = as_caller(identity)
     if draft.refused:
         return Outcome(refused=draft.refused)
@@ -296,7 +299,7 @@ def commit(identity: Caller | auth.Identity, draft: Draft) -> Outcome:
         out = imports.commit_import(
             draft.result, draft.plan, user=who.username, source=draft.source, file_bytes=draft.content,
             mime=draft.mime, department=draft.department, period=draft.period, state=new_state(who),
-            scope=auth.write_scope(who, plan_catalogue(), trust.assignments()), guard=guard)
+            scope=auth.write_scope(who, plan_catalogue(), trust.assignments()), guard=guard, after=after)
     except CellsChanged as exc:
         return Outcome(refused=str(exc), changed_cells=exc.cells)
     except CommitRefused as exc:

@@ -173,7 +173,15 @@ def test_office_verifies_or_returns_a_complete_report(people):
         store.verify_task(people["office"], task_id, dept, period, approve=False)
     store.verify_task(people["office"], task_id, dept, period, approve=False, reason="缺少验收报告")
     assert per() == "预警"
-    store.verify_task(people["office"], task_id, dept, period, approve=True, evidence_ref="E-12")
+    with pytest.raises(TrustRefused, match="没有佐证材料"):
+        store.verify_task(people["office"], task_id, dept, period, approve=True)
+    from db.users import user_identity
+    from services.identity import CLI, Caller
+    from services.report_evidence import attach
+
+    attach(Caller(user_identity("office"), channel=CLI), task_id, dept, period, [("验收报告.pdf", b"%PDF-1.4\n")])
+    assert per() == "待核验"  # new files answer the return
+    store.verify_task(people["office"], task_id, dept, period, approve=True)
     assert per() == "已完成"
     with pytest.raises(TrustRefused, match="只有督查办"):
         store.verify_task(people["zw_tb"], task_id, dept, period, approve=True)
