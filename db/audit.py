@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "baseline_set": "基期与责任备案", "period_close": "关闭报告期", "period_open": "重新开放报告期",
     "lock_exception": "授予锁定例外", "lock_exception_revoke": "撤销锁定例外", "task_verify": "完成核验通过",
     "task_verify_return": "完成核验退回",
+    "catalogue_version": "目录修订",  # db.catalogue_versions.record (issue 15)
     **{f"assessment_{k}": f"年度考核·{v}" for k, v in ACTION_WORDS.items()},  # db.assessment.record_change
 }
 
