@@ -20,6 +20,7 @@ from core.catalogue_versions import (
     targets_in_force,
     tasks_in_force,
 )
+from core.timeutil import CHINA_TZ
 from db import models as m
 from db import queries
 from db.queries import _frame
@@ -29,9 +30,10 @@ def versions() -> tuple[Version, ...]:
     """Every recorded version, oldest first (one small select; the snapshots are parsed once per text)."""
     rows = _frame("SELECT id, digest, applies_from, loaded_at, loaded_by, note, snapshot "
                   "FROM catalogue_version ORDER BY id")
+    loaded = pd.to_datetime(rows["loaded_at"], utc=True, format="mixed").dt.tz_convert(CHINA_TZ)
     return tuple(Version(int(r["id"]), r["digest"], r["applies_from"], parse_snapshot(r["snapshot"]),
-                         None if pd.isna(r["loaded_at"]) else r["loaded_at"].to_pydatetime(), r["loaded_by"] or "",
-                         r["note"] or "") for r in rows.to_dict("records"))
+                         None if pd.isna(at) else at.to_pydatetime(), r["loaded_by"] or "", r["note"] or "")
+                 for r, at in zip(rows.to_dict("records"), loaded))
 
 
 def targets_at(period: str) -> pd.DataFrame:
