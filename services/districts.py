@@ -39,5 +39,5 @@ def small_multiple_periods(period: str) -> tuple[list[str], int]:
 def small_multiples_frames(metric: str, target_id: str | None, period: str):
     """The map of `metric` for each shown period up to `period`, and its shared legend."""
     shown, _ = small_multiple_periods.uncached(period)
-    return small_multiples(metric, catalogue_versions.targets_at(period), values_up_to(period), queries.districts(),
-                           shown, target_id)
+    return small_multiples(metric, queries.targets(), values_up_to(period), queries.districts(), shown, target_id,
+                           catalogue_versions.versions())
