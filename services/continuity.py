@@ -79,13 +79,20 @@ def _joined(plan_id: str, target_id: str) -> JoinedSeries | None:
         plan, previous = plan_in(plan_folder(plan_id)), plan_in(plan_folder(before_plan))
     except (PlanError, OSError):
         return None
-    after_targets = catalogue_versions.targets_at(plan.first_period)
-    after_values = queries.current_values(target_id=target_id, city_only=True)
-    with use_plan(before_plan):
-        before_targets = catalogue_versions.targets_at(previous.last_period)
-        before_values = queries.current_values(target_id=before_id, city_only=True)
+    after_targets, after_values = _targets_at(plan.first_period), _city_values(target_id)
+    with use_plan(before_plan):  # the predecessor plan's own data
+        before_targets, before_values = _targets_at(previous.last_period), _city_values(before_id)
     return _join(after_targets, after_values, before_targets, before_values, plan_id, target_id, before_plan,
                  before_id, plan.first_period, target.change)
+
+
+def _targets_at(period: str) -> pd.DataFrame:
+    """The plan in use's targets as in force at `period` (its definition where the plans meet)."""
+    return catalogue_versions.targets_at(period)
+
+
+def _city_values(target_id: str) -> pd.DataFrame:
+    return queries.current_values(target_id=target_id, city_only=True)
 
 
 def _join(after_targets: pd.DataFrame, after_values: pd.DataFrame, before_targets: pd.DataFrame,
