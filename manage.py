@@ -118,10 +118,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_catalogue(args: argparse.Namespace) -> int:
     if args.action == "diff":
         return cmd_catalogue_diff(args)
+    from services.continuity import link_problems
+
+    folder = Path(args.folders[0]) if args.folders else None  # catalogue check [FOLDER]
     try:
-        cat = load_catalogue()
+        cat = load_catalogue(folder) if folder else load_catalogue()
+        links = link_problems(folder, cat) if folder else []
     except CatalogueError as exc:
         print(exc, file=sys.stderr)
+        return 1
+    if links:  # predecessor/change and [continuity] cancelled against the predecessor plan (issue 15)
+        print(CatalogueError(links), file=sys.stderr)
         return 1
     print(f"目录无误：{len(cat.targets)} 个指标，{len(cat.tasks)} 项任务，"
           f"{len(cat.department_names())} 个部门（另有 {len(cat.departments) - len(cat.department_names())} 个部门组），"
@@ -577,7 +584,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("catalogue", help="检查 data/plans/2018-2020 下的计划目录；diff 旧目录 新目录：列出修订之处")
     p.add_argument("action", choices=["check", "diff"])
-    p.add_argument("folders", nargs="*", help="diff：旧目录文件夹 新目录文件夹")
+    p.add_argument("folders", nargs="*", help="check：方案文件夹（默认 2018-2020）；diff：旧目录文件夹 新目录文件夹")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_catalogue)
     p = sub.add_parser("report", help="输出某报告期全部指标和任务的状态及说明")

@@ -18,6 +18,7 @@ from core.continuity import (
     JoinedSeries,
     PlanTarget,
     cancelled_note,
+    check_links,
     join_series,
     read_continuity,
     split_link,
@@ -52,6 +53,19 @@ def plan_catalogue(plan_id: str) -> Catalogue | None:
 
 def continuity(plan_id: str | None = None) -> Continuity:
     return read_continuity(plan_folder(plan_id or current_plan_id()))
+
+
+def link_problems(folder: Path, catalogue: Catalogue) -> list[str]:
+    """A plan folder's continuity against its predecessor (core.continuity.check_links); the predecessor is
+    looked for beside the folder, then among the plans. CatalogueError when the predecessor's is invalid."""
+    links = read_continuity(folder)
+    if not links.predecessor:
+        return check_links(catalogue, links, None)
+    beside = Path(folder).parent / links.predecessor
+    previous = beside if (beside / "targets.csv").is_file() else plan_folder(links.predecessor)
+    if not (previous / "targets.csv").is_file():
+        return [f"plan.toml 的 predecessor = “{links.predecessor}”：找不到该方案的文件夹（{previous}）"]
+    return check_links(catalogue, links, load_catalogue(previous))
 
 
 def cancelled_targets_note(plan_id: str | None = None) -> str:

@@ -242,3 +242,17 @@ def test_target_detail_shows_the_series_joined_across_plans(app_test, two_plans,
     assert table["说明"].tolist() == ["", "", "方案更替：2021年起：96% → 98%（调整）", ""]
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 2
+
+
+def test_cli_catalogue_check_of_a_successor_folder_checks_its_links(fresh_db, tmp_path):
+    from tests.support.cli import run_cli
+
+    ok = run_cli(fresh_db, "catalogue", "check", str(SUCCESSOR))
+    assert ok.returncode == 0 and ok.stdout.startswith("目录无误：3 个指标，3 项任务")
+    folder = _copy(tmp_path)
+    _edit(folder / "targets.csv", "T01", predecessor="2018-2020/T99")
+    bad = run_cli(fresh_db, "catalogue", "check", str(folder))
+    assert bad.returncode == 1 and "targets.csv 第2行 predecessor 列：上一方案（2018-2020）中没有“T99”" in bad.stderr
+    _edit(folder / "targets.csv", "T01", change="改进")
+    cells = run_cli(fresh_db, "catalogue", "check", str(folder))
+    assert cells.returncode == 1 and "targets.csv 第2行 change 列：“改进”应为" in cells.stderr
