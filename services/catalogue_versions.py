@@ -7,11 +7,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from core import catalogue_versions as core_versions
 from core.catalogue import load_catalogue
 from core.catalogue_diff import diff_catalogues
 from db import catalogue_versions as db_versions
 from services.cache import cached
+
+
+@cached
+def targets_at(period: str) -> pd.DataFrame:
+    """The targets as in force at `period`: what a page shows beside that period's values."""
+    return db_versions.targets_at(period)
+
+
+@cached
+def roles_at(period: str) -> pd.DataFrame:
+    """Task departments (lead, participants) as in force at `period`: who owes that period's report."""
+    return db_versions.roles_at(period)
 
 
 @cached
