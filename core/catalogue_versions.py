@@ -108,42 +108,40 @@ def _is_newest(versions: Sequence[Version], chosen: Version | None) -> bool:
 def targets_in_force(targets: pd.DataFrame, versions: Sequence[Version], period: str) -> pd.DataFrame:
     """db.queries.targets() (the newest definitions) with each target's definition as in force at `period`.
 
-    The department charged (responsible_department) follows the lead where it was the lead (no other
-    department registered); a target the version does not know is left as it is."""
+    A target the version does not know (added by a later revision) is left out: it did not exist then. The
+    department charged (responsible_department) follows the lead where it was the lead (no other department
+    registered)."""
     chosen = in_force(versions, period)
     if _is_newest(versions, chosen) or targets.empty:
         return targets
     old = chosen.snapshot.get("targets", {})
-    out = targets.copy()
+    out = targets[targets["id"].isin(list(old))].copy()
     for i, tid in zip(out.index, out["id"]):
-        entry = old.get(tid)
-        if entry is None:
-            continue
+        entry = old[tid]
         charged = out.at[i, "responsible_department"] if "responsible_department" in out.columns else None
         if charged is not None and charged == out.at[i, "lead_department"]:
             out.at[i, "responsible_department"] = entry["lead_department"]
         for col in TARGET_FIELDS:
             if col in out.columns:
                 out.at[i, col] = entry.get(col)
-    return out
+    return out.reset_index(drop=True)
 
 
 def tasks_in_force(tasks: pd.DataFrame, versions: Sequence[Version], period: str) -> pd.DataFrame:
-    """db.queries.tasks() with title, lead and participants as in force at `period`."""
+    """db.queries.tasks() with title, lead and participants as in force at `period` (a task added by a later
+    revision left out)."""
     chosen = in_force(versions, period)
     if _is_newest(versions, chosen) or tasks.empty:
         return tasks
     old = chosen.snapshot.get("tasks", {})
-    out = tasks.copy()
+    out = tasks[[str(int(t)) in old for t in tasks["id"]]].copy()
     for i, tid in zip(out.index, out["id"]):
-        entry = old.get(str(int(tid)))
-        if entry is None:
-            continue
+        entry = old[str(int(tid))]
         out.at[i, "title"] = entry["title"]
         out.at[i, "lead_department"] = entry["lead_department"]
         if "participants" in out.columns:
             out.at[i, "participants"] = "、".join(entry["participants"])
-    return out
+    return out.reset_index(drop=True)
 
 
 def roles_in_force(roles: pd.DataFrame, versions: Sequence[Version], period: str) -> pd.DataFrame:
@@ -157,8 +155,7 @@ def roles_in_force(roles: pd.DataFrame, versions: Sequence[Version], period: str
     for tid in dict.fromkeys(roles["task_id"]):
         entry = old.get(str(int(tid)))
         if entry is None:
-            rows += roles[roles["task_id"] == tid].to_dict("records")
-            continue
+            continue  # added by a later revision
         rows.append({"task_id": tid, "department": entry["lead_department"],
                      "department_kind": kinds.get(entry["lead_department"], "department"), "role": "牵头"})
         rows += [{"task_id": tid, "department": p, "department_kind": kinds.get(p, "department"), "role": "参与"}

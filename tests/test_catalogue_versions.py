@@ -53,6 +53,16 @@ def test_targets_and_tasks_in_force_take_the_old_definition_before_the_revision(
         [["甲局", "牵头"], ["乙局", "参与"]]
 
 
+def test_an_item_added_by_a_revision_is_left_out_of_earlier_periods():
+    added = pd.concat([TARGETS, TARGETS.assign(id="T2")], ignore_index=True)
+    assert cv.targets_in_force(added, (V1, V2), "2019Q4")["id"].tolist() == ["T1"]
+    assert cv.targets_in_force(added, (V1, V2), "2020Q4")["id"].tolist() == ["T1", "T2"]
+    more = pd.concat([TASKS, TASKS.assign(id=2)], ignore_index=True)
+    assert cv.tasks_in_force(more, (V1, V2), "2019Q4")["id"].tolist() == [1]
+    roles = pd.DataFrame([{"task_id": 2, "department": "丙局", "department_kind": "department", "role": "牵头"}])
+    assert cv.roles_in_force(roles, (V1, V2), "2019Q4").empty
+
+
 def test_a_registered_responsible_department_is_kept_under_an_old_version():
     registered = TARGETS.assign(responsible_department="丁局")
     assert cv.targets_in_force(registered, (V1, V2), "2019Q4").iloc[0]["responsible_department"] == "丁局"
@@ -206,3 +216,42 @@ def test_cli_catalogue_diff_of_an_invalid_folder_says_the_catalogue_message(fres
     missing = run_cli(fresh_db, "catalogue", "diff", str(PLAN_DIR), str(tmp_path / "nowhere"))
     assert missing.returncode == 1 and "文件不存在" in missing.stderr
     assert run_cli(fresh_db, "catalogue", "diff", str(PLAN_DIR)).returncode == 2
+
+
+def test_scores_and_share_on_track_of_earlier_periods_stay_and_an_added_target_waits(demo_db, tmp_path):
+    """The 记分卡 (every period's items), the 总览 share on track and the report of the periods before the
+    revision are as before, even though the revision also adds a target."""
+    import csv
+
+    from db import scoring_reads
+    from db.catalogue_sync import sync_catalogue
+    from services import status
+    from tests.conftest import clear_streamlit_caches
+
+    def board_2020q2():
+        board = scoring_reads.scoreboard("2020Q2")
+        return board.items, board.ranking, board.history
+
+    before_board = board_2020q2()
+    share = status.share_on_track.uncached("2020Q4")
+    before_report = _report(demo_db, "2020Q2")
+    folder = revised_plan(tmp_path)
+    with (folder / "targets.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    extra = {**rows[1], "id": "T53", "name": "新增的测试指标"}
+    with (folder / "targets.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=list(rows[0])).writerow(extra)
+    sync_catalogue(load_catalogue(folder), folder)
+    clear_streamlit_caches()
+
+    after_board = board_2020q2()
+    for a, b in zip(before_board, after_board):
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    after_share = status.share_on_track.uncached("2020Q4")
+    early = share["period_code"] < "2020Q3"
+    pd.testing.assert_frame_equal(share[early], after_share[early])
+    assert _report(demo_db, "2020Q2") == before_report
+    latest = _report(demo_db, "2020Q4")
+    assert "T53" in [t["target_id"] for t in latest["targets"]]
+    assert after_share.loc[after_share["period_code"] == "2020Q4", "total"].tolist()[0] == \
+        share.loc[share["period_code"] == "2020Q4", "total"].tolist()[0] + 1
