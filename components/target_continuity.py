@@ -14,6 +14,16 @@ from services import catalogue_versions, continuity
 _COLOURS = {BEFORE: "#8c959f", AFTER: "#0969da"}
 
 
+def render_version_caption(period: str) -> None:
+    """On the 指标 list, once the catalogue has been revised: which version judges the period shown."""
+    version = catalogue_versions.version_in_force(period)
+    if version is None or version["count"] < 2:
+        return
+    later = "" if version["newest"] else "；此后目录有修订，修订内容见各指标详情"
+    st.caption(f"{period} 按第 {version['number']} 版目录判定（自 {version['applies_from']} 起适用，"
+               f"共 {version['count']} 版）{later}。")
+
+
 def render_catalogue_revisions(target_id: str, period: str) -> None:
     """“2020Q3 起按修订后的目录：目标值 96 → 97”, and whether the period shown is judged before or after."""
     for rev in catalogue_versions.target_revisions(target_id):

@@ -4,6 +4,7 @@ import streamlit as st
 from components.badges import page_title
 from components.period_picker import current_period
 from components.router_guard import ensure_router
+from components.target_continuity import render_version_caption
 from components.target_detail import render_target_detail
 from components.target_filters import target_filters
 from components.target_table import render_target_table
@@ -18,6 +19,7 @@ f = target_filters(table)
 shown = filter_targets(table, **f)
 
 st.caption(f"共 {len(table)} 个指标，当前筛选 {len(shown)} 个；最新值为截至 {period} 的全市数据。")
+render_version_caption(period)
 cancelled = continuity.cancelled_targets_note()
 if cancelled:
     st.caption(cancelled)

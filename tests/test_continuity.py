@@ -207,16 +207,20 @@ def test_target_detail_says_which_catalogue_version_judges_the_period(app_test, 
 
     # The app's start syncs data/plans/2018-2020 (once per process and database): the revision comes after.
     at = app_test("pages/targets.py", target="T02", period="2019Q4")
-    assert not any("目录修订" in c.value or "不再延续" in c.value for c in at.caption)  # 2018–2020: no predecessor
+    # One version, no predecessor (2018–2020): nothing about revisions or continuity.
+    assert not any(w in c.value for c in at.caption for w in ("目录修订", "版目录", "不再延续"))
     folder = revised_plan(tmp_path)
     sync_catalogue(load(folder), folder)
     at.run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "目录修订：2020Q3 起按修订后的目录：目标值 96 → 97（本期（2019Q4）仍按修订前的目录判定）" in captions
+    assert "2019Q4 按第 1 版目录判定（自 2018Q1 起适用，共 2 版）；此后目录有修订，修订内容见各指标详情。" in captions
     assert [m.value for m in at.metric if m.label == "目标"] == ["≥96%"]
     at.selectbox(key="period").set_value("2020Q4").run()
-    assert "2020Q3 起按修订后的目录：目标值 96 → 97（本期按修订后的目录判定）" in " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in at.caption)
+    assert "2020Q3 起按修订后的目录：目标值 96 → 97（本期按修订后的目录判定）" in captions
+    assert "2020Q4 按第 2 版目录判定（自 2020Q3 起适用，共 2 版）。" in captions
     assert [m.value for m in at.metric if m.label == "目标"] == ["≥97%"]
     at.selectbox(key="target").set_value("T23").run()
     assert not any("目录修订" in c.value for c in at.caption)
