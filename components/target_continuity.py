@@ -49,11 +49,15 @@ def joined_chart(frame: pd.DataFrame, boundary: str, unit: str) -> alt.LayerChar
                  alt.Tooltip("target_value:Q", title="目标值")])
     goals = base.mark_line(strokeDash=[6, 4], strokeWidth=2, interpolate="step-after").encode(
         y="target_value:Q", color=colour, detail="side:N")
+    ends = frame.groupby("side", sort=False).first().reset_index()  # each plan's target, named at its start
+    ends = ends.assign(label=[f"目标 {fmt(v, unit)}" for v in ends["target_value"]])
+    names = alt.Chart(ends).mark_text(align="left", dx=4, dy=-8, fontSize=13).encode(
+        x="period_code:O", y="target_value:Q", text="label:N", color=colour)
     edge = pd.DataFrame({"period_code": [boundary], "label": [f"{boundary} 起为本方案"]})
     rule = alt.Chart(edge).mark_rule(color="#cf222e", strokeWidth=2).encode(x="period_code:O")
     text = alt.Chart(edge).mark_text(align="left", dx=4, dy=-130, color="#cf222e", fontSize=13).encode(
         x="period_code:O", text="label:N")
-    return alt.layer(values, goals, rule, text).properties(height=300)
+    return alt.layer(values, goals, names, rule, text).properties(height=300)
 
 
 def render_joined_series(target_id: str) -> None:
