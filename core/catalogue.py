@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.paths import PLAN_DIR
-from core.plans import PLAN_ID
 
 COMPARATORS = ("≥", "≤", "=", "区间")
 KINDS = ("numeric", "yesno")
@@ -320,6 +319,8 @@ def _continuity(rows: _Rows, row: int, rec: dict, task: bool) -> tuple[str, str]
     elif predecessor and not change:
         rows.error(row, "change", f"写了上一方案的编号“{predecessor}”，请在 change 列写明 继承 或 调整")
     if predecessor:
+        from core.plans import PLAN_ID  # here, not at the top: core.plans may come to read catalogues
+
         plan, _, item = predecessor.partition("/")
         ok = bool(PLAN_ID.match(plan)) and (item.isdigit() if task else bool(item))
         if not ok:
