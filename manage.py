@@ -24,7 +24,11 @@ EXIT_INTERRUPTED = 130
 def cmd_init(args: argparse.Namespace) -> int:
     from db.setup import ensure_ready
 
-    report, loaded = ensure_ready(with_demo=args.demo)
+    try:
+        report, loaded = ensure_ready(with_demo=args.demo)
+    except CatalogueError as exc:  # the CSVs, or plan.toml's [catalogue] revised_from: nothing written
+        print(exc, file=sys.stderr)
+        return 1
     print(report.summary())
     if loaded:
         print(f"已载入演示数据：{loaded['submissions']} 次报送，{loaded['values']} 个指标值，{loaded['progress']} 条任务进展")

@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from core.catalogue import CatalogueError
 from core.periods import period_from_code, period_of_date
 
 # What a target's judgement depends on (and what the diff shows): the engine's spec, the owner and the clause.
@@ -210,8 +211,12 @@ def target_revisions(target_id: str, versions: Sequence[Version]) -> list[dict]:
 # --- when a new version applies from ---------------------------------------------------------------------
 
 
-class RevisionPeriodError(ValueError):
-    """plan.toml's [catalogue] revised_from cannot be used; the message is Chinese and says the fix."""
+class RevisionPeriodError(CatalogueError):
+    """plan.toml's [catalogue] revised_from cannot be used; the message is Chinese and says the fix. A
+    CatalogueError: whoever loads a catalogue (manage.py init, the app's start) reports it like one."""
+
+    def __init__(self, message: str):
+        super().__init__([message])
 
 
 def _plan_toml(plan_dir: Path | None) -> dict:

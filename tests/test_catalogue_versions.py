@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core import catalogue_versions as cv
-from core.catalogue import load_catalogue
+from core.catalogue import CatalogueError, load_catalogue
 from core.catalogue_diff import diff_catalogues, diff_text
 from tests.catalogue_revision import NEW_LEAD, revised_plan
 from tests.support.cli import run_cli
@@ -84,8 +84,9 @@ def test_applies_from_rules():
         cv.applies_from("2018Q1", "2020Q4", V1, "2021Q1")
     with pytest.raises(cv.RevisionPeriodError, match="早于上一次修订的起始期 2020Q3"):
         cv.applies_from("2018Q1", "2020Q4", V2, "2020Q2")
-    with pytest.raises(cv.RevisionPeriodError, match="不是报告期"):
+    with pytest.raises(cv.RevisionPeriodError, match="不是报告期") as exc:
         cv.applies_from("2018Q1", "2020Q4", V1, "2020年三季度")
+    assert isinstance(exc.value, CatalogueError) and exc.value.problems[0].startswith("plan.toml 的 [catalogue]")
 
 
 def test_digest_is_stable_and_sees_a_change(tmp_path):
@@ -255,3 +256,16 @@ def test_scores_and_share_on_track_of_earlier_periods_stay_and_an_added_target_w
     assert "T53" in [t["target_id"] for t in latest["targets"]]
     assert after_share.loc[after_share["period_code"] == "2020Q4", "total"].tolist()[0] == \
         share.loc[share["period_code"] == "2020Q4", "total"].tolist()[0] + 1
+
+
+def test_cli_init_refuses_a_revision_outside_the_plan_and_writes_nothing(demo_db, tmp_path, monkeypatch):
+    from db import catalogue_versions, queries
+
+    folder = revised_plan(tmp_path)
+    monkeypatch.setattr("db.setup.load_catalogue", lambda *a: load_catalogue(folder))
+    monkeypatch.setattr(cv, "revised_from", lambda plan_dir: "2017Q4")
+    out = run_cli(demo_db, "init")
+    assert out.returncode == 1
+    assert "plan.toml 的 [catalogue] revised_from = “2017Q4” 不在方案的报告期 2018Q1–2020Q4 之内" in out.stderr
+    assert len(catalogue_versions.versions()) == 1
+    assert queries.targets().set_index("id").loc["T02", "target_value"] == 96.0
