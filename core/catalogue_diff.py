@@ -6,7 +6,7 @@ comparator and owner (lead department), so the office can check a revision line 
 from __future__ import annotations
 
 from core.catalogue import Catalogue
-from core.catalogue_versions import FIELD_LABELS, target_entry
+from core.catalogue_versions import FIELD_LABELS, shown_value, target_entry
 
 ADDED, REMOVED, CHANGED = "新增", "删除", "修改"
 _TARGET_EXTRA = ("category", "task_id", "frequency", "definition", "data_source", "district_breakdown", "baseline")
@@ -62,20 +62,10 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> list[dict]:
     return targets + tasks
 
 
-def _shown(value) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value) or "（无）"
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
-
-
 def _face_line(face: dict | None) -> str:
     if face is None:
         return "（无）"
-    value = "" if face.get("value") is None else f"，目标 {face['comparator']}{_shown(face['value'])}"
+    value = "" if face.get("value") is None else f"，目标 {face['comparator']}{shown_value(face['value'])}"
     return f"牵头 {face['owner']}{value}；原文：“{face['clause']}”"
 
 
@@ -91,7 +81,7 @@ def diff_text(entries: list[dict], old_label: str, new_label: str) -> str:
         lines.append(f"【{e['change']}】{e['kind']} {e['id']} {e['name']}")
         for f in e["fields"]:
             if f["field"] not in ("source_clause", "content"):
-                lines.append(f"  {f['label']}：{_shown(f['old'])} → {_shown(f['new'])}")
+                lines.append(f"  {f['label']}：{shown_value(f['old'])} → {shown_value(f['new'])}")
         if e["change"] != ADDED:
             lines.append(f"  原：{_face_line(e['old'])}")
         if e["change"] != REMOVED:

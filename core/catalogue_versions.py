@@ -167,11 +167,12 @@ def roles_in_force(roles: pd.DataFrame, versions: Sequence[Version], period: str
 # --- what a version changed ----------------------------------------------------------------------------
 
 
-def _shown(field_name: str, value) -> str:
+def shown_value(value) -> str:
+    """A snapshot or diff value as the office reads it: 96 not 96.0, lists joined with 、, （空） for nothing."""
     if value is None or value == "":
         return "（空）"
-    if isinstance(value, list):
-        return "、".join(value) or "（无）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value) or "（无）"
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     return str(value)
@@ -189,7 +190,7 @@ def changed_fields(old: Mapping | None, new: Mapping | None) -> list[tuple[str, 
 
 def change_words(changes: Iterable[tuple[str, object, object]], with_clause: bool = False) -> str:
     """“目标值 96 → 97；牵头部门 A → B”."""
-    return "；".join(f"{FIELD_LABELS.get(k, k)} {_shown(k, a)} → {_shown(k, b)}" for k, a, b in changes
+    return "；".join(f"{FIELD_LABELS.get(k, k)} {shown_value(a)} → {shown_value(b)}" for k, a, b in changes
                     if with_clause or k != "source_clause")
 
 
@@ -200,6 +201,10 @@ def target_revisions(target_id: str, versions: Sequence[Version]) -> list[dict]:
     out = []
     for before, after in zip(ordered, ordered[1:]):
         old, new = before.snapshot.get("targets", {}).get(target_id), after.snapshot.get("targets", {}).get(target_id)
+        if old is None and new is not None:
+            out.append({"version": after.number, "applies_from": after.applies_from, "changes": [],
+                        "text": f"{after.applies_from} 起按修订后的目录：新增本指标（此前的报告期不判定）"})
+            continue
         changes = changed_fields(old, new)
         if changes:
             words = change_words(changes) or "方案原文修订"

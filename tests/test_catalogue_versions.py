@@ -72,6 +72,9 @@ def test_revision_text_names_the_period_and_the_change():
     [rev] = cv.target_revisions("T1", (V1, V2))
     assert rev["text"] == "2020Q3 起按修订后的目录：目标值 96 → 97；牵头部门 甲局 → 丙局"
     assert cv.target_revisions("T9", (V1, V2)) == []
+    v3 = cv.Version(3, "x", "2020Q4", {"targets": {**V2.snapshot["targets"], "T9": V2.snapshot["targets"]["T1"]}})
+    assert [r["text"] for r in cv.target_revisions("T9", (V1, V2, v3))] == \
+        ["2020Q4 起按修订后的目录：新增本指标（此前的报告期不判定）"]
 
 
 def test_applies_from_rules():
