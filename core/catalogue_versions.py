@@ -106,6 +106,21 @@ def _is_newest(versions: Sequence[Version], chosen: Version | None) -> bool:
     return chosen is None or chosen.number == max(v.number for v in versions)
 
 
+_DEFINITIONS: dict[tuple[int, str], pd.DataFrame] = {}
+
+
+def _target_definitions(version: Version) -> pd.DataFrame:
+    """The version's targets as a frame indexed by id, built once per version (a scoreboard asks per period)."""
+    key = (version.number, version.digest)
+    if key not in _DEFINITIONS:
+        if len(_DEFINITIONS) > 32:
+            _DEFINITIONS.clear()
+        entries = version.snapshot.get("targets", {})
+        _DEFINITIONS[key] = pd.DataFrame([{**dict.fromkeys(TARGET_FIELDS), **e} for e in entries.values()],
+                                         index=pd.Index(list(entries), dtype=object), columns=list(TARGET_FIELDS))
+    return _DEFINITIONS[key]
+
+
 def targets_in_force(targets: pd.DataFrame, versions: Sequence[Version], period: str) -> pd.DataFrame:
     """db.queries.targets() (the newest definitions) with each target's definition as in force at `period`.
 
@@ -115,16 +130,15 @@ def targets_in_force(targets: pd.DataFrame, versions: Sequence[Version], period:
     chosen = in_force(versions, period)
     if _is_newest(versions, chosen) or targets.empty:
         return targets
-    old = chosen.snapshot.get("targets", {})
-    out = targets[targets["id"].isin(list(old))].copy()
-    for i, tid in zip(out.index, out["id"]):
-        entry = old[tid]
-        charged = out.at[i, "responsible_department"] if "responsible_department" in out.columns else None
-        if charged is not None and charged == out.at[i, "lead_department"]:
-            out.at[i, "responsible_department"] = entry["lead_department"]
-        for col in TARGET_FIELDS:
-            if col in out.columns:
-                out.at[i, col] = entry.get(col)
+    defs = _target_definitions(chosen)
+    out = targets[targets["id"].isin(defs.index)].reset_index(drop=True)
+    ids = out["id"]
+    if "responsible_department" in out.columns:
+        follows = out["responsible_department"] == out["lead_department"]
+        out["responsible_department"] = ids.map(defs["lead_department"]).where(follows, out["responsible_department"])
+    for col in TARGET_FIELDS:
+        if col in out.columns:
+            out[col] = ids.map(defs[col]).astype(out[col].dtype)  # the frame's own dtypes (pandas 3: str)
     return out.reset_index(drop=True)
 
 
