@@ -24,7 +24,11 @@ EXIT_INTERRUPTED = 130
 def cmd_init(args: argparse.Namespace) -> int:
     from db.setup import ensure_ready
 
-    report, loaded = ensure_ready(with_demo=args.demo)
+    try:
+        report, loaded = ensure_ready(with_demo=args.demo)
+    except CatalogueError as exc:  # the CSVs, or plan.toml's [catalogue] revised_from: nothing written
+        print(exc, file=sys.stderr)
+        return 1
     print(report.summary())
     if loaded:
         print(f"已载入演示数据：{loaded['submissions']} 次报送，{loaded['values']} 个指标值，{loaded['progress']} 条任务进展")
@@ -116,14 +120,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
+    if args.action == "diff":
+        return cmd_catalogue_diff(args)
+    from services.continuity import link_problems
+
+    folder = Path(args.folders[0]) if args.folders else None  # catalogue check [FOLDER]
     try:
-        cat = load_catalogue()
+        cat = load_catalogue(folder) if folder else load_catalogue()
+        links = link_problems(folder, cat) if folder else []
     except CatalogueError as exc:
         print(exc, file=sys.stderr)
+        return 1
+    if links:  # predecessor/change and [continuity] cancelled against the predecessor plan (issue 15)
+        print(CatalogueError(links), file=sys.stderr)
         return 1
     print(f"目录无误：{len(cat.targets)} 个指标，{len(cat.tasks)} 项任务，"
           f"{len(cat.department_names())} 个部门（另有 {len(cat.departments) - len(cat.department_names())} 个部门组），"
           f"{len(cat.districts)} 个区县，{len(cat.places)} 个地点")
+    return 0
+
+
+def cmd_catalogue_diff(args: argparse.Namespace) -> int:
+    """catalogue diff OLD_DIR NEW_DIR (issue 15): every added, removed or changed target and task."""
+    from core.catalogue_diff import diff_text
+    from services.catalogue_versions import catalogue_diff
+
+    if len(args.folders) != 2:
+        print("参数有误：catalogue diff 需要两个文件夹：旧目录 新目录", file=sys.stderr)
+        return EXIT_REFUSED
+    old, new = (Path(f) for f in args.folders)
+    try:
+        entries = catalogue_diff(old, new)
+    except CatalogueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps({"old": str(old), "new": str(new), "changes": entries}, ensure_ascii=False, indent=2))
+    else:
+        print(diff_text(entries, str(old), str(new)), end="")
     return 0
 
 
@@ -632,8 +666,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="载入或删除演示数据")
     p.add_argument("action", choices=["load", "clear"])
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("catalogue", help="检查 data/plans/2018-2020 下的计划目录")
-    p.add_argument("action", choices=["check"])
+    p = sub.add_parser("catalogue", help="检查 data/plans/2018-2020 下的计划目录；diff 旧目录 新目录：列出修订之处")
+    p.add_argument("action", choices=["check", "diff"])
+    p.add_argument("folders", nargs="*", help="check：方案文件夹（默认 2018-2020）；diff：旧目录文件夹 新目录文件夹")
+    p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_catalogue)
     p = sub.add_parser("report", help="输出某报告期全部指标和任务的状态及说明")
     p.add_argument("--period", required=True, help="报告期，如 2020Q4")

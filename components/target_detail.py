@@ -8,6 +8,7 @@ from components import url_state
 from components.charts import chart_spec, target_trend_chart
 from components.status_style import status_cell, status_metric, status_table
 from components.supervision_issue import render_issue_button
+from components.target_continuity import render_catalogue_revisions, render_joined_series
 from components.target_table import DETAIL_KEY
 from components.trust_detail import render_target_metadata, render_value_history
 from core.periods import period_from_code
@@ -36,6 +37,7 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
     status_metric(c3, "状态", row["status"])
     c4.metric("牵头部门", row["lead_department"])
     st.info(row["explanation"])
+    render_catalogue_revisions(target_id, period)
     by_district = dict(cache.districts()[["adcode", "name"]].values) if row["district_breakdown"] else None
     render_issue_button("target", target_id, period, f"{target_id}", row["lead_department"], districts=by_district)
     st.markdown(f"**方案原文**：“{row['source_clause']}”  \n"
@@ -47,11 +49,13 @@ def render_target_detail(table: pd.DataFrame, period: str) -> None:
                              cache.districts())
     if history.empty:
         st.warning(f"截至 {period} 尚无该指标的报送数据。")
+        render_joined_series(target_id)
         return
     if history["is_demo"].any():
         st.caption("图中数据含演示数据，并非真实报送。")
     city = history[history["district_adcode"] == ""]
     st.vega_lite_chart(chart_spec(target_trend_chart, city, spec), width="stretch")
+    render_joined_series(target_id)
     if bool(row["district_breakdown"]):
         _district_section(history, spec, period, district_specs(spec, row.get("district_baselines")))
 

@@ -19,6 +19,12 @@ FREQUENCIES = {"quarterly": "每季度", "annual": "每年"}
 # Indicator metadata columns added after the first release: optional, so an older targets.csv still loads.
 TARGET_METADATA = ("qualifier", "definition", "data_source", "frequency")
 DISTRICT_KINDS = ("区", "县", "县级市")
+# Continuity across plans (issue 15): a successor plan's target or task may name its predecessor
+# ("2018-2020/T02"; a task by its number, "2018-2020/1") and say how it changed. 取消 (a predecessor's item
+# not carried over) has no row here: it goes to plan.toml's [continuity] cancelled (core.continuity).
+# Optional columns: a catalogue without them (2018–2020) loads unchanged.
+CHANGES = ("继承", "调整", "新增", "取消")
+CONTINUITY = ("predecessor", "change")
 
 
 class CatalogueError(ValueError):
@@ -43,6 +49,8 @@ class Task:
     lead_department: str
     participants: tuple[str, ...]
     content: str
+    predecessor: str = ""  # "2018-2020/1": plan id / task number (continuity, CHANGES)
+    change: str = ""  # 继承 | 调整 | 新增 | ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class Target:
     definition: str = ""  # 口径
     data_source: str = ""
     frequency: str = "quarterly"  # quarterly | annual: annual targets are asked for once a year
+    predecessor: str = ""  # "2018-2020/T02": plan id / target id (continuity, CHANGES)
+    change: str = ""  # 继承 | 调整 | 新增 | ""
 
     @property
     def lower_is_better(self) -> bool:
@@ -193,7 +203,8 @@ def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
     district_names = {d.name for d in districts}
     targets = _targets(
         _Rows(plan_dir / "targets.csv",
-              [f for f in Target.__dataclass_fields__ if f != "order" and f not in TARGET_METADATA], problems),
+              [f for f in Target.__dataclass_fields__
+               if f != "order" and f not in TARGET_METADATA and f not in CONTINUITY], problems),
         check_department, task_ids,
     )
     places = _places(
@@ -234,7 +245,8 @@ def _tasks(rows: _Rows, check_department) -> list[Task]:
         )
         if not rec["title"]:
             rows.error(row, "title", "工作任务名称为空")
-        out.append(Task(tid or 0, rec["title"], measure or 0, lead, parts, rec["content"]))
+        predecessor, change = _continuity(rows, row, rec, task=True)
+        out.append(Task(tid or 0, rec["title"], measure or 0, lead, parts, rec["content"], predecessor, change))
     return out
 
 
@@ -276,6 +288,7 @@ def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
             rows.error(row, "qualifier", f"“{qualifier}”须是方案原文（source_clause）中的用词，且比较符为 ≥")
         if frequency not in FREQUENCIES:
             rows.error(row, "frequency", f"“{frequency}”应为 quarterly（每季度）或 annual（每年）")
+        predecessor, change = _continuity(rows, row, rec, task=False)
         out.append(Target(
             id=rec["id"], category=rec["category"], name=rec["name"], unit=rec["unit"],
             comparator=comparator, target_value=value or 0.0, target_max=vmax,
@@ -285,8 +298,35 @@ def _targets(rows: _Rows, check_department, task_ids: set[int]) -> list[Target]:
             baseline=rows.number(row, rec, "baseline", optional=True),
             source_clause=rec["source_clause"], order=order, qualifier=qualifier,
             definition=rec.get("definition", ""), data_source=rec.get("data_source", ""), frequency=frequency,
+            predecessor=predecessor, change=change,
         ))
     return out
+
+
+def _continuity(rows: _Rows, row: int, rec: dict, task: bool) -> tuple[str, str]:
+    """The optional predecessor and change cells of a target or task row, checked (issue 15)."""
+    predecessor, change = rec.get("predecessor", ""), rec.get("change", "")
+    example = "2018-2020/1" if task else "2018-2020/T02"
+    if change and change not in CHANGES:
+        rows.error(row, "change", f"“{change}”应为 {'、'.join(CHANGES)} 之一（或留空）")
+    elif change == "取消":
+        rows.error(row, "change", "取消的是上一方案中不再延续的事项，本方案中没有这一行：请删去此行，"
+                                  "把上一方案的编号写入 plan.toml 的 [continuity] cancelled")
+    elif change in ("继承", "调整") and not predecessor:
+        rows.error(row, "predecessor", f"change 为“{change}”时须写明上一方案的对应编号，如 {example}")
+    elif change == "新增" and predecessor:
+        rows.error(row, "predecessor", f"change 为“新增”时不应有上一方案的编号（“{predecessor}”）：请删去，或把 change 改为 继承 或 调整")
+    elif predecessor and not change:
+        rows.error(row, "change", f"写了上一方案的编号“{predecessor}”，请在 change 列写明 继承 或 调整")
+    if predecessor:
+        from core.plans import PLAN_ID  # here, not at the top: core.plans may come to read catalogues
+
+        plan, _, item = predecessor.partition("/")
+        ok = bool(PLAN_ID.match(plan)) and (item.isdigit() if task else bool(item))
+        if not ok:
+            rows.error(row, "predecessor", f"“{predecessor}”应写成 上一方案编号/{'任务序号' if task else '指标编号'}，"
+                                           f"如 {example}")
+    return predecessor, change
 
 
 def _places(rows: _Rows, district_names: set[str], task_ids: set[int]) -> list[Place]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import pandas as pd
 
+from core.catalogue_versions import Version, targets_in_force
 from core.status import GOOD_LABELS, TARGET_KINDS, TargetSpec, evaluate_targets, fmt, target_text
 
 METRICS = {
@@ -385,13 +387,16 @@ def district_panel(adcode: str, grid: pd.DataFrame, tasks: pd.DataFrame, places:
 
 
 def small_multiples(metric: str, targets: pd.DataFrame, values: pd.DataFrame, districts: pd.DataFrame,
-                    periods: list[str], target_id: str | None = None) -> tuple[pd.DataFrame, tuple[LegendEntry, ...]]:
+                    periods: list[str], target_id: str | None = None,
+                    versions: Sequence[Version] = ()) -> tuple[pd.DataFrame, tuple[LegendEntry, ...]]:
     """The same map for each period: rows (period, adcode, district, color, class_label, value_text) and
-    one legend for all, the value breaks taken over every period shown."""
+    one legend for all, the value breaks taken over every period shown. Each period's map judges by the
+    catalogue version in force then (`versions`, core.catalogue_versions)."""
     breaks = target_value_breaks(values, target_id, periods[-1]) if metric == "value" else ()
     frames, legend = [], ()
     for period in periods:
-        chart = choropleth(metric, district_grid(targets, values, districts, period), period, target_id, breaks)
+        grid = district_grid(targets_in_force(targets, versions, period), values, districts, period)
+        chart = choropleth(metric, grid, period, target_id, breaks)
         frames.append(chart.frame.assign(period=period))
         legend = chart.legend
     cols = ["period", "adcode", "district", "color", "class_label", "value_text", "status"]

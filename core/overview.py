@@ -5,10 +5,12 @@ Every status here comes from core.status, so the cockpit, the ledgers and the CL
 from __future__ import annotations
 
 from datetime import date
+from typing import Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
 
+from core.catalogue_versions import Version, targets_in_force, tasks_in_force
 from core.periods import period_range
 from core.settings import Settings, load_settings
 from core.status import (
@@ -121,18 +123,19 @@ def red_list(target_status: pd.DataFrame, task_status: pd.DataFrame, period: str
 
 
 def share_on_track(targets: pd.DataFrame, values: pd.DataFrame, tasks: pd.DataFrame, progress: pd.DataFrame,
-                   first_period: str, period: str) -> pd.DataFrame:
+                   first_period: str, period: str, versions: Sequence[Version] = ()) -> pd.DataFrame:
     """Per period up to `period`, the share of targets and of tasks whose status counts as on track.
 
-    Each period is judged as it was known then (the engine ignores later reports); 未报送 counts
-    as not on track, so the denominator is always every target or task.
+    Each period is judged as it was known then (the engine ignores later reports) and by the catalogue
+    version in force then (`versions`, core.catalogue_versions); 未报送 counts as not on track, so the
+    denominator is always every target or task.
     """
     rows = []
     city = values[values["district_adcode"] == ""] if "district_adcode" in values else values
     for p in period_range(first_period, period):
         code = p.code
-        for kind, statuses in ((TARGET, evaluate_targets(targets, city, code)),
-                               (TASK, evaluate_tasks(tasks, progress, code))):
+        for kind, statuses in ((TARGET, evaluate_targets(targets_in_force(targets, versions, code), city, code)),
+                               (TASK, evaluate_tasks(tasks_in_force(tasks, versions, code), progress, code))):
             good = int(statuses["status"].isin(GOOD_LABELS).sum())
             total = len(statuses)
             rows.append({"period_code": code, "kind": kind, "on_track": good, "total": total,

@@ -17,6 +17,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from core.catalogue_versions import Version, roles_in_force, targets_in_force, tasks_in_force
 from core.paths import PLAN_DIR
 from core.periods import period_from_code
 from core.settings import Settings, load_settings
@@ -119,6 +120,11 @@ class ScoringInputs:
     periods: pd.DataFrame  # db.queries.periods() (code, deadline)
     departments: pd.DataFrame  # db.queries.departments()
     districts: pd.DataFrame  # db.queries.districts()
+    # Catalogue versions (db.catalogue_versions.versions()): each period judged by the definitions in force then.
+    versions: tuple[Version, ...] = ()
+
+    def targets_at(self, period: str) -> pd.DataFrame:
+        return targets_in_force(self.targets, self.versions, period)
 
     @cached_property
     def city_values(self) -> pd.DataFrame:
@@ -165,8 +171,10 @@ def task_items(tasks: pd.DataFrame, roles: pd.DataFrame, progress: pd.DataFrame,
 
 def period_items(inputs: ScoringInputs, period: str, rule: ScoringRule,
                  settings: Settings | None = None) -> pd.DataFrame:
-    return pd.concat([target_items(inputs.targets, inputs.city_values, period, settings),
-                      task_items(inputs.tasks, inputs.roles, inputs.progress, period, rule, settings)],
+    v = inputs.versions
+    return pd.concat([target_items(inputs.targets_at(period), inputs.city_values, period, settings),
+                      task_items(tasks_in_force(inputs.tasks, v, period), roles_in_force(inputs.roles, v, period),
+                                 inputs.progress, period, rule, settings)],
                      ignore_index=True)
 
 
@@ -485,9 +493,11 @@ def build_scoreboard(inputs: ScoringInputs, period: str, rule: ScoringRule | Non
         by_period[code] = score_period(inputs, code, rule, settings, items)
         history += [{"name": s.department, "period": code, "score": s.score, "grade": s.grade}
                     for s in by_period[code] if s.score is not None]
-    county_now = score_districts(district_items(inputs.targets, inputs.values, inputs.districts, period, settings),
+    county_now = score_districts(district_items(inputs.targets_at(period), inputs.values, inputs.districts, period,
+                                                settings),
                                  inputs.districts, period, rule)
-    county_prev = (score_districts(district_items(inputs.targets, inputs.values, inputs.districts, prev, settings),
+    county_prev = (score_districts(district_items(inputs.targets_at(prev), inputs.values, inputs.districts, prev,
+                                                  settings),
                                    inputs.districts, prev, rule) if prev else None)
     empty = pd.DataFrame(columns=ITEM_COLUMNS)
     return Scoreboard(

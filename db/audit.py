@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "lock_exception": "授予锁定例外", "lock_exception_revoke": "撤销锁定例外", "task_verify": "完成核验通过",
     "task_verify_return": "完成核验退回",
     "evidence_add": "上传佐证材料", "task_verify_reopen": "补充佐证材料后重新待核验",
+    "catalogue_version": "目录修订",  # db.catalogue_versions.record (issue 15)
     **{f"assessment_{k}": f"年度考核·{v}" for k, v in ACTION_WORDS.items()},  # db.assessment.record_change
 }
 

@@ -5,12 +5,15 @@ Rows that vanished from the CSVs are kept (values may refer to them) and reporte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlmodel import Session, select
 
+from core import catalogue_versions as versions
 from core.catalogue import Catalogue
 from core.periods import period_range
 from core.settings import load_settings
+from db import catalogue_versions as db_versions
 from db import models as m
 from db.engine import bump_data_version, create_schema, session_scope
 
@@ -21,6 +24,7 @@ class SyncReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     only_in_database: dict[str, list[str]] = field(default_factory=dict)
+    version: tuple[int, str] | None = None  # (number, applies_from) of a catalogue version recorded by this sync
 
     @property
     def changed(self) -> bool:
@@ -32,6 +36,9 @@ class SyncReport:
         for t, keys in self.only_in_database.items():
             if keys:
                 parts.append(f"{t}: 目录中已无但数据库保留 {len(keys)} 条（{'、'.join(keys[:5])}）")
+        if self.version:
+            parts.append(f"目录版本: 记录第 {self.version[0]} 版，自 {self.version[1]} 起适用"
+                         "（此前的报告期仍按原目录判定）")
         return "\n".join(parts)
 
 
@@ -54,11 +61,18 @@ def _upsert(session: Session, report: SyncReport, table: str, model, key: str, r
     report.only_in_database[table] = sorted(str(k) for k in existing if k not in wanted)
 
 
-def sync_catalogue(catalogue: Catalogue) -> SyncReport:
+def sync_catalogue(catalogue: Catalogue, plan_dir: Path | None = None, by: str = "系统") -> SyncReport:
+    """plan_dir: the plan's folder, for plan.toml's [catalogue] revised_from (None: applies from today's
+    quarter when the catalogue changed). by: who loaded it (the audit log's name)."""
     create_schema()
     report = SyncReport()
     settings = load_settings()
+    # Slow work before the write transaction: the snapshot, its digest, plan.toml.
+    snap = versions.snapshot(catalogue)
+    given = versions.revised_from(plan_dir)
+    span = versions.plan_periods(plan_dir, (settings.first_period, settings.last_period))
     with session_scope() as session:
+        _record_version(session, report, snap, given, span, by)
         _upsert(session, report, "部门", m.Department, "name", [
             {"name": d.name, "kind": d.kind, "aliases": "|".join(d.aliases), "sort_order": d.order}
             for d in catalogue.departments
@@ -96,6 +110,20 @@ def sync_catalogue(catalogue: Catalogue) -> SyncReport:
         if report.changed:
             bump_data_version(session)
     return report
+
+
+def _record_version(session: Session, report: SyncReport, snap: dict, given: str, span: tuple[str, str],
+                    by: str) -> None:
+    """A catalogue that differs from the newest version becomes a new version (issue 15, item 6), applying
+    from plan.toml's revised_from, else from today's quarter; the first one from the plan's first period.
+    Recorded in the sync's transaction, before the rows change: an invalid revised_from writes nothing."""
+    newest = db_versions.newest_version(session)
+    if newest is not None and newest.digest == versions.digest(snap):
+        return
+    start = versions.applies_from(*span, newest, given)
+    note = "首次载入的目录（第1版）" if newest is None else f"修订的目录，自 {start} 起适用"
+    row = db_versions.record(session, snap, start, by, note, audit=newest is not None)
+    report.version = (row.id, start)
 
 
 def _sync_target_meta(session: Session, report: SyncReport, catalogue: Catalogue) -> None:

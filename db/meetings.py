@@ -21,8 +21,8 @@ from core import auth
 from core.meeting import MeetingInputs, build_payload
 from core.timeutil import CHINA_TZ
 from core.user_text import DECISION_MAX, REASON_MAX, SNAPSHOT_NAME_MAX, text_problem
+from db import catalogue_versions, queries, scoring_reads
 from db import models as m
-from db import queries, scoring_reads
 from db.engine import bump_data_version, get_engine, session_scope
 from db.queries import _frame
 from db.users import Actor, assert_identity_valid, audit
@@ -55,8 +55,9 @@ def _checked(label: str, value: str, limit: int) -> str:
 
 def meeting_inputs(period: str, previous_snapshot_id: int | None = None) -> MeetingInputs:
     return MeetingInputs(
-        period=period, targets=queries.targets(), values=queries.current_values(up_to_period=period),
-        tasks=queries.tasks(), progress=queries.current_progress(up_to_period=period),
+        period=period, targets=catalogue_versions.targets_at(period),
+        values=queries.current_values(up_to_period=period),
+        tasks=catalogue_versions.tasks_at(period), progress=queries.current_progress(up_to_period=period),
         districts=queries.districts(), ranking=scoring_reads.scoreboard(period).ranking,
         decisions=decisions_for_deck(previous_snapshot_id), is_demo=queries.demo_present())
 

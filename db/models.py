@@ -587,3 +587,23 @@ __all__ = [
     "TargetBaseline", "TargetBaselineChange", "TargetMeta", "Task", "TaskDepartment", "TaskProgress",
     "TaskVerification", "User", "UserSession", "utcnow",
 ]
+
+
+# --- Catalogue versions (issue 15, item 6: revised catalogues) ---------------------------------------
+# One row per loaded catalogue that differed from the newest one: a JSON snapshot of what judging
+# depends on (core.catalogue_versions.snapshot) and the period from which it applies, so a revision
+# never re-judges earlier periods. Append-only. No plan_id: each plan has its own database.
+
+
+class CatalogueVersion(SQLModel, table=True):
+    __tablename__ = "catalogue_version"
+    id: int | None = Field(default=None, primary_key=True)  # the version's number
+    digest: str = Field(index=True)  # SHA-256 of the normalised snapshot
+    applies_from: str  # period code
+    loaded_at: datetime = Field(default_factory=utcnow)
+    loaded_by: str = ""
+    note: str = ""
+    snapshot: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+__all__ += ["CatalogueVersion"]

@@ -6,7 +6,7 @@ import pandas as pd
 from core.reporting import COUNTED_STATES
 from core.scoring import Scoreboard, ScoringInputs, build_scoreboard
 from core.timeutil import CHINA_TZ
-from db import queries
+from db import catalogue_versions, queries
 from db.queries import _frame
 
 # A report waiting for review was sent on time even if the office has not looked at it yet;
@@ -57,6 +57,7 @@ def scoring_inputs(values: pd.DataFrame | None = None) -> ScoringInputs:
         tasks=queries.tasks(),
         roles=queries.task_departments(), progress=queries.current_progress(), reports=report_summary(),
         periods=queries.periods(), departments=queries.departments(), districts=queries.districts(),
+        versions=catalogue_versions.versions(),
     )
 
 

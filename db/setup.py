@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from core.catalogue import Catalogue, load_catalogue
-from core.paths import var_dir
+from core.paths import PLAN_DIR, var_dir
 from db.catalogue_sync import SyncReport, sync_catalogue
 from db.demo import demo_loaded, load_demo
 from db.engine import create_schema, dispose_engines, get_engine
@@ -25,19 +25,19 @@ except ImportError:  # Windows: no lock file; concurrent first starts are then n
     fcntl = None
 
 
-def init_database(catalogue: Catalogue | None = None) -> SyncReport:
+def init_database(catalogue: Catalogue | None = None, plan_dir: Path = PLAN_DIR) -> SyncReport:
     """Bring the schema to the newest migration and write the catalogue; safe to run again at any time.
 
     An empty database is created at head; one made before migrations existed is checked against
     the baseline, stamped and upgraded; a migrated one is upgraded (db.migrations).
     """
     with _one_initialiser_at_a_time():
-        return _init_database(catalogue or load_catalogue())
+        return _init_database(catalogue or load_catalogue(plan_dir), plan_dir)
 
 
-def _init_database(catalogue: Catalogue) -> SyncReport:
+def _init_database(catalogue: Catalogue, plan_dir: Path = PLAN_DIR) -> SyncReport:
     create_schema()
-    return sync_catalogue(catalogue)
+    return sync_catalogue(catalogue, plan_dir)  # plan_dir: plan.toml's [catalogue] revised_from
 
 
 def ensure_ready(with_demo: bool) -> tuple[SyncReport, dict[str, int] | None]:

@@ -13,14 +13,14 @@ from components.router_guard import ensure_router
 from core.district_geo import boundaries, unmapped_note, without_boundary
 from core.district_views import METRICS, TARGET_METRICS, choropleth, district_panel, district_targets, ranking
 from core.map_image import export_filename, map_png
-from services import cache
+from services import cache, catalogue_versions
 from services import districts as district_reads
 
 ensure_router()
 page_title("区县地图", "赤坎、霞山、坡头、麻章、遂溪、徐闻、廉江、雷州、吴川 9 个区县的分区县指标；"
                    "报告期在左侧栏选择。地图只用本系统自带的区县边界绘制，内网可用。")
 period = current_period()
-targets = cache.targets()
+targets = catalogue_versions.targets_at(period)  # the definitions in force at the period shown
 choice = map_controls(district_targets(targets))
 grid = district_reads.grid(period)
 # Classes from the selected period itself, split at the target (core.district_views.target_classes).

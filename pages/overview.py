@@ -11,13 +11,13 @@ from components.period_picker import current_period
 from components.router_guard import ensure_router
 from components.supervision_todo import render_my_todo
 from core import overview
-from services import cache, status
+from services import catalogue_versions, status
 
 ensure_router()
 page_title("总览", "全部指标和任务的状态，按所选报告期当时已知的数据判定；颜色和说明均来自同一套判定规则。")
 period = current_period()
 render_my_todo(current_identity())
-targets = cache.targets()
+targets = catalogue_versions.targets_at(period)  # who owed this period's report: the catalogue in force then
 target_status = status.target_statuses(period)
 task_status = status.task_statuses(period)
 
@@ -25,7 +25,7 @@ render_status_counts(overview.target_counts(target_status), overview.task_counts
 render_red_list(overview.red_list(target_status, task_status, period), period)
 render_share_on_track(status.share_on_track(period))
 deadline = status.period_deadline(period)
-fresh = overview.reporting_freshness(overview.expected_reporters(targets, cache.task_departments()),
+fresh = overview.reporting_freshness(overview.expected_reporters(targets, catalogue_versions.roles_at(period)),
                                      status.reports_by_department(), period, deadline)
 render_freshness(fresh, period, deadline)
 if status.shows_demo(period):

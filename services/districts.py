@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.district_views import district_grid, small_multiples, target_value_breaks
-from db import queries
+from db import catalogue_versions, queries
 from services.cache import cached, values_up_to
 
 # Thumbnails of the latest three years: the plan's own span (12 quarters) is shown whole, while
@@ -15,7 +15,7 @@ SMALL_MULTIPLE_PERIODS = 12
 @cached
 def grid(period: str) -> pd.DataFrame:
     """Every district-level target × district for `period`, with value and status."""
-    return district_grid(queries.targets(), values_up_to(period), queries.districts(), period)
+    return district_grid(catalogue_versions.targets_at(period), values_up_to(period), queries.districts(), period)
 
 
 @cached
@@ -39,4 +39,5 @@ def small_multiple_periods(period: str) -> tuple[list[str], int]:
 def small_multiples_frames(metric: str, target_id: str | None, period: str):
     """The map of `metric` for each shown period up to `period`, and its shared legend."""
     shown, _ = small_multiple_periods.uncached(period)
-    return small_multiples(metric, queries.targets(), values_up_to(period), queries.districts(), shown, target_id)
+    return small_multiples(metric, queries.targets(), values_up_to(period), queries.districts(), shown, target_id,
+                           catalogue_versions.versions())

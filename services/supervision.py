@@ -21,7 +21,7 @@ from core.settings import load_settings
 from core.spreadsheet_safety import neutralise
 from core.status import evaluate_targets
 from core.timeutil import CHINA_TZ
-from db import meetings, overview_reads, queries
+from db import catalogue_versions, meetings, overview_reads, queries
 from db import supervision as db
 from db.supervision import CLI, WEB, Actor, NewNotice
 from services import status as status_reads  # the cached status read-models
@@ -158,7 +158,7 @@ def issue_for_item(actor: Actor, kind: str, item_id, period: str, *, district: s
     """One notice about a target (optionally one district's value) or a task, with its status in `period`."""
     _check_period(period)
     if kind == sv.TARGET:
-        targets = _read(queries.targets).set_index("id")
+        targets = _read(catalogue_versions.targets_at, period).set_index("id")  # as in force at the period
         if item_id not in targets.index:
             raise Refused(f"没有指标 {item_id}")
         t = targets.loc[item_id]
@@ -174,7 +174,7 @@ def issue_for_item(actor: Actor, kind: str, item_id, period: str, *, district: s
                                   period, district_level=True, units=[district]).iloc[0]
         item = dict(target_id=item_id, district_adcode=district)
     elif kind == sv.TASK:
-        tasks = _read(queries.tasks).set_index("id")
+        tasks = _read(catalogue_versions.tasks_at, period).set_index("id")
         if int(item_id) not in tasks.index:
             raise Refused(f"没有任务 {item_id}")
         t = tasks.loc[int(item_id)]

@@ -23,6 +23,9 @@ CORE_VOCABULARY = {
     # checked before the transaction they could be outrun by another write.
     "core.user_text", "core.evidence", "core.supervision", "core.assessment", "core.baseline_rules",
     "core.period_lock", "core.revision_history",
+    # Which catalogue version judges a period (issue 15): the snapshot the sync writes and the pure rule the
+    # period reads apply (db.catalogue_versions), not an engine.
+    "core.catalogue_versions",
 }
 
 # Breaches that live in files other branches own, listed so this test passes today; the lead empties

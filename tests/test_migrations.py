@@ -73,6 +73,8 @@ def _fill_with_data(monkeypatch) -> dict:
     import db.demo
 
     monkeypatch.setattr(catalogue_sync, "_sync_target_meta", lambda *a: None)
+    # catalogue_version (0010) does not exist either: the upgrade records the catalogue as version 1.
+    monkeypatch.setattr(catalogue_sync, "_record_version", lambda *a: None)
     monkeypatch.setattr(db.demo, "insert_demo_registrations", lambda *a: None)
     monkeypatch.setattr(db.demo, "open_demo_period", lambda *a: None)  # periodclosure is 0008's too
     # The demo's 督办 notices need tables of a later revision than the baseline this data is written at.

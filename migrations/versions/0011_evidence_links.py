@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_evidence_links"
-down_revision = "0008_trustworthy"
+down_revision = "0010_catalogue_versions"
 branch_labels = None
 depends_on = None
 
