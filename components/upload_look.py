@@ -25,10 +25,11 @@ def note_key(prefix: str, identity: Hashable) -> str:
 
 
 def warnings_table(records: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{"位置": r["where"], "指标编号": r["target_id"], "区县": r["district"], "报告期": r["period"],
-                          "提示": r["kind"], "内容": r["message"], "本行备注": r["row_note"],
+    # The period is in the message ("由 2020Q3 的 … 变为 …"): the room goes to the message.
+    return pd.DataFrame([{"位置": r["where"], "指标编号": r["target_id"], "区县": r["district"], "提示": r["kind"],
+                          "内容": r["message"], "本行备注": r["row_note"],
                           "状态": "已说明" if r["explained"] else "待说明"} for r in records],
-                        columns=["位置", "指标编号", "区县", "报告期", "提示", "内容", "本行备注", "状态"])
+                        columns=["位置", "指标编号", "区县", "提示", "内容", "本行备注", "状态"])
 
 
 def _highlight(row: pd.Series) -> list[str]:
@@ -48,7 +49,7 @@ def render_look(draft: submissions.Draft, *, prefix: str, identity: Hashable) ->
     st.dataframe(warnings_table(records).style.apply(_highlight, axis=1), hide_index=True, width="stretch",
                  key=f"{prefix}_look_table", column_config={"内容": st.column_config.TextColumn(width="large")})
     st.text_area(NOTE_LABEL, key=key, max_chars=submissions.MAX_NOTE,
-                 placeholder="例如：本季度起统计口径由市级扩至省级，新增示范基地 275 个",
+                 placeholder="写明数据变化的具体原因，例如统计口径调整、项目集中验收、补录往期数据",
                  help=f"不超过 {submissions.MAX_NOTE} 字；填写后即可确认入库")
     waiting = [r for r in records if not r["explained"]]
     if waiting:
