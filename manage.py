@@ -196,7 +196,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Exit 0: imported (or dry run clean); 1: validation errors, nothing written; 2: file refused."""
+    """Exit 0: imported (or dry run clean); 1: validation errors, or second-look warnings without a 备注 or
+    --note, nothing written; 2: file refused."""
     from core.auth import may_upload
     from core.importer.summary import import_summary, refused_summary
     from db.users import user_identity
@@ -218,18 +219,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     if draft.refused:
         print(json.dumps(refused_summary(path.name, draft.refused), ensure_ascii=False, indent=2))
         return 2
+    note = (args.note or "").strip()
+    # The second look (大幅变动, 不升反降, 区县不一致): warnings listed with the summary, answered by --note.
+    warnings = submissions.warning_records(draft, note)
     if draft.problems or args.dry_run:
-        print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        summary = import_summary(draft.result, draft.plan, dry_run=args.dry_run)
+        print(json.dumps({**summary, "warnings": warnings}, ensure_ascii=False, indent=2))
         if draft.problems:  # the JSON lists every cell; the operator reads the first one at once
             more = f"（共 {len(draft.problems)} 处，见上方 errors）" if len(draft.problems) > 1 else ""
             print(f"未导入：{draft.problems[0].text()}{more}", file=sys.stderr)
         return 1 if draft.problems else 0
-    outcome = submissions.commit(Caller(identity, None, CLI), draft)
+    if submissions.unexplained_warnings(draft, note):
+        print(json.dumps({**import_summary(draft.result, draft.plan, dry_run=False), "warnings": warnings},
+                         ensure_ascii=False, indent=2))
+        cells = [f"  {w['where']} {w['message']}" for w in warnings if not w["explained"]]
+        print("未导入：以下数据需要说明（数据异常的原因）：\n" + "\n".join(cells) + "\n数据无误的，请在该行“备注”中写明原因，"
+              f"或加 --note \"说明\"（不超过 {submissions.MAX_NOTE} 字）重新导入", file=sys.stderr)
+        return 1
+    outcome = submissions.commit(Caller(identity, None, CLI), draft, note=note)
     if outcome.refused:
         print(f"未导入：{outcome.refused}", file=sys.stderr)
         return 1
     summary = import_summary(draft.result, draft.plan, dry_run=False, committed=outcome.as_dict())
     summary["state"] = outcome.state  # pending: waits for the office's review
+    summary["warnings"], summary["note"] = warnings, note
     if outcome.duplicate:
         summary["message"] = f"同一文件已于提交 #{outcome.submission_id} 导入，本次未写入任何数据"
     print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -693,6 +706,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="表中未写责任部门时使用")
     p.add_argument("--user", required=True,
                    help="提交人账号（须已存在；填报员只能导入本部门的数据，且待审核）")
+    p.add_argument("--note", default="",
+                   help="说明（数据异常的原因，不超过 500 字）：有大幅变动、不升反降或全市与区县不一致的数据时必填，"
+                        "审核人可见")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("user", help="用户账号：add / reset / disable / enable / list（密码取自 ZJ_NEW_PASSWORD 或提示输入）")
     p.add_argument("action", choices=["add", "reset", "disable", "enable", "list"])

@@ -54,8 +54,9 @@ def write_one_value(caller) -> float:
     ind = ind.copy()
     row = ind.index[(ind["指标编号"] == WRITE_TARGET) & (ind["区县"] == "全市")][0]
     ind.loc[row, "实际值"] = 200.0 + next(_writes)
+    # The 说明 answers the second look when the growing value jumps more than the warned share.
     outcome = submissions.commit(caller, submissions.prepare_online(caller, WRITE_DEPARTMENT, WRITE_PERIOD,
-                                                                    (ind, tasks)))
+                                                                    (ind, tasks)), note="基准测试写入")
     if not outcome.written:
         raise RuntimeError(f"benchmark write refused: {outcome.refused}")
     return time.perf_counter() - started

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.upload_evidence import render_evidence, uploads
+from components.upload_look import note_for_commit, render_look
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
 from core.importer.summary import understood_table
 from services import report_evidence, submissions
@@ -106,6 +107,9 @@ def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, 
                                  help="有问题的行不入库，可修改后再次提交")
         if not valid_only:
             blocked.append(f"有 {len(result.rejected_rows)} 行存在问题：请修改后重新提交，或勾选“仅提交无误的行”。")
+    look = render_look(draft, prefix=prefix, identity=identity)  # second look: a 说明 before committing
+    if look:
+        blocked.append(look)
     for reason in blocked:
         st.warning(reason)
     idle = nothing and not allow_empty
@@ -126,7 +130,8 @@ def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, 
 
 def _commit(draft: submissions.Draft, caller: Caller, prefix: str, identity: Hashable,
             after_commit: Callable[[], None] | None) -> None:
-    outcome, stored = report_evidence.commit(caller, draft, uploads(prefix))
+    outcome, stored = report_evidence.commit(caller, draft, uploads(prefix),
+                                             note=note_for_commit(draft, prefix, identity))
     if outcome.refused:
         st.session_state[f"{prefix}_error"] = f"未入库：{outcome.refused}"
         if outcome.changed_cells:

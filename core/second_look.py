@@ -117,3 +117,14 @@ def previous_of(values: Iterable[tuple[str, str, str, float]], before: Mapping[t
         if held is None or period > held[0]:
             out[(tid, dist)] = (period, value)
     return out
+
+
+def unexplained(warnings: Iterable[LookWarning], row_notes: Mapping[tuple[str, int], str],
+                note: str = "") -> list[LookWarning]:
+    """The warnings nobody explained. A warning is a question, not a refusal: the row's own 备注
+    (row_notes: (sheet, row) -> text) answers it, and the submission's 说明 (`note`) answers all of
+    them. A warning with no row of its own (a city value in force that new district values
+    contradict) can only be answered by the 说明."""
+    if note.strip():
+        return []
+    return [w for w in warnings if w.row is None or not row_notes.get((w.sheet, w.row), "").strip()]

@@ -33,7 +33,7 @@ class CommitRefused(ValueError):
 def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: str, file_bytes: bytes,
                   mime: str, department: str | None, period: str | None, state: str = "committed",
                   scope: WriteScope | None = None, guard: Callable[[Session], None] | None = None,
-                  after: Callable[[Session, int], None] | None = None) -> dict:
+                  after: Callable[[Session, int], None] | None = None, note: str = "") -> dict:
     """Write the plan's new and changed rows as one submission, all or nothing.
 
     Returns submission_id, inserted, updated, unchanged, rejected, duplicate. When a counted
@@ -43,6 +43,7 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
     `guard(session)` runs first inside the write transaction and raises CommitRefused to write nothing
     (services.submissions: the account re-checked, the previewed cells unchanged).
     `after(session, submission_id)` runs once the rows are in, in the same transaction (佐证材料).
+    `note`: the submission's 说明 (the second look's warnings explained, services.submissions).
     """
     if source not in SOURCES:
         raise CommitRefused(f"未知的报送方式“{source}”")
@@ -73,7 +74,7 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
         submission = m.Submission(
             user_name=user, department_id=dept_ids.get(department) if department else None,
             period_code=period or result.period, source=source, filename=result.filename,
-            sha256=result.sha256, state=state, rows_read=result.rows_read, **counts)
+            sha256=result.sha256, state=state, rows_read=result.rows_read, note=note, **counts)
         session.add(submission)
         session.flush()
         session.add(m.SubmissionFile(submission_id=submission.id, content=file_bytes, mime=mime))
@@ -84,7 +85,8 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
             refresh_submission(session, submission.id)
         session.add(m.AuditLog(user_name=user, action="upload", detail=json.dumps(
             {"submission_id": submission.id, "filename": result.filename, "sha256": result.sha256,
-             "source": source, "state": state, **counts}, ensure_ascii=False)))
+             "source": source, "state": state, **counts, **({"note": note} if note else {})},
+            ensure_ascii=False)))
         bump_data_version(session)
         return {"submission_id": submission.id, **counts, "duplicate": False, "state": state}
 

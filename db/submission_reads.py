@@ -52,3 +52,9 @@ def submission_progress(submission_id: int) -> pd.DataFrame:
         SELECT p.task_id, k.title AS task, d.name AS department, p.period_code, p.status, p.percent, p.narrative
         FROM taskprogress p JOIN task k ON k.id = p.task_id JOIN department d ON d.id = p.department_id
         WHERE p.submission_id = :sid ORDER BY p.id""", sid=submission_id)
+
+
+def submission_note(submission_id: int) -> str:
+    """The submission's 说明 (why values the second look warned about are right), "" when none."""
+    df = _frame("SELECT note FROM submission WHERE id = :sid", sid=submission_id)
+    return "" if df.empty or df["note"].iloc[0] is None else str(df["note"].iloc[0])

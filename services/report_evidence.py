@@ -118,16 +118,17 @@ def check(draft: submissions.Draft, uploads: Uploads) -> dict[RowKey, list[Check
 
 
 def commit(caller: Caller | auth.Identity, draft: submissions.Draft,
-           uploads: Uploads | None = None) -> tuple[submissions.Outcome, int]:
+           uploads: Uploads | None = None, note: str = "") -> tuple[submissions.Outcome, int]:
     """The report and its files in one transaction: (outcome, files stored). Files that fail their check
-    refuse the whole commit before it starts (outcome.refused says which file and why)."""
+    refuse the whole commit before it starts (outcome.refused says which file and why). `note`: the
+    submission's 说明 (services.submissions.commit)."""
     caller = as_caller(caller)
     try:
         checked = check(draft, uploads or {})
     except EvidenceRefused as exc:
         return submissions.Outcome(refused=str(exc)), 0
     if not checked:
-        return submissions.commit(caller, draft), 0
+        return submissions.commit(caller, draft, note=note), 0
     rows = {key_of(r): r for r in accepted_rows(draft.result)}
 
     def write_files(session: Session, submission_id: int) -> None:
@@ -135,7 +136,7 @@ def commit(caller: Caller | auth.Identity, draft: submissions.Draft,
         for key, files in checked.items():
             _store(session, who, key, files, submission_id, _department_of(rows[key], draft, who))
 
-    outcome = submissions.commit(caller, draft, after=write_files)
+    outcome = submissions.commit(caller, draft, note=note, after=write_files)
     stored = sum(len(f) for f in checked.values()) if outcome.written else 0
     return outcome, stored
 

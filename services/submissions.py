@@ -7,6 +7,8 @@ is checked, previewed and written one way whatever screen it came from, and the 
   the target to), re-checked with the account and the assignments inside the write;
 - 报告期关闭: rows writing a closed period are refused at their cell (services.trust.closed_cells, the rule in
   core.period_lock), and again inside the write (a period closed after the preview);
+- the second look (大幅变动, 不升反降, 区县不一致; the rule in core.second_look) warns, never refuses: a warned
+  row needs its own 备注 or the submission's 说明 (`commit(..., note=)`), kept on the submission;
 - commit writes what was previewed, or nothing: the cells in force are re-read in the write transaction
   and any change since the preview refuses the commit, naming the cells (`Outcome.changed_cells`);
 - a 填报员 may withdraw only its own department's report while it waits for review; withdrawing
@@ -32,6 +34,7 @@ from core.importer.reader import read_upload, sha256_of
 from core.importer.summary import MIME_TYPES
 from core.importer.validate import validate_upload
 from core.reporting import COUNTED_STATES
+from core.second_look import LookWarning, unexplained
 from db import current, imports, queries, upload_reads
 from db import models as m
 from db.imports import CommitRefused
@@ -43,6 +46,7 @@ from services.identity import Caller, as_caller, authorise, identity_of
 Refused = CommitRefused  # what review and undo raise; the message is Chinese and nothing was written
 XLSX_MIME = MIME_TYPES["xlsx"]
 MAX_REASON = 500  # characters of an undo or return reason
+MAX_NOTE = 500  # characters of a submission's 说明 (as a row's 备注, core.importer.normalise.TEXT_LIMITS)
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +86,8 @@ class Draft:
     # The row ids in force for every cell the report names, as the preview saw them (None: nothing in force).
     seen_values: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
     seen_progress: dict[tuple[int, str, str], int | None] = field(default_factory=dict)
+    # The second look at the rows to write: warnings, not problems; each needs a 备注 or the 说明.
+    warnings: list[LookWarning] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:
@@ -241,7 +247,60 @@ def _draft(who: auth.Identity, source: str, result: ImportResult, content: bytes
     seen_progress = {cell: progress_ids.get(cell) for cell in _progress_cells(result)}
     return Draft(who.username, source, result.filename, content, mime, department, period, new_state(who),
                  result, plan, duplicate_of=live_submission_for_sha(result.sha256),
-                 seen_values=seen_values, seen_progress=seen_progress)
+                 seen_values=seen_values, seen_progress=seen_progress, warnings=_second_look(plan))
+
+
+# --- Second look (issue 16): warnings that need a 说明, never a refusal by themselves ---------------
+
+
+def _second_look(plan: ChangePlan) -> list[LookWarning]:
+    """The warnings for the rows a commit would write (unchanged and refused rows write nothing), against
+    the values in force of their targets in every period (the previous value may be years back)."""
+    rows = plan.indicators_to_write
+    if not rows:
+        return []
+    values = queries.current_values_where("AND target_id IN :targets", targets=sorted({r.target_id for r in rows}))
+    return trust.second_look(rows, values)
+
+
+def unexplained_warnings(draft: Draft, note: str = "") -> list[LookWarning]:
+    """The draft's warnings that neither their row's 备注 nor the submission's 说明 `note` answers
+    (core.second_look.unexplained decides): a commit with any of them is refused."""
+    rows = draft.plan.indicators_to_write if draft.plan is not None else []
+    return unexplained(draft.warnings, {(r.sheet, r.row): r.note for r in rows}, note)
+
+
+def warning_where(w: LookWarning) -> str:
+    """Where a warning points: the row of the file (as the preview names rows), or the city value in force."""
+    if w.row is not None and w.sheet:
+        return f"{w.sheet}!第{w.row}行"
+    return f"{w.target_id} 全市 {w.period_code}（已入库的值）"
+
+
+def warning_records(draft: Draft, note: str = "") -> list[dict]:
+    """The warnings for a preview table and the CLI's JSON: where, target, district, period, kind,
+    message, the row's own 备注, and whether it is answered (by that 备注 or the 说明 `note`)."""
+    open_ = {id(w) for w in unexplained_warnings(draft, note)}
+    rows = draft.plan.indicators_to_write if draft.plan is not None else []
+    notes = {(r.sheet, r.row): r.note for r in rows}
+    districts = {d.adcode: d.name for d in plan_catalogue().districts}
+    return [{"where": warning_where(w), "target_id": w.target_id,
+             "district": districts.get(w.district_adcode, "全市"), "period": w.period_code, "kind": w.kind,
+             "message": w.message, "row_note": notes.get((w.sheet, w.row), "") if w.row is not None else "",
+             "explained": id(w) not in open_} for w in draft.warnings]
+
+
+def _look_refusal(draft: Draft, note: str) -> str:
+    """Why the commit may not go ahead because of the second look ("" when it may)."""
+    if len(note) > MAX_NOTE:
+        return f"说明不能超过 {MAX_NOTE} 个字（现有 {len(note)} 个字），未写入任何数据"
+    missing = unexplained_warnings(draft, note)
+    if not missing:
+        return ""
+    shown = "；".join(f"{warning_where(w)} {w.message}" for w in missing[:5])
+    more = f" 等 {len(missing)} 处" if len(missing) > 5 else ""
+    return (f"以下数据需要说明（数据异常的原因）：{shown}{more}。未写入任何数据；数据无误的，请在该行“备注”中写明原因，"
+            "或填写本次报送的说明后再提交")
 
 
 def _writer_department(who: auth.Identity, department: str | None) -> str | None:
@@ -278,15 +337,20 @@ def _in_force_for(result: ImportResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --- Writes -----------------------------------------------------------------------------------------
 
 
-def commit(identity: Caller | auth.Identity, draft: Draft,
+def commit(identity: Caller | auth.Identity, draft: Draft, note: str = "",
            after: Callable[[Session, int], None] | None = None) -> Outcome:
     """Write the draft's new and changed rows as one submission, or nothing (Outcome.refused says why).
+    `note`: the submission's 说明, needed when a warned row has no 备注 of its own (second look).
     `after(session, submission_id)`: more writes in the same transaction (services.report_evidence)."""
     caller = as_caller(identity)
     if draft.refused:
         return Outcome(refused=draft.refused)
     if caller.username != draft.username:
         return Outcome(refused="该预览不是由当前账号生成的，未写入任何数据；请重新预览")
+    note = (note or "").strip()
+    look = _look_refusal(draft, note)
+    if look:
+        return Outcome(refused=look)
     who = caller.identity
 
     def guard(session: Session) -> None:
@@ -299,7 +363,8 @@ def commit(identity: Caller | auth.Identity, draft: Draft,
         out = imports.commit_import(
             draft.result, draft.plan, user=who.username, source=draft.source, file_bytes=draft.content,
             mime=draft.mime, department=draft.department, period=draft.period, state=new_state(who),
-            scope=auth.write_scope(who, plan_catalogue(), trust.assignments()), guard=guard, after=after)
+            scope=auth.write_scope(who, plan_catalogue(), trust.assignments()), guard=guard, after=after,
+            note=note)
     except CellsChanged as exc:
         return Outcome(refused=str(exc), changed_cells=exc.cells)
     except CommitRefused as exc:

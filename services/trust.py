@@ -136,16 +136,25 @@ def second_look_problems(warnings: Sequence[LookWarning]) -> list[Problem]:
                     "如数据无误，请在备注（说明）中写明原因后提交", row=None) for w in warnings]
 
 
+def submission_note(submission_id: int) -> str:
+    """The 说明 the department gave with a submission for values the second look warned about ("" if none)."""
+    from db.submission_reads import submission_note as read
+
+    return read(submission_id)
+
+
 def review_frame(submission_id: int, values: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reviewer's view of a submission's indicator values: old value, target, change and the second
-    look's warnings next to each new value (components.trust_review)."""
+    look's warnings next to each new value, with the department's answer beside each warning (`note`: the
+    row's own 备注, else the submission's 说明) (components.trust_review)."""
     from core.status import fmt, target_text
     from db.submission_reads import submission_values
 
     new = submission_values(submission_id)
     if new.empty:
         return pd.DataFrame(columns=["target_id", "district", "period_code", "old", "new", "change", "target",
-                                     "warning"])
+                                     "warning", "note"])
+    said = submission_note(submission_id)
     targets = queries.targets()
     specs = {t["id"]: TargetSpec.from_row(t) for t in targets.to_dict("records")}
     values = queries.current_values() if values is None else values
@@ -170,8 +179,16 @@ def review_frame(submission_id: int, values: pd.DataFrame | None = None) -> pd.D
                     "period_code": r.period_code,
                     "old": f"{fmt(old[1], unit)}（{old[0]}）" if old else "—", "new": fmt(r.value, unit),
                     "change": "—" if change is None else f"{change:+.2f}".rstrip("0").rstrip("."),
-                    "target": target_text(spec) if spec else "", "warning": "；".join(warnings.get(r.row, []))})
+                    "target": target_text(spec) if spec else "", "warning": "；".join(warnings.get(r.row, [])),
+                    "note": _answer(new.iloc[r.row]["note"], said, r.row in warnings)})
     return pd.DataFrame(out)
+
+
+def _answer(row_note: object, said: str, warned: bool) -> str:
+    own = "" if row_note is None or pd.isna(row_note) else str(row_note).strip()
+    if own:
+        return own
+    return f"报送说明：{said}" if warned and said else ""
 
 
 

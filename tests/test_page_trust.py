@@ -119,9 +119,10 @@ def test_task_detail_shows_revision_history(app_test):
 
 def test_reviewer_sees_old_value_target_change_and_warnings(accounts):
     reporter = log_in_through_form(accounts["agri"])
-    upload(reporter, "农业农村局.xlsx", filled_template({"T30": 300}, department=AGRI))
+    upload(reporter, "农业农村局.xlsx", filled_template({"T30": 300}, department=AGRI), note="新增省级示范基地")
     office = run_as(token_for(accounts["admin"]), ADMIN_PAGE)
     assert not office.exception
     look = frame(office, "复核提示").set_index("指标编号")
     assert look.loc["T30", "目标"] == "≥31 个" and look.loc["T30", "本次值"] == "300 个"
     assert "2020Q3" in look.loc["T30", "上期值"] and "变动超过 50%" in look.loc["T30", "复核提示"]
+    assert look.loc["T30", "说明"] == "报送说明：新增省级示范基地"

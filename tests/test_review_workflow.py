@@ -36,8 +36,13 @@ def log_in_through_form(username: str):
     return at
 
 
-def upload(at, name: str, content: bytes):
+def upload(at, name: str, content: bytes, note: str | None = None):
+    """Upload and submit; `note`: the 说明 a second-look warning asks for (a big jump, see test_page_upload_look)."""
     at.file_uploader(key="up_file").upload(name, content, XLSX).run()
+    if note is not None:
+        from components.upload_look import NOTE_LABEL
+
+        next(t for t in at.text_area if t.label == NOTE_LABEL).input(note).run()
     commit = at.button(key="up_file_commit")
     assert commit.label == "提交审核" and not commit.disabled
     commit.click().run()

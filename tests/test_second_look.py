@@ -1,6 +1,6 @@
 """The second look at reported values: big changes, a percent going the wrong way, a city value outside
 its districts' range — warnings, never refusals."""
-from core.second_look import CHANGE, DISTRICTS, DOWN, NewValue, previous_of, second_look
+from core.second_look import CHANGE, DISTRICTS, DOWN, LookWarning, NewValue, previous_of, second_look, unexplained
 from core.status import TargetSpec
 
 PCT = TargetSpec("合格率", "%", "≥", 96.0, None, 2020, "numeric")
@@ -47,3 +47,15 @@ def test_previous_of_takes_the_latest_earlier_value_of_the_same_cell():
              ("T02", "440802", "2020Q1", 80.0)]
     assert previous_of(cells, {("T02", ""): "2020Q2"}) == {("T02", ""): ("2020Q1", 91.0)}
     assert previous_of(cells, {("T02", ""): "2019Q4"}) == {}
+
+
+def test_a_warning_is_answered_by_its_rows_note_or_by_the_submissions_note():
+    on_row = LookWarning("T30", "", "2020Q2", CHANGE, "变动", "指标", 7)
+    other = LookWarning("T02", "", "2020Q2", DOWN, "下降", "指标", 8)
+    no_row = LookWarning("T02", "", "2020Q2", DISTRICTS, "不一致")  # a city value in force, no row of its own
+    warnings = [on_row, other, no_row]
+    assert unexplained(warnings, {}) == warnings
+    assert unexplained(warnings, {("指标", 7): "统计口径调整", ("指标", 8): "  "}) == [other, no_row]
+    assert unexplained(warnings, {("其他表", 8): "说明"}) == warnings  # another sheet's row 8 is another row
+    assert unexplained(warnings, {}, "本季度起按新口径统计") == []
+    assert unexplained(warnings, {}, "   ") == warnings

@@ -1,16 +1,19 @@
 """进度填报 in a real browser: download the template, fill it, upload it through the real file uploader,
-preview, confirm, and see the new value on 目标指标."""
+preview, answer the second look with a 说明, confirm, and see the new value on 目标指标."""
 from __future__ import annotations
 
 import io
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.auth_support import ADMIN, ADMIN_PASSWORD, auth_app, log_in  # noqa: F401  (fixture)
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
-NEW_VALUE = 287.5  # not a value the demo data produces, so seeing it proves the upload landed
+# Not a value the demo data produces, so seeing it proves the upload landed; double the demo's 2020Q3 139,
+# so the second look asks for a 说明 before 确认入库.
+NEW_VALUE = 287.5
 
 
 def _fill(path: str, target_id: str, value: float) -> bytes:
@@ -45,7 +48,15 @@ def test_template_fill_upload_confirm_shows_on_targets(auth_app, page):
     page.get_by_text("T23 社会公用计量标准 · 全市 · 2020Q4").first.wait_for(state="attached")
     commit = page.get_by_role("button", name="确认入库").first
     commit.wait_for(state="visible")
-    assert commit.is_enabled()
+    page.get_by_text("需要说明的数据（1 处）").wait_for(state="visible")
+    assert commit.is_disabled()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_role("textbox", name="说明（数据异常的原因）").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "upload-second-look.png"))
+    note = page.get_by_role("textbox", name="说明（数据异常的原因）")
+    note.fill("本季度新建社会公用计量标准集中验收")
+    note.blur()  # the text area hands its text to the app when it loses focus, as when the official clicks on
+    expect(commit).to_be_enabled(timeout=30_000)
     commit.click()
     page.get_by_text("已入库（提交编号").wait_for(state="visible", timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
