@@ -15,6 +15,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 from sqlmodel import Session
@@ -27,11 +28,15 @@ from core.importer.preview import plan_changes
 from core.importer.reader import read_upload, sha256_of
 from core.importer.summary import MIME_TYPES
 from core.importer.validate import validate_upload
+from core.plan_context import current_plan_id
+from core.plans import current_plan
 from core.reporting import COUNTED_STATES
 from db import current, imports, queries, upload_reads
 from db import models as m
 from db.imports import CommitRefused
+from db.plan_refusal import archived_message
 from db.submission_reads import live_submission_for_sha
+from services import plans
 from services.cache import cached
 from services.identity import Caller, as_caller, authorise, identity_of
 
@@ -40,10 +45,25 @@ XLSX_MIME = MIME_TYPES["xlsx"]
 MAX_REASON = 500  # characters of an undo or return reason
 
 
-@lru_cache(maxsize=1)
 def plan_catalogue() -> Catalogue:
-    """The plan's catalogue (data/plans/2018-2020 CSV): it changes only with a deployment, one copy per process."""
-    return load_catalogue()
+    """The current plan's catalogue (data/plans/<id>/ CSV): it changes only with a deployment, one copy per
+    process and plan."""
+    return _catalogue(current_plan().folder)
+
+
+@lru_cache(maxsize=8)
+def _catalogue(folder: Path) -> Catalogue:
+    return load_catalogue(folder)
+
+
+plan_catalogue.cache_clear = _catalogue.cache_clear
+
+
+def archived_refusal() -> str:
+    """The Chinese refusal when the current plan is archived (read-only), else "". Said before a file is read;
+    the write itself is refused again inside its transaction (db.engine) whatever a page skipped."""
+    plan_id = current_plan_id()
+    return archived_message(plan_id) if plans.is_archived(plan_id) else ""
 
 
 def new_state(identity: auth.Identity) -> str:
@@ -135,6 +155,10 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
     a file against the values in force. `book`: the file already parsed by parse_file."""
     who = identity_of(identity)
     state = new_state(who)
+    closed = archived_refusal()
+    if closed:
+        return Draft(who.username, source, name, content, "application/octet-stream", department, period, state,
+                     refused=closed)
     if book is None:
         try:
             book = read_upload(name, content)

@@ -23,6 +23,8 @@ CORE_VOCABULARY = {
     # checked before the transaction they could be outrun by another write.
     "core.user_text", "core.evidence", "core.supervision", "core.assessment", "core.baseline_rules",
     "core.period_lock", "core.revision_history",
+    # Which plan the code runs for and where its folder is: db.engine picks the plan's database by it.
+    "core.plans", "core.plan_context",
 }
 
 # Breaches that live in files other branches own, listed so this test passes today; the lead empties
