@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from core.catalogue import Catalogue, load_catalogue
-from core.paths import var_dir
+from core.paths import DEFAULT_PLAN_ID, var_dir
+from core.plan_context import current_plan_id
 from db.catalogue_sync import SyncReport, sync_catalogue
 from db.demo import demo_loaded, load_demo
 from db.engine import create_schema, dispose_engines, get_engine
@@ -46,7 +47,8 @@ def ensure_ready(with_demo: bool) -> tuple[SyncReport, dict[str, int] | None]:
     with _one_initialiser_at_a_time():
         report = _init_database(catalogue)
         loaded = None
-        if with_demo and not demo_loaded() and not has_reports():
+        # Demo data (core.demo) is shaped for the first plan; a later plan gets none.
+        if with_demo and current_plan_id() == DEFAULT_PLAN_ID and not demo_loaded() and not has_reports():
             loaded = load_demo(catalogue)
     return report, loaded
 

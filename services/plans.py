@@ -164,6 +164,13 @@ def activate(plan_id: str, actor: str) -> PlanEntry:
     return _known(plan_id)
 
 
+def demo_supported() -> bool:
+    """Demo data (core.demo) is shaped for the 2018–2020 plan; other plans have none."""
+    from core.plan_context import current_plan_id
+
+    return current_plan_id() == DEFAULT_PLAN_ID
+
+
 def register() -> None:
     """core.plan_context's default comes from here (services/__init__.py calls this on import)."""
     set_default(default_plan_id)

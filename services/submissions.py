@@ -28,6 +28,7 @@ from core.importer.preview import plan_changes
 from core.importer.reader import read_upload, sha256_of
 from core.importer.summary import MIME_TYPES
 from core.importer.validate import validate_upload
+from core.periods import parse_period
 from core.plan_context import current_plan_id
 from core.plans import current_plan
 from core.reporting import COUNTED_STATES
@@ -57,6 +58,18 @@ def _catalogue(folder: Path) -> Catalogue:
 
 
 plan_catalogue.cache_clear = _catalogue.cache_clear
+
+
+def other_plan_refusal(result: ImportResult) -> str:
+    """A sheet of another plan (its periods outside this plan's, no row usable here) is refused as a whole,
+    with one sentence naming the plan and its periods, instead of a problem on every row; else ""."""
+    plan = current_plan()
+    outside = sorted({p.code for p in (parse_period(x.value) for x in result.problems if "报告期" in x.message)
+                      if p is not None and not plan.first_period <= p.code <= plan.last_period})
+    if not outside or len(result.rejected_rows) < len(result.indicators) + len(result.tasks):
+        return ""
+    return (f"这份表填报的是 {'、'.join(outside)}，不在《{plan.short_name}》的报告期（{plan.first_period}–"
+            f"{plan.last_period}）内，可能是另一个方案的表：未写入任何数据。请下载本方案的模板填报，或选择该表所属的方案。")
 
 
 def archived_refusal() -> str:
@@ -167,6 +180,10 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
                          state, refused=str(exc))
     result = validate_upload(book, plan_catalogue(), filename=name, sha256=sha256_of(content), period=period,
                              department=department, known_periods=known_periods() or None)
+    foreign = other_plan_refusal(result)
+    if foreign:
+        return Draft(who.username, source, name, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
+                     department, period, state, result=result, refused=foreign)
     return _draft(who, source, result, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
                   department or result.department, period or result.period)
 
