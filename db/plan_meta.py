@@ -19,10 +19,11 @@ from db.users import audit
 
 def database_exists(plan_id: str) -> bool:
     """Has this plan a database yet? (Asked without creating one: SQLite makes a file on connecting.)"""
-    url = make_url(plan_database_url(plan_id))
+    raw = plan_database_url(plan_id)
+    url = make_url(raw)
     if url.get_backend_name() == "sqlite":
         return bool(url.database) and Path(url.database).is_file()
-    engine = get_engine(str(url))
+    engine = get_engine(raw)  # (str(url) would hide the password)
     return _fact(engine, "data_version") is not None or _fact(engine, "plan_id") is not None
 
 

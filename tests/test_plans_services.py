@@ -39,7 +39,13 @@ def test_each_plan_has_its_database_and_the_accounts_stay_home(fresh_db, two_pla
     assert get_engine() is home
     with use_plan(SUCCESSOR):
         successor = get_engine()
-        assert successor is not home and successor.url.database.endswith(f"plans/{SUCCESSOR}.sqlite3")
+        assert successor is not home
+        if successor.dialect.name == "sqlite":
+            assert successor.url.database.endswith(f"plans/{SUCCESSOR}.sqlite3")
+        else:  # PostgreSQL: the same database, the plan's own schema
+            assert successor.url.database == home.url.database
+            with successor.connect() as conn:
+                assert conn.execute(text("SELECT current_schema()")).scalar() == "plan_2021_2025"
         assert _count("target") == 3 and _count("period") == 20 and _count("app_user") == 0
         make_user("jiang", auth.ADMIN)  # written to the home database whatever plan is current
         assert _count("app_user") == 0
