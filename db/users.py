@@ -18,6 +18,8 @@ from sqlmodel import Session
 
 from core import auth
 from core.catalogue import Catalogue, load_catalogue
+from core.paths import DEFAULT_PLAN_ID
+from core.plans import plan_folder
 from core.settings import AuthSettings, load_settings
 from core.user_text import DISPLAY_NAME_MAX, PASSWORD_MAX, USERNAME_MAX, clip, text_problem
 from db import models as m
@@ -147,12 +149,17 @@ def _password_checked(password: str) -> str:
     return auth.hash_password(password)
 
 
+def _home_catalogue() -> Catalogue:
+    # An account's department is one of the home database's (the 2018–2020 plan's), whatever plan is current.
+    return load_catalogue(plan_folder(DEFAULT_PLAN_ID))
+
+
 def add_user(username: str, password: str, role: str, department: str | None = None, *, by: Actor,
              display_name: str = "", catalogue: Catalogue | None = None) -> int:
     username, display_name = username.strip(), display_name.strip()
     problem = (text_problem("用户名", username, USERNAME_MAX, required=True)
                or text_problem("姓名", display_name, DISPLAY_NAME_MAX)
-               or auth.role_problem(role, department, catalogue or load_catalogue()))
+               or auth.role_problem(role, department, catalogue or _home_catalogue()))
     if problem:
         raise UserError(problem)
     password_hash = _password_checked(password)
