@@ -216,7 +216,7 @@ def _bump_on_commit(session) -> None:
         _refuse_if_archived(session)
     changed = session.info.get("zj_changed") or _changes_data(pending)
     if changed and not session.info.get("zj_bumped"):
-        bump_data_version(session)
+        bump_data_version(session, data=False)  # checked above, as far as it is the plan's data
 
 
 @event.listens_for(OrmSession, "after_commit")
@@ -227,10 +227,13 @@ def _transaction_ended(session) -> None:
     session.info.pop("zj_plan_open", None)
 
 
-def bump_data_version(session: Session) -> None:
+def bump_data_version(session: Session, *, data: bool = True) -> None:
     """Inside a write transaction, so cached reads know the data changed. Done at commit whenever
     rows of the data tables changed; called directly by writes the session events cannot see (SQL
-    text) or that cached reads depend on although they are not data (the account list)."""
+    text) or that cached reads depend on although they are not data (the account list: data=False).
+    A data write (data=True) is refused here too when the plan is archived: SQL text escapes the events."""
+    if data:
+        _refuse_if_archived(session)
     session.info["zj_bumped"] = True  # once per transaction is enough
     _this_run.pins = {}  # this thread's later reads must see the write
     updated = session.execute(

@@ -65,7 +65,7 @@ def set_plan_facts(plan_id: str, facts: dict[str, str], *, user: str, action: st
         for key, value in facts.items():
             _put(session, key, value)
         audit(session, user, action, plan=plan_id, **detail)
-        bump_data_version(session)
+        bump_data_version(session, data=False)  # not the plan's data: allowed when archived
 
 
 def set_home_fact(key: str, value: str, *, user: str, action: str, **detail) -> None:
@@ -73,7 +73,7 @@ def set_home_fact(key: str, value: str, *, user: str, action: str, **detail) -> 
     with session_scope(home_engine()) as session:
         _put(session, key, value)
         audit(session, user, action, **detail)
-        bump_data_version(session)
+        bump_data_version(session, data=False)  # not the plan's data: allowed when archived
 
 
 def audit_home(user: str, action: str, **detail) -> None:

@@ -173,7 +173,7 @@ def add_user(username: str, password: str, role: str, department: str | None = N
         session.add(user)
         session.flush()
         audit(session, actor, "user_add", username=username, role=role, department=department or "")
-        bump_data_version(session)  # the account list is a cached read
+        bump_data_version(session, data=False)  # the account list is a cached read
         return user.id
 
 
@@ -188,7 +188,7 @@ def reset_password(username: str, password: str, *, by: Actor) -> None:
         session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.account == user.username))  # lifts any lock
         session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, actor, "user_reset", username=username)
-        bump_data_version(session)  # the account list is a cached read
+        bump_data_version(session, data=False)  # the account list is a cached read
 
 
 def set_active(username: str, active: bool, *, by: Actor) -> None:
@@ -201,7 +201,7 @@ def set_active(username: str, active: bool, *, by: Actor) -> None:
         if not active:
             session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, actor, "user_enable" if active else "user_disable", username=username)
-        bump_data_version(session)  # the account list is a cached read
+        bump_data_version(session, data=False)  # the account list is a cached read
 
 
 def _other_active_admins(session: Session, user_id: int) -> int:

@@ -111,6 +111,12 @@ def test_the_archive_guard_holds_inside_every_write_transaction(fresh_db, two_pl
                 s.add(db_engine.models.AppMeta(key="note", value="y"))  # appmeta is not data: allowed alone
                 s.add(db_engine.models.Reminder(user_name="x", department_id=1, period_code="2021Q4"))
         assert _count("reminder") == 0 and _count("appmeta WHERE key = 'note'") == 0
+        # SQL text escapes the session events; the data-version bump every such write makes refuses it.
+        with pytest.raises(PlanArchived):
+            with db_engine.session_scope() as s:
+                s.execute(text("DELETE FROM period WHERE code = '2025Q4'"))
+                db_engine.bump_data_version(s)
+        assert _count("period") == 20
     # Accounts and logins (home database) keep working; the first plan is untouched.
     assert token_for("office") and _count("submission") == 0
     plans.activate(SUCCESSOR, actor="测试")
