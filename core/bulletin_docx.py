@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.official_doc import OfficialDoc
 from core.periods import period_from_code
-from core.plans import plan_file
+from core.plans import current_plan, plan_file
 from core.ranking import head_with_ties, rank_texts, records
 from core.scoring import COMPONENTS, Scoreboard, most_improved, red_list
 from core.status import RED_LABELS, TARGET_KINDS, TASK_KINDS
@@ -111,7 +111,7 @@ def bulletin_docx(board: Scoreboard, payload: dict, generated_on: date, demo: bo
     `reminders`: 催办 sent this period per department (the supervision loop's counts), named under 存在问题."""
     tpl = template or load_template()
     p = period_from_code(board.period)
-    fill = {"period_label": p.label, "period": p.code}
+    fill = {"period_label": p.label, "period": p.code, "plan_name": current_plan().name}
     fig = bulletin_figures(board, payload, department, reminders)
     doc = OfficialDoc(tpl.title.format(**fill))
     doc.title(tpl.title.format(**fill))
