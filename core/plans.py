@@ -115,11 +115,27 @@ def plan_folder(plan_id: str) -> Path:
     return folder
 
 
+_current_memo: dict[tuple[str | None, str], tuple[float, Plan]] = {}
+_RECHECK_SECONDS = 2.0
+
+
 def current_plan() -> Plan:
-    """The plan of core.plan_context.current_plan_id(), read from its folder (memoised per plan.toml)."""
+    """The plan of core.plan_context.current_plan_id(), read from its folder. Asked by every settings read
+    (thousands per page), so it is remembered per plans folder and plan and re-read (plan_in: when
+    plan.toml changed) at most every two seconds."""
+    import os
+    import time
+
     from core.plan_context import current_plan_id
 
-    return plan_in(plan_folder(current_plan_id()))
+    key = (os.environ.get("ZJ_PLANS_DIR"), current_plan_id())
+    now = time.monotonic()
+    memo = _current_memo.get(key)
+    if memo is not None and now - memo[0] < _RECHECK_SECONDS:
+        return memo[1]
+    plan = plan_in(plan_folder(key[1]))
+    _current_memo[key] = (now, plan)
+    return plan
 
 
 def plan_file(name: str) -> Path:

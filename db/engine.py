@@ -10,6 +10,7 @@ home_engine() for the accounts.
 """
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,8 +56,20 @@ def plan_schema(plan_id: str) -> str:
     return "plan_" + plan_id.replace("-", "_").lower()
 
 
+_plan_urls: dict[tuple, str] = {}
+
+
 def plan_database_url(plan_id: str) -> str:
-    """The database of one plan: the home database for the first plan, its own for every other."""
+    """The database of one plan: the home database for the first plan, its own for every other. Asked by
+    every query, so remembered per plan and per what moves the home database (DATABASE_URL, ZJ_VAR_DIR)."""
+    key = (os.environ.get("DATABASE_URL"), os.environ.get("ZJ_VAR_DIR"), plan_id)
+    url = _plan_urls.get(key)
+    if url is None:
+        url = _plan_urls[key] = _plan_database_url(plan_id)
+    return url
+
+
+def _plan_database_url(plan_id: str) -> str:
     home = database_url()
     if plan_id == DEFAULT_PLAN_ID:
         return home

@@ -8,13 +8,14 @@ database (appmeta default_plan; absent: 2018–2020). Adding, archiving and acti
 """
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.catalogue import CatalogueError, load_catalogue
-from core.paths import DEFAULT_PLAN_ID, database_url, plans_root
+from core.paths import DEFAULT_PLAN_ID, plans_root
 from core.plan_context import set_default, use_plan
 from core.plans import Plan, PlanError, discover, plan_folder, plan_in, read_plan
 from db import plan_meta
@@ -75,13 +76,13 @@ def unknown_message(plan_id: str) -> str:
     return f"没有编号为“{plan_id}”的方案；现有方案：{'、'.join(ids())}（用 python manage.py plan list 查看）"
 
 
-_default_memo: dict[tuple[str, str], tuple[float, str]] = {}
+_default_memo: dict[tuple, tuple[float, str]] = {}
 
 
 def default_plan_id() -> str:
     """The office's default plan (home appmeta default_plan), 2018–2020 when none was set or its folder is
     gone. Memoised for a few seconds per database and plans folder; activate() forgets it at once."""
-    key = (database_url(), str(plans_root()))
+    key = tuple(os.environ.get(k) for k in ("DATABASE_URL", "ZJ_VAR_DIR", "ZJ_PLANS_DIR"))  # what moves them
     now = time.monotonic()
     memo = _default_memo.get(key)
     if memo is not None and now - memo[0] < _DEFAULT_SECONDS:

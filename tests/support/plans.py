@@ -28,8 +28,10 @@ def plans_root_with(folder: Path, *sources: Path) -> Path:
 
 def reset_plan_caches() -> None:
     """Per-process memos that follow the plans folder and the database (tests switch both)."""
+    from core import plans as core_plans
     from services import plans, submissions
 
+    core_plans._current_memo.clear()
     plans._default_memo.clear()
     submissions.plan_catalogue.cache_clear()
 
