@@ -137,11 +137,18 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import use_plan
     from db.setup import NotSqlite, backup_sqlite
 
-    out = Path(args.output) if args.output else var_dir() / "backups" / f"dashboard-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    # The home database (accounts and the 2018–2020 plan) unless --plan names another plan's database.
+    plan_id = getattr(args, "plan", None) or DEFAULT_PLAN_ID
+    name = "dashboard" if plan_id == DEFAULT_PLAN_ID else f"plan-{plan_id}"
+    out = Path(args.output) if args.output else var_dir() / "backups" / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
     try:
-        print(f"已备份到 {backup_sqlite(out)}")
+        with use_plan(plan_id):
+            done = backup_sqlite(out)
+        print(f"已备份到 {done}")
     except NotSqlite as exc:
         print(f"未备份：{exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -215,10 +222,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import use_plan
     from db.setup import NotSqlite, RestoreRefused, restore_sqlite
 
     try:
-        out = restore_sqlite(Path(args.file), by="命令行")
+        with use_plan(DEFAULT_PLAN_ID):  # the home database: it holds the accounts the restore carries over
+            out = restore_sqlite(Path(args.file), by="命令行")
     except RestoreRefused as exc:
         print(f"未恢复：{exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -233,25 +243,45 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    """Every plan's database (the home one and each plan's that exists), or only --plan's."""
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import use_plan
+    from db.plan_meta import database_exists
+    from services import plans
+
+    if getattr(args, "plan", None):
+        return _migrate_one(args, "")
+    targets = [DEFAULT_PLAN_ID] + [p for p in plans.ids() if p != DEFAULT_PLAN_ID and database_exists(p)]
+    codes = []
+    for plan_id in targets:
+        with use_plan(plan_id):
+            codes.append(_migrate_one(args, f"方案 {plan_id}：" if len(targets) > 1 else ""))
+    return max(codes)
+
+
+def _migrate_one(args: argparse.Namespace, label: str) -> int:
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import current_plan_id
     from db.engine import get_engine
     from db.migrations import SchemaMismatch, schema_status, upgrade_database
     from db.setup import backup_sqlite
 
     engine = get_engine()
     status = schema_status(engine)
-    print(f"数据库结构：当前版本 {status.current or '无（尚未纳入迁移管理）'}，最新版本 {status.head}")
+    print(f"{label}数据库结构：当前版本 {status.current or '无（尚未纳入迁移管理）'}，最新版本 {status.head}")
     if args.status or status.up_to_date:
         return 0 if status.up_to_date else 1
     if status.has_tables and engine.dialect.name == "sqlite":
         # An upgrade rewrites tables; keep the database as it was, whatever happens next.
-        out = backup_sqlite(var_dir() / "backups" / f"before-migrate-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
-        print(f"升级前已备份到 {out}")
+        plan = "" if current_plan_id() == DEFAULT_PLAN_ID else f"plan-{current_plan_id()}-"
+        out = backup_sqlite(var_dir() / "backups" / f"before-migrate-{plan}{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+        print(f"{label}升级前已备份到 {out}")
     try:
         result = upgrade_database(engine)
     except SchemaMismatch as exc:
-        print(f"未迁移：{exc}", file=sys.stderr)
+        print(f"{label}未迁移：{exc}", file=sys.stderr)
         return 1
-    print(result.summary())
+    print(f"{label}{result.summary()}")
     return 0
 
 
@@ -581,7 +611,7 @@ def _run_for_plan(args: argparse.Namespace) -> int:
         print(plans.unknown_message(args.plan), file=sys.stderr)
         return EXIT_INVALID
     with use_plan(args.plan):
-        if args.func not in (cmd_migrate, cmd_catalogue):
+        if args.func not in (cmd_migrate, cmd_catalogue, cmd_backup):
             plans.ensure_ready(args.plan)  # its database made and its catalogue written on first use
         return args.func(args)
 
@@ -647,10 +677,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="报告期，如 2020Q4")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_report)
-    p = sub.add_parser("backup", help="在线备份 SQLite 数据库")
+    p = sub.add_parser("backup", parents=[plan], help="在线备份 SQLite 数据库（主数据库；--plan 为该方案的数据库）")
     p.add_argument("-o", "--output", help="备份文件路径（默认 var/backups/）")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="从备份文件恢复 SQLite 数据库（先校验，并自动另存恢复前的数据库）")
+    p = sub.add_parser("restore", help="从备份文件恢复 SQLite 主数据库（账号与 2018—2020 年方案；先校验，并自动另存恢复前的数据库）")
     p.add_argument("file", help="manage.py backup 生成的备份文件")
     p.set_defaults(func=cmd_restore)
     p = sub.add_parser("template", parents=[plan], help="生成进度填报模板（.xlsx）；不指定部门则为全市模板")

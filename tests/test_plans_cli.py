@@ -180,3 +180,20 @@ def test_demo_data_is_refused_for_a_plan_it_was_not_made_for(two_plans, tmp_path
     out = run_cli(var, "demo", "load", "--plan", SUCCESSOR)
     assert out.returncode == 1 and "没有演示数据" in out.stderr
     assert _successor_rows(var, "SELECT COUNT(*) FROM submission") == [(0,)]
+
+
+def test_migrate_covers_every_plan_database_and_backup_takes_the_home_one_unless_told(two_plans, tmp_path):
+    var = tmp_path / "var"
+    assert run_cli(var, "init").returncode == 0
+    assert run_cli(var, "catalogue", "check", "--plan", SUCCESSOR).stdout.startswith("目录无误：3 个指标")
+    assert run_cli(var, "migrate", "--status").stdout.count("方案") == 0  # one database yet: as before plans
+    assert run_cli(var, "report", "--plan", SUCCESSOR, "--period", "2021Q1").returncode == 0  # creates its database
+    status = run_cli(var, "migrate", "--status")
+    assert status.returncode == 0
+    assert "方案 2018-2020：数据库结构" in status.stdout and f"方案 {SUCCESSOR}：数据库结构" in status.stdout
+    home, successor = tmp_path / "home.sqlite3", tmp_path / "successor.sqlite3"
+    assert run_cli(var, "backup", "-o", str(home)).returncode == 0
+    assert run_cli(var, "backup", "--plan", SUCCESSOR, "-o", str(successor)).returncode == 0
+    for path, targets in ((home, 52), (successor, 3)):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM target").fetchone()[0] == targets
