@@ -25,6 +25,13 @@ def _init(var: Path) -> None:
     assert run_cli(var, "user", "add", OFFICE, "--role", "管理员", ZJ_NEW_PASSWORD=PASSWORD).returncode == 0
 
 
+def _open_successor_period(var: Path, period: str = "2021Q4") -> None:
+    """Every period of the successor closed by itself (close_days after its deadline, years ago): reopen the one
+    a test imports into, as the office would."""
+    out = run_cli(var, "period", "open", period, "--plan", SUCCESSOR, "--user", OFFICE, "--reason", "测试")
+    assert out.returncode == 0, out.stderr
+
+
 def _report(var: Path, *extra: str, period: str = "2020Q4") -> str:
     out = run_cli(var, "report", "--period", period, "--format", "json", *extra)
     assert out.returncode == 0, out.stderr
@@ -92,6 +99,7 @@ def test_adding_a_plan_and_importing_into_it_leaves_the_first_plan_byte_identica
     again = run_cli(var, "plan", "add", str(SUCCESSOR_DIR))
     assert again.returncode == 1 and "已存在" in again.stderr
 
+    _open_successor_period(var)
     template = tmp_path / "模板.xlsx"
     made = run_cli(var, "template", "--plan", SUCCESSOR, "--department", AGRI, "--period", "2021Q4",
                    "-o", str(template))
@@ -127,6 +135,7 @@ def test_an_archived_plan_refuses_imports_until_activated(two_plans, tmp_path):
     var = tmp_path / "var"
     _init(var)
     sheet = _successor_sheet(tmp_path)
+    _open_successor_period(var)
     archived = run_cli(var, "plan", "archive", SUCCESSOR)
     assert archived.returncode == 0 and "已归档" in archived.stdout
     assert "已归档（只读）" in run_cli(var, "plan", "list").stdout

@@ -21,7 +21,7 @@ from services import supervision as sup
 from services.identity import CLI, Caller
 from tests import fixtures_excel as fx
 from tests.auth_fixtures import AGRI, MARKET, make_user, token_for
-from tests.support.plans import SUCCESSOR, SUCCESSOR_DIR, two_plans  # noqa: F401
+from tests.support.plans import SUCCESSOR, SUCCESSOR_DIR, open_periods, two_plans  # noqa: F401
 
 
 def _sheet(department: str = AGRI, period: str = "2021Q4", value: float = 98.6) -> bytes:
@@ -70,6 +70,7 @@ def test_a_reporter_logged_in_at_home_writes_into_the_successor_and_a_revoked_lo
     token = token_for("nong")
     identity = users.session_identity(token)
     with use_plan(SUCCESSOR):
+        open_periods("2021Q4")
         draft = submissions.prepare_file(identity, "农业.xlsx", _sheet(), source="upload")
         assert not draft.problems and not draft.refused
         outcome = submissions.commit(Caller(identity, token), draft)
@@ -92,6 +93,7 @@ def test_the_archive_guard_holds_inside_every_write_transaction(fresh_db, two_pl
     make_user("office", auth.ADMIN)
     office = users.user_identity("office")
     with use_plan(SUCCESSOR):
+        open_periods("2021Q4")
         draft = submissions.prepare_file(office, "农业.xlsx", _sheet(), source="cli")  # previewed before archiving
     plans.archive(SUCCESSOR, actor="测试")
     assert plans.is_archived(SUCCESSOR) and not plans.is_archived("2018-2020")

@@ -43,3 +43,16 @@ def two_plans(tmp_path, monkeypatch) -> Path:
     reset_plan_caches()
     yield root
     reset_plan_caches()
+
+
+def open_periods(*codes: str) -> None:
+    """Reopen periods of the current plan's database as the office would (a PeriodClosure "open" row): every
+    period of the successor closed by itself close_days after its deadline, years before these tests run."""
+    from db import models as m
+    from db.engine import bump_data_version, session_scope
+
+    with session_scope() as session:
+        for code in codes:
+            session.add(m.PeriodClosure(period_code=code, action="open", user_name="测试夹具",
+                                        reason="测试：开放报告期以测试报送"))
+        bump_data_version(session)
