@@ -172,8 +172,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.department and catalogue.canonical_department(args.department) is None:
         print(f"不是方案中的责任部门：{args.department}", file=sys.stderr)
         return 2
+    from services.trust import assignments  # targets 基期与责任备案 gave to the department are in its template
+
     data = build_template(catalogue, period=period.code, department=args.department,
-                          deadline=period.deadline(settings.deadline_days))
+                          deadline=period.deadline(settings.deadline_days), assigned=assignments())
     Path(args.output).write_bytes(data)
     print(f"已生成填报模板 {args.output}（{args.department or '全市'}，{period.code}）")
     return 0
@@ -208,6 +210,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     if draft.problems or args.dry_run:
         print(json.dumps(import_summary(draft.result, draft.plan, dry_run=args.dry_run), ensure_ascii=False, indent=2))
+        if draft.problems:  # the JSON lists every cell; the operator reads the first one at once
+            more = f"（共 {len(draft.problems)} 处，见上方 errors）" if len(draft.problems) > 1 else ""
+            print(f"未导入：{draft.problems[0].text()}{more}", file=sys.stderr)
         return 1 if draft.problems else 0
     outcome = submissions.commit(Caller(identity, None, CLI), draft)
     if outcome.refused:
@@ -246,12 +251,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     """Every plan's database (the home one and each plan's that exists), or only --plan's."""
     from core.paths import DEFAULT_PLAN_ID
     from core.plan_context import use_plan
-    from db.plan_meta import database_exists
     from services import plans
 
     if getattr(args, "plan", None):
         return _migrate_one(args, "")
-    targets = [DEFAULT_PLAN_ID] + [p for p in plans.ids() if p != DEFAULT_PLAN_ID and database_exists(p)]
+    targets = [DEFAULT_PLAN_ID] + [p for p in plans.ids() if p != DEFAULT_PLAN_ID and plans.has_database(p)]
     codes = []
     for plan_id in targets:
         with use_plan(plan_id):
@@ -420,6 +424,81 @@ def _add_trust_commands(sub, plan) -> None:
     p.add_argument("--reason", help="原因")
     p.add_argument("--user", help="操作人账号（督查办管理员）")
     p.set_defaults(func=cmd_period)
+
+
+# --- 佐证材料 of task reports (issue 16) ---------------------------------------------------------------
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """补充佐证材料 to a task report in force, or list the files of task reports. Same checks and messages as
+    the page (services.report_evidence). Exit 0 done; 1 refused (that account may not, or there is no
+    report in force; nothing written); 2 bad input (account, period, task, department, a file refused)."""
+    from core.evidence import EvidenceRefused
+    from db import queries
+    from db.users import user_identity
+    from services import report_evidence
+    from services.identity import CLI, Caller
+    from services.submissions import Refused
+
+    def fail(message: str, code: int) -> int:
+        print(message, file=sys.stderr)
+        return code
+
+    if args.period and args.period not in set(queries.periods()["code"]):
+        return fail(f"不是报告期：{args.period}", EXIT_REFUSED)
+    if args.department and args.department not in set(queries.departments()["name"]):
+        return fail(f"不是方案中的部门：{args.department}（请用部门全称，如 市市场监管局）", EXIT_REFUSED)
+    if args.action == "list":
+        df = report_evidence.task_files(args.task, args.department, args.period)
+        rows = [{"id": int(r.id), "task_id": None if r.task_id != r.task_id else int(r.task_id),
+                 "target_id": r.target_id, "district": r.district, "department": r.department,
+                 "period": r.period_code, "submission_id": int(r.submission_id), "live": bool(r.live),
+                 "filename": r.filename, "size": int(r.size), "sha256": r.sha256, "uploaded_by": r.uploaded_by,
+                 "uploaded_at": r.uploaded_at.isoformat()} for r in df.itertuples()]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    identity = user_identity(args.user or "")
+    if identity is None:
+        return fail(f"--user “{args.user}” 不是有效账号（须已存在且启用；用 manage.py user list 查看）", EXIT_REFUSED)
+    if args.task is None or not args.period:
+        return fail("请用 --task 与 --period 指定任务报告，如 --task 5 --period 2020Q4", EXIT_REFUSED)
+    if args.task not in set(queries.tasks()["id"]):
+        return fail(f"任务编号不存在：{args.task}", EXIT_REFUSED)
+    department = args.department or identity.department
+    if not department:
+        return fail("请用 --department 指定报送部门（部门全称）", EXIT_REFUSED)
+    if not args.files:
+        return fail("请给出佐证材料文件", EXIT_REFUSED)
+    files = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            return fail(f"找不到佐证材料文件：{name}", EXIT_REFUSED)
+        files.append((path.name, path.read_bytes()))
+    try:
+        ids = report_evidence.attach(Caller(identity, None, CLI), args.task, department, args.period, files)
+    except EvidenceRefused as exc:
+        return fail(f"未保存：{exc}", EXIT_REFUSED)
+    except Refused as exc:
+        return fail(f"未保存：{exc}", EXIT_INVALID)
+    print(json.dumps({"task_id": args.task, "department": department, "period": args.period, "evidence_ids": ids},
+                     ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _add_evidence_commands(sub, plan) -> None:
+    p = sub.add_parser("evidence", parents=[plan], help="佐证材料：attach 为已计入的任务报告补充文件 / list 列出（退出码 0 完成，"
+                       "1 被拒绝未写入，2 输入有误）")
+    actions = p.add_subparsers(dest="action", required=True)
+    attach = actions.add_parser("attach", help="为已计入的任务报告补充佐证材料")
+    attach.add_argument("files", nargs="+", help="佐证材料文件（pdf、jpg、png、docx、xlsx、ofd）")
+    listing = actions.add_parser("list", help="列出任务报告与指标数值的佐证材料（JSON）")
+    for q in (attach, listing):
+        q.add_argument("--task", type=int, help="任务编号（方案附件 1–30）")
+        q.add_argument("--period", help="报告期，如 2020Q4")
+        q.add_argument("--department", help="报送部门（attach 默认为 --user 所属部门）")
+    attach.add_argument("--user", required=True, help="操作人账号（督查办管理员，或该部门的填报员）")
+    p.set_defaults(func=cmd_evidence)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -704,6 +783,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="姓名")
     p.set_defaults(func=cmd_user)
     _add_trust_commands(sub, plan)
+    _add_evidence_commands(sub, plan)
     _add_plan_commands(sub)
     from services.documents import EXPORTS
 

@@ -6,6 +6,7 @@ import streamlit as st
 from components.flash import show_flash
 from components.trust_review import render_second_look
 from components.upload_common import caller
+from components.upload_evidence import render_submission_files
 from components.upload_history import history_table
 from core.auth import Identity
 from services import submissions
@@ -29,6 +30,7 @@ def render_review_queue(identity: Identity) -> None:
     chosen = st.selectbox("选择待审核的报送", list(labels), key="au_rev_pick",
                           placeholder="请选择…", format_func=labels.get)
     _render_rows(chosen)
+    render_submission_files(identity, chosen)
     _render_decision(chosen, identity)
 
 

@@ -12,12 +12,15 @@ import streamlit as st
 
 from components.flash import show_flash
 from components.upload_common import catalogue
+from components.upload_evidence import render_files
 from core.auth import Identity
 from core.baseline_rules import assignable_departments
 from core.timeutil import CHINA_TZ
-from services import cache, trust
+from services import cache, report_evidence, trust
 
 _DONE, _ERROR = "tr_done", "tr_error"
+# 完成核验's own: every tab runs on each rerun, so a shared message would show in the first tab that pops it.
+_VF_DONE, _VF_ERROR = "tr_vf_done", "tr_vf_error"
 CITY = "全市"
 
 
@@ -26,13 +29,13 @@ def _actor(identity: Identity) -> trust.Actor:
     return trust.Actor(identity.username, st.session_state.get("au_token"))
 
 
-def _run(write, done: str, *args, **kwargs) -> None:
+def _run(write, done: str, *args, keys: tuple[str, str] = (_DONE, _ERROR), **kwargs) -> None:
     try:
         write(*args, **kwargs)
     except trust.TrustRefused as exc:
-        st.session_state[_ERROR] = str(exc)
+        st.session_state[keys[1]] = str(exc)
         return
-    st.session_state[_DONE] = done
+    st.session_state[keys[0]] = done
 
 
 # --- 基期与责任备案 ----------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ CHECK_WORDS = {"": "待核验", "已核验": "已核验", "退回": "退回"}
 
 
 def render_verification_admin(identity: Identity) -> None:
-    show_flash(_DONE, _ERROR)
+    show_flash(_VF_DONE, _VF_ERROR)
     st.caption("部门报告“已完成”（100%）的任务在督查办核验佐证材料前显示为“待核验”；核验通过后为“已完成”，"
                "退回须写明原因。")
     df = cache.read(trust.completions_to_check)
@@ -197,7 +200,8 @@ def render_verification_admin(identity: Identity) -> None:
     st.dataframe(pd.DataFrame({
         "任务": df["task_id"].map(lambda i: f"{i}. {titles.get(i, '')}"), "部门": df["department"],
         "报告期": df["period_code"], "完成%": df["percent"], "核验": df["verification"].map(CHECK_WORDS),
-        "原因": df["verification_reason"]}), hide_index=True, width="stretch", key="tr_vf_table")
+        "原因": df["verification_reason"], "佐证材料": _file_counts(df)}), hide_index=True, width="stretch",
+        key="tr_vf_table")
     todo = df[df["verification"] != "已核验"]
     if todo.empty:
         st.caption("全部完成报告均已核验。")
@@ -205,7 +209,7 @@ def render_verification_admin(identity: Identity) -> None:
     keys = [f"{r.task_id}|{r.department}|{r.period_code}" for r in todo.itertuples()]
     st.selectbox("选择完成报告", keys, key="tr_vf_pick",
                  format_func=lambda k: "任务{} · {} · {}".format(*k.split("|")))
-    st.text_input("佐证材料编号（可选）", key="tr_vf_evidence", max_chars=200)
+    _pick_evidence(identity)
     st.text_input("退回原因（退回时必填）", key="tr_vf_reason", max_chars=500)
     b1, b2 = st.columns(2)
     b1.button("核验通过", key="tr_vf_ok", type="primary", on_click=_verify, args=(identity, True))
@@ -216,9 +220,30 @@ def _verify(identity: Identity, approve: bool) -> None:
     ss = st.session_state
     pick = ss.get("tr_vf_pick")
     if not pick:
-        ss[_ERROR] = "请选择完成报告"
+        ss[_VF_ERROR] = "请选择完成报告"
         return
     task_id, dept, period = pick.split("|")
     _run(trust.verify_task, f"任务{task_id}（{dept}，{period}）已{'核验通过' if approve else '退回'}。",
          _actor(identity), int(task_id), dept, period, approve, "" if approve else ss.get("tr_vf_reason", ""),
-         ss.get("tr_vf_evidence", ""))
+         keys=(_VF_DONE, _VF_ERROR))
+
+
+def _file_counts(df: pd.DataFrame) -> list[int]:
+    files = cache.read(report_evidence.task_files)
+    count = files[files["live"]].groupby(["task_id", "department", "period_code"]).size()
+    return [int(count.get((int(t), d, p), 0)) for t, d, p in zip(df["task_id"], df["department"], df["period_code"])]
+
+
+def _pick_evidence(identity: Identity) -> None:
+    """The picked report's 佐证材料 with download buttons: what the office checks before 核验通过."""
+    pick = st.session_state.get("tr_vf_pick")
+    if not pick:
+        return
+    task_id, dept, period = pick.split("|")
+    files = cache.read(report_evidence.task_files, int(task_id), dept, period)
+    files = files[files["live"]]
+    if files.empty:
+        st.warning("该报告没有佐证材料：不能核验通过，可退回并写明须补充的材料。")
+        return
+    st.markdown(f"**佐证材料（{len(files)} 个）**")
+    render_files(identity, files, "tr_vf_file")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import auth
 from core.catalogue import Catalogue
-from services import cache, submissions
+from services import cache, submissions, trust
 from services.identity import Caller
 
 CITY_TEMPLATE = "全市（督查办汇总）"
@@ -25,6 +25,14 @@ def caller(identity: auth.Identity) -> Caller:
 
 def period_codes() -> list[str]:
     return cache.periods()["code"].tolist()
+
+
+def render_period_state(period: str, department: str | None) -> None:
+    """Say before anything is typed that the period is closed for this department (报告期关闭, issue 16):
+    its rows would be refused at their cells on preview."""
+    reason = trust.closed_reason_for(period, department)
+    if reason:
+        st.warning(f"{reason}。涉及该期的报送将逐单元格拒收；如需补报，请联系督查办重新开放该报告期或申请锁定例外。")
 
 
 def period_label(code: str) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.frame_digest import HASH_FRAMES
 from components.period_picker import current_period
-from components.upload_common import caller, departments_for, period_codes, period_label
+from components.upload_common import caller, departments_for, period_codes, period_label, render_period_state
 from components.upload_review import last_outcome, render_commit, render_outcome, render_preview
 from core.auth import Identity
 from core.importer import online
@@ -53,6 +53,7 @@ def render_online_entry(identity: Identity) -> None:
                              format_func=period_label)
     if period is None:
         return
+    render_period_state(period, department)
     base_ind, base_tasks = submissions.online_rows(department, period)
     st.markdown(f"#### 指标进展（{len(base_ind)} 行）")
     ind = st.data_editor(base_ind, key=editor_key("ind", department, period), hide_index=True, width="stretch",

@@ -9,9 +9,10 @@ from collections.abc import Callable, Hashable
 import pandas as pd
 import streamlit as st
 
+from components.upload_evidence import render_evidence, uploads
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
 from core.importer.summary import understood_table
-from services import submissions
+from services import report_evidence, submissions
 from services.identity import Caller
 
 
@@ -29,6 +30,8 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
 def outcome_text(outcome: dict) -> str:
     counts = (f"新增 {outcome['inserted']} 条，变更 {outcome['updated']} 条，未变 {outcome['unchanged']} 条，"
               f"未入库的问题行 {outcome['rejected']} 条。")
+    if outcome.get("evidence"):
+        counts += f"佐证材料 {outcome['evidence']} 个已保存，任务报告“已完成”的待督查办核验。"
     if outcome.get("state") == "pending":
         return (f"已提交，待审核（提交编号 {outcome['submission_id']}）：{counts}"
                 "督查办审核通过后才计入各页面；审核结果见“报送记录”。")
@@ -89,7 +92,10 @@ def _md(text: str) -> str:
 
 def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, caller: Caller,
                   allow_empty: bool = True, after_commit: Callable[[], None] | None = None) -> None:
-    """The 确认入库 button and what blocks it; the outcome is then found by last_outcome(prefix, identity)."""
+    """The 佐证材料 pickers, the 确认入库 button and what blocks it; the outcome is then found by
+    last_outcome(prefix, identity)."""
+    if not draft.result.blocking:
+        render_evidence(draft, prefix, identity)
     result = draft.result
     nothing = draft.writes_nothing
     blocked = []
@@ -120,13 +126,13 @@ def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, 
 
 def _commit(draft: submissions.Draft, caller: Caller, prefix: str, identity: Hashable,
             after_commit: Callable[[], None] | None) -> None:
-    outcome = submissions.commit(caller, draft)
+    outcome, stored = report_evidence.commit(caller, draft, uploads(prefix))
     if outcome.refused:
         st.session_state[f"{prefix}_error"] = f"未入库：{outcome.refused}"
         if outcome.changed_cells:
             st.session_state[f"{prefix}_changed"] = outcome.changed_cells
         return
-    st.session_state[f"{prefix}_done"] = {"identity": identity, "outcome": outcome.as_dict()}
+    st.session_state[f"{prefix}_done"] = {"identity": identity, "outcome": {**outcome.as_dict(), "evidence": stored}}
     if after_commit:
         after_commit()
 

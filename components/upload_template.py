@@ -5,11 +5,18 @@ import pandas as pd
 import streamlit as st
 
 from components.period_picker import current_period
-from components.upload_common import CITY_TEMPLATE, catalogue, departments_for, period_codes, period_label
+from components.upload_common import (
+    CITY_TEMPLATE,
+    catalogue,
+    departments_for,
+    period_codes,
+    period_label,
+    render_period_state,
+)
 from core.auth import Identity, may_administer
 from core.importer.templates import build_template, template_filename
 from core.timeutil import today_beijing
-from services import cache
+from services import cache, trust
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,7 +26,7 @@ def render_template_download(identity: Identity) -> None:
     left, right = st.columns(2)
     options = [*([CITY_TEMPLATE] if may_administer(identity) else []), *departments_for(identity)]
     choice = left.selectbox("部门", options, key="up_tpl_dept", placeholder="请选择…",
-                            help="部门模板只含该部门牵头的指标和牵头或参与的任务；全市模板供督查办汇总使用")
+                            help="部门模板只含该部门牵头或经备案负责的指标和牵头或参与的任务；全市模板供督查办汇总使用")
     codes = period_codes()
     period = right.selectbox("报告期", codes, index=codes.index(current_period()), key="up_tpl_period",
                              placeholder="请选择…",
@@ -28,8 +35,9 @@ def render_template_download(identity: Identity) -> None:
     deadline = pd.Timestamp(cache.periods().set_index("code").loc[period, "deadline"]).date()
     late = "（已过截止日：现在报送计为逾期报送）" if deadline < today_beijing() else ""
     st.caption(f"报送截止：{deadline}{late}")
+    render_period_state(period, department)
     st.download_button(
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,
-                                                    department=department),
+                                                    department=department, assigned=trust.assignments()),
         file_name=template_filename(period, department), mime=XLSX_MIME, key="up_tpl_download",
         on_click="ignore", type="primary")

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -134,6 +135,14 @@ def role_problem(role: str, department: str | None, catalogue: Catalogue) -> str
     return None
 
 
+def may_report_target(target_id: str, lead: str, department: str | None, assigned: Mapping[str, str] | None) -> bool:
+    """Whether `department` may report a target: its plan lead, or the participating department
+    基期与责任备案 assigned it to (`assigned`: target id -> that department; scoring charges it, so it
+    must be able to report it). The lead keeps the right after an assignment: it still answers for
+    the target in the plan (and may take it back). The importer's row check and write_scope ask this."""
+    return bool(department) and (department == lead or (assigned or {}).get(target_id) == department)
+
+
 @dataclass(frozen=True)
 class WriteScope:
     """The rows a department may write: targets it leads; its own rows of tasks it leads or joins."""
@@ -150,24 +159,27 @@ class WriteScope:
         return out
 
 
-def write_scope(identity: Identity, catalogue: Catalogue) -> WriteScope | None:
-    """None: may write every row (管理员). A 浏览 account gets an empty scope."""
+def write_scope(identity: Identity, catalogue: Catalogue,
+                assigned: Mapping[str, str] | None = None) -> WriteScope | None:
+    """None: may write every row (管理员). A 浏览 account gets an empty scope. `assigned`: the targets
+    基期与责任备案 gave to a participating department (services.trust.assignments), see may_report_target."""
     if identity.role == ADMIN:
         return None
     dept = identity.department if identity.role == REPORTER else None
     if not dept:
         return WriteScope("", frozenset(), frozenset())
-    targets = frozenset(t.id for t in catalogue.targets if t.lead_department == dept)
+    targets = frozenset(t.id for t in catalogue.targets if may_report_target(t.id, t.lead_department, dept, assigned))
     tasks = frozenset(t.id for t in catalogue.tasks if dept == t.lead_department or dept in t.participants)
     return WriteScope(dept, targets, tasks)
 
 
-def permission_problems(result: ImportResult, identity: Identity, catalogue: Catalogue) -> list[Problem]:
+def permission_problems(result: ImportResult, identity: Identity, catalogue: Catalogue,
+                        assigned: Mapping[str, str] | None = None) -> list[Problem]:
     """A Problem for every row of the file the user may not write, with sheet, cell and how to fix it.
 
     The rows are then rejected like any invalid row: the preview shows why, and they are never written.
     """
-    scope = write_scope(identity, catalogue)
+    scope = write_scope(identity, catalogue, assigned)
     if scope is None:
         return []
     problems: list[Problem] = []
@@ -179,9 +191,12 @@ def permission_problems(result: ImportResult, identity: Identity, catalogue: Cat
     led = {t.id: t.lead_department for t in catalogue.targets}
     for r in result.indicators:
         if r.target_id not in scope.target_ids:
+            charged = (assigned or {}).get(r.target_id)
+            also = f"、由“{charged}”负责" if charged and charged != led.get(r.target_id) else ""
+            lead = led.get(r.target_id, "其他部门")
             problems.append(Problem(
-                r.sheet, f"A{r.row}", r.target_id, f"指标 {r.target_id} 由“{led.get(r.target_id, '其他部门')}”牵头，"
-                "您的部门不能报送", "删除该行，或请牵头部门报送", row=r.row))
+                r.sheet, f"A{r.row}", r.target_id, f"指标 {r.target_id} 由“{lead}”牵头{also}，您的部门不能报送",
+                "删除该行，或请牵头部门（或负责部门）报送", row=r.row))
     for r in result.tasks:
         if r.task_id not in scope.task_ids:
             problems.append(Problem(

@@ -83,4 +83,7 @@ def closed_reason(period_code: str, department: str | None, when: datetime, *, d
     return f"{period_code} 已关闭（{why}）"
 
 
-CLOSED_FIX = "已关闭的报告期不能再报送或修改；确需补报请联系督查办申请解锁（锁定例外）"
+# The fix a refused cell shows: a department cannot reopen a period itself, so it says whom to ask and what
+# the office does (管理 → 报告期管理, or manage.py period open / period exceptions).
+CLOSED_FIX = ("已关闭的报告期不能再报送或修改；如需补报，请联系督查办重新开放该报告期或申请解锁（锁定例外：督查办在"
+              "“管理 → 报告期管理”或用 manage.py period open / period exceptions 办理）")

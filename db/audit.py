@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "baseline_set": "基期与责任备案", "period_close": "关闭报告期", "period_open": "重新开放报告期",
     "lock_exception": "授予锁定例外", "lock_exception_revoke": "撤销锁定例外", "task_verify": "完成核验通过",
     "task_verify_return": "完成核验退回",
+    "evidence_add": "上传佐证材料", "task_verify_reopen": "补充佐证材料后重新待核验",
     "plan_add": "添加方案", "plan_archive": "归档方案", "plan_activate": "启用方案", "plan_init": "建立方案数据库",
     **{f"assessment_{k}": f"年度考核·{v}" for k, v in ACTION_WORDS.items()},  # db.assessment.record_change
 }

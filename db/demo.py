@@ -13,7 +13,7 @@ from db import models as m
 from db.assessment import clear_demo_assessments
 from db.current import rebuild
 from db.engine import bump_data_version, session_scope
-from db.trust import clear_demo_registrations, insert_demo_registrations
+from db.trust import clear_demo_registrations, insert_demo_registrations, open_demo_period
 
 
 def demo_loaded() -> bool:
@@ -59,6 +59,9 @@ def load_demo(catalogue: Catalogue) -> dict[str, int]:
             session.execute(insert(m.TaskProgress), progress)
         # 基期与责任备案 and office checks of the demo (labelled 演示; removed by clear_demo).
         insert_demo_registrations(session, *demo_registrations(catalogue, demo, periods[-1].code))
+        # The last demo quarter is reopened (audited, labelled 演示数据) so 进度填报 can be tried on it;
+        # the earlier ones stay closed as they would be in real use (报告期关闭, issue 16).
+        open_demo_period(session, periods[-1].code)
         rows_per_submission = Counter(r["submission_id"] for r in (*values, *progress))
         for s in subs:
             s.rows_read = s.inserted = rows_per_submission[s.id]

@@ -32,7 +32,8 @@ class CommitRefused(ValueError):
 
 def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: str, file_bytes: bytes,
                   mime: str, department: str | None, period: str | None, state: str = "committed",
-                  scope: WriteScope | None = None, guard: Callable[[Session], None] | None = None) -> dict:
+                  scope: WriteScope | None = None, guard: Callable[[Session], None] | None = None,
+                  after: Callable[[Session, int], None] | None = None) -> dict:
     """Write the plan's new and changed rows as one submission, all or nothing.
 
     Returns submission_id, inserted, updated, unchanged, rejected, duplicate. When a counted
@@ -41,6 +42,7 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
     outside it refuses the whole commit: the pages filter such rows out first, this is the last guard.
     `guard(session)` runs first inside the write transaction and raises CommitRefused to write nothing
     (services.submissions: the account re-checked, the previewed cells unchanged).
+    `after(session, submission_id)` runs once the rows are in, in the same transaction (佐证材料).
     """
     if source not in SOURCES:
         raise CommitRefused(f"未知的报送方式“{source}”")
@@ -76,6 +78,8 @@ def commit_import(result: ImportResult, plan: ChangePlan, *, user: str, source: 
         session.flush()
         session.add(m.SubmissionFile(submission_id=submission.id, content=file_bytes, mime=mime))
         _insert_rows(session, plan, submission, dept_ids)
+        if after is not None:
+            after(session, submission.id)
         if state in COUNTED_STATES:
             refresh_submission(session, submission.id)
         session.add(m.AuditLog(user_name=user, action="upload", detail=json.dumps(

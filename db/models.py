@@ -314,10 +314,10 @@ class TaskVerification(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id")
     department_id: int = Field(foreign_key="department.id")
     period_code: str = Field(foreign_key="period.code")
-    state: str  # 已核验 | 退回
+    state: str  # 已核验 | 退回 | "" (待核验 again: the department attached new evidence after a 退回)
     reason: str = ""
-    # The evidence looked at (佐证材料); connected to the evidence store when the branches merge.
-    evidence_ref: str = ""
+    # 佐证材料 (issue 16): the EvidenceFile ids the office looked at, comma-separated ("" none).
+    evidence_ids: str = ""
     user_name: str = ""
     at: datetime = Field(default_factory=utcnow)
 
@@ -381,10 +381,17 @@ class EvidenceFile(SQLModel, table=True):
     """A 佐证材料 file, kept in the database; served only as a download, never rendered."""
 
     id: int | None = Field(default=None, primary_key=True)
-    owner_kind: str = Field(index=True)  # notice_reply (task reports and values: issue 16)
-    owner_id: int = Field(index=True)  # the NoticeEvent of the reply
+    owner_kind: str = Field(index=True)  # notice_reply | task_report | indicator_value
+    owner_id: int = Field(index=True)  # the NoticeEvent of a reply; the Submission of a report or value
     notice_id: int | None = Field(default=None, foreign_key="supervisionnotice.id", index=True)
     department_id: int | None = Field(default=None, foreign_key="department.id")
+    # 佐证材料 of a task report or an indicator value (issue 16): the cell it backs and the submission
+    # it came with. A task cell is (task, department, period); a value cell (target, district, period).
+    submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    target_id: str | None = Field(default=None, foreign_key="target.id", index=True)
+    district_adcode: str | None = Field(default=None, foreign_key="district.adcode")
+    period_code: str | None = Field(default=None, foreign_key="period.code")
     filename: str  # sanitised
     extension: str
     mime: str

@@ -26,6 +26,7 @@ from db.users import audit
 from db.write_identity import account_at_write
 
 CLI = "cli"
+DEMO_USER = "演示数据"  # who the demo's rows name (submissions, checks, the demo's period opening)
 
 
 class TrustRefused(ValueError):
@@ -145,6 +146,19 @@ def _registration(session: Session, row: m.TargetBaseline) -> Registration:
     return Registration(row.value, row.year, row.source, dept)
 
 
+def assignments(session: Session | None = None) -> dict[str, str]:
+    """Targets registered to a responsible department (city rows): target id -> department name. With
+    `session`, as the write transaction sees them (services.submissions re-checks who may report)."""
+    if session is not None:
+        return dict(session.execute(
+            select(m.TargetBaseline.target_id, m.Department.name)
+            .join(m.Department, m.Department.id == m.TargetBaseline.responsible_department_id)
+            .where(m.TargetBaseline.district_adcode == "")).all())
+    df = _frame("""SELECT b.target_id, d.name FROM targetbaseline b
+                   JOIN department d ON d.id = b.responsible_department_id WHERE b.district_adcode = ''""")
+    return dict(zip(df["target_id"], df["name"]))
+
+
 def baselines() -> pd.DataFrame:
     """Every registration, city rows first per target."""
     df = _frame("""
@@ -220,6 +234,18 @@ def period_closures() -> pd.DataFrame:
     return df
 
 
+def lock_facts_in(session: Session) -> tuple[list[tuple[str, str, datetime]], list[tuple[str, str, datetime, bool]]]:
+    """The office's period actions (period, action, at) and lock exceptions (department, period, until,
+    revoked) as they are inside the write transaction `session`: a commit re-checks closed periods with
+    these, so a period closed (or an exception revoked) after the preview still refuses the write."""
+    closures = [(p, a, _utc(at)) for p, a, at in session.execute(
+        select(m.PeriodClosure.period_code, m.PeriodClosure.action, m.PeriodClosure.at)).all()]
+    grants = [(d, p, _utc(u), r is not None) for d, p, u, r in session.execute(
+        select(m.Department.name, m.LockException.period_code, m.LockException.until, m.LockException.revoked_at)
+        .join(m.Department, m.Department.id == m.LockException.department_id)).all()]
+    return closures, grants
+
+
 def lock_exceptions() -> pd.DataFrame:
     df = _frame("""
         SELECT e.id, d.name AS department, e.period_code, e.until, e.granted_by, e.granted_at, e.reason,
@@ -233,10 +259,12 @@ def lock_exceptions() -> pd.DataFrame:
 # --- 完成核验 ------------------------------------------------------------------------------------------
 
 
-def verify_task(actor: Actor, task_id: int, department: str, period_code: str, approve: bool, reason: str = "",
-                evidence_ref: str = "") -> str:
+def verify_task(actor: Actor, task_id: int, department: str, period_code: str, approve: bool,
+                reason: str = "") -> str:
     """The office marks a complete report 已核验, or returns it (退回) with a reason. Only a report in
-    force at 100% can be checked."""
+    force at 100% can be checked, and 已核验 needs its 佐证材料: the ids of the files looked at are kept."""
+    from db.evidence import task_cell_evidence_ids
+
     reason = _bounded(reason, MAX_REASON, "原因")
     if not approve and not reason:
         raise TrustRefused("退回须填写原因")
@@ -247,6 +275,10 @@ def verify_task(actor: Actor, task_id: int, department: str, period_code: str, a
         percent = _progress_percent(session, task_id, dept_id, period_code)
         if percent is None or percent < 100:
             raise TrustRefused(f"任务{task_id}（{department}）{period_code} 没有 100% 完成的报送，无需核验")
+        evidence_ids = task_cell_evidence_ids(session, task_id, dept_id, period_code)
+        if approve and not evidence_ids:
+            raise TrustRefused(f"任务{task_id}（{department}）{period_code} 没有佐证材料，不能核验通过；"
+                               "可退回并写明须补充的材料")
         row = session.execute(select(m.TaskVerification).where(
             m.TaskVerification.task_id == task_id, m.TaskVerification.department_id == dept_id,
             m.TaskVerification.period_code == period_code)).scalar()
@@ -254,10 +286,10 @@ def verify_task(actor: Actor, task_id: int, department: str, period_code: str, a
             row = m.TaskVerification(task_id=task_id, department_id=dept_id, period_code=period_code, state="")
             session.add(row)
         row.state = VERIFIED if approve else RETURNED
-        row.reason, row.evidence_ref = reason, _bounded(evidence_ref, 200, "佐证材料编号")
+        row.reason, row.evidence_ids = reason, ",".join(str(i) for i in evidence_ids)
         row.user_name, row.at = identity.username, datetime.now(timezone.utc)
         audit(session, identity.username, "task_verify" if approve else "task_verify_return", task=task_id,
-              department=department, period=period_code, reason=reason, evidence_ref=row.evidence_ref)
+              department=department, period=period_code, reason=reason, evidence_ids=evidence_ids)
         bump_data_version(session)
         return row.state
 
@@ -296,12 +328,28 @@ def insert_demo_registrations(session: Session, registrations: list[dict], verif
             confirmed=True, is_demo=True, updated_by="演示数据"))
     for v in verifications:
         session.add(m.TaskVerification(task_id=v["task_id"], department_id=dept_id[v["department"]],
-                                       period_code=v["period"], state=VERIFIED, evidence_ref="演示",
+                                       period_code=v["period"], state=VERIFIED,
                                        user_name="演示数据"))
+
+
+DEMO_OPEN_REASON = "演示数据：载入演示数据时开放最后一期，便于试用进度填报（manage.py demo clear 时撤去）"
+
+
+def open_demo_period(session: Session, period_code: str) -> None:
+    """The demo's one office action on periods, inside load_demo's transaction: reopen its last period.
+
+    Every demo period ended years ago and has closed by itself (close_days after its deadline), so
+    without this a newcomer trying 进度填报 on the demo would see every row refused. It is recorded
+    like the office's own action (period table, audit log), by 演示数据 and labelled so."""
+    session.add(m.PeriodClosure(period_code=period_code, action=OPEN, user_name=DEMO_USER, reason=DEMO_OPEN_REASON))
+    audit(session, DEMO_USER, "period_open", period=period_code, reason=DEMO_OPEN_REASON)
 
 
 def clear_demo_registrations(session: Session) -> int:
     n = session.execute(delete(m.TargetBaseline).where(m.TargetBaseline.is_demo)).rowcount
+    # The demo's reopening goes with it: the period falls back to the office's own actions and the
+    # automatic rule (the audit log keeps both the opening and the clearing).
+    session.execute(delete(m.PeriodClosure).where(m.PeriodClosure.user_name == DEMO_USER))
     session.execute(delete(m.TargetBaselineChange).where(m.TargetBaselineChange.is_demo))
     session.execute(delete(m.TaskVerification).where(m.TaskVerification.user_name == "演示数据"))
     return n

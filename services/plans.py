@@ -53,6 +53,11 @@ def status(plan_id: str) -> str:
     return ARCHIVED if plan_meta.plan_fact(plan_id, "plan_status") == ARCHIVED else ACTIVE
 
 
+def has_database(plan_id: str) -> bool:
+    """Has the plan a database yet (asked without creating one)?"""
+    return plan_meta.database_exists(plan_id)
+
+
 def is_archived(plan_id: str) -> bool:
     return status(plan_id) == ARCHIVED
 

@@ -3,7 +3,10 @@
 The file upload page, online entry and `manage.py import` all go through these functions, so a report
 is checked, previewed and written one way whatever screen it came from, and the rules below exist once:
 - the review rule: what state a new report gets (`new_state`);
-- who may write which rows (core.auth.write_scope), re-checked with the account inside the write;
+- who may write which rows (core.auth.write_scope: the plan's lead, or the department 基期与责任备案 assigned
+  the target to), re-checked with the account and the assignments inside the write;
+- 报告期关闭: rows writing a closed period are refused at their cell (services.trust.closed_cells, the rule in
+  core.period_lock), and again inside the write (a period closed after the preview);
 - commit writes what was previewed, or nothing: the cells in force are re-read in the write transaction
   and any change since the preview refuses the commit, naming the cells (`Outcome.changed_cells`);
 - a 填报员 may withdraw only its own department's report while it waits for review; withdrawing
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +41,7 @@ from db import models as m
 from db.imports import CommitRefused
 from db.plan_refusal import archived_message
 from db.submission_reads import live_submission_for_sha
-from services import plans
+from services import plans, trust
 from services.cache import cached
 from services.identity import Caller, as_caller, authorise, identity_of
 
@@ -179,7 +183,8 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
             return Draft(who.username, source, name, content, "application/octet-stream", department, period,
                          state, refused=str(exc))
     result = validate_upload(book, plan_catalogue(), filename=name, sha256=sha256_of(content), period=period,
-                             department=department, known_periods=known_periods() or None)
+                             department=department, known_periods=known_periods() or None,
+                             assigned=trust.assignments())
     foreign = other_plan_refusal(result)
     if foreign:
         return Draft(who.username, source, name, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
@@ -193,7 +198,8 @@ def online_rows(department: str, period: str) -> tuple[pd.DataFrame, pd.DataFram
     """The online-entry tables of a department and period, prefilled with the values in force
     (the grid shows them; prepare_online compares the edit's locked columns with them)."""
     catalogue = plan_catalogue()
-    return (online.indicator_frame(catalogue, department, period, upload_reads.department_values(department, period)),
+    return (online.indicator_frame(catalogue, department, period, upload_reads.department_values(department, period),
+                                   trust.assignments()),
             online.task_frame(catalogue, department, period, upload_reads.department_progress(department, period)))
 
 
@@ -255,11 +261,18 @@ def _plain(value: object) -> object:
 def _draft(who: auth.Identity, source: str, result: ImportResult, content: bytes, mime: str,
            department: str | None, period: str | None) -> Draft:
     catalogue = plan_catalogue()
-    extra = auth.permission_problems(result, who, catalogue)
+    extra = auth.permission_problems(result, who, catalogue, trust.assignments())
     if extra:
         result.problems.extend(extra)
     values, progress = _in_force_for(result)
     plan = plan_changes(result, values, progress, catalogue)
+    # 报告期关闭: a row that would write a closed period is refused at its cell (core.period_lock decides,
+    # honouring the writer's lock exceptions). Only rows that change something are asked: an unchanged
+    # earlier quarter carried in the same sheet writes nothing and is no reason to refuse the file.
+    closed = trust.closed_cells([*plan.indicators_to_write, *plan.tasks_to_write], _writer_department(who, department))
+    if closed:
+        result.problems.extend(closed)
+        plan = plan_changes(result, values, progress, catalogue)
     value_ids = {(r.target_id, r.district_adcode, r.period_code): int(r.id)
                  for r in values[["target_id", "district_adcode", "period_code", "id"]].itertuples(index=False)}
     progress_ids = {(int(r.task_id), r.department, r.period_code): int(r.id)
@@ -269,6 +282,12 @@ def _draft(who: auth.Identity, source: str, result: ImportResult, content: bytes
     return Draft(who.username, source, result.filename, content, mime, department, period, new_state(who),
                  result, plan, duplicate_of=live_submission_for_sha(result.sha256),
                  seen_values=seen_values, seen_progress=seen_progress)
+
+
+def _writer_department(who: auth.Identity, department: str | None) -> str | None:
+    """Whose lock exceptions apply: a department's account writes as its department; the office writes
+    for the report's department (None: each row's own, see services.trust.closed_cells)."""
+    return who.department if who.role == auth.REPORTER else department
 
 
 def _value_cells(result: ImportResult) -> list[tuple[str, str, str]]:
@@ -299,8 +318,10 @@ def _in_force_for(result: ImportResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --- Writes -----------------------------------------------------------------------------------------
 
 
-def commit(identity: Caller | auth.Identity, draft: Draft) -> Outcome:
-    """Write the draft's new and changed rows as one submission, or nothing (Outcome.refused says why)."""
+def commit(identity: Caller | auth.Identity, draft: Draft,
+           after: Callable[[Session, int], None] | None = None) -> Outcome:
+    """Write the draft's new and changed rows as one submission, or nothing (Outcome.refused says why).
+    `after(session, submission_id)`: more writes in the same transaction (services.report_evidence)."""
     caller = as_caller(identity)
     if draft.refused:
         return Outcome(refused=draft.refused)
@@ -309,19 +330,56 @@ def commit(identity: Caller | auth.Identity, draft: Draft) -> Outcome:
     who = caller.identity
 
     def guard(session: Session) -> None:
-        authorise(session, caller, auth.may_upload, "报送数据")
+        now = authorise(session, caller, auth.may_upload, "报送数据")
+        _refuse_if_outside(session, draft, now)
+        _refuse_if_closed(session, draft, now)
         _refuse_if_changed(session, draft)
 
     try:
         out = imports.commit_import(
             draft.result, draft.plan, user=who.username, source=draft.source, file_bytes=draft.content,
             mime=draft.mime, department=draft.department, period=draft.period, state=new_state(who),
-            scope=auth.write_scope(who, plan_catalogue()), guard=guard)
+            scope=auth.write_scope(who, plan_catalogue(), trust.assignments()), guard=guard, after=after)
     except CellsChanged as exc:
         return Outcome(refused=str(exc), changed_cells=exc.cells)
     except CommitRefused as exc:
         return Outcome(refused=str(exc))
     return Outcome(**out)
+
+
+class OutsideScope(CommitRefused):
+    """Rows the account may no longer write (e.g. the target's assignment was removed); nothing written."""
+
+
+class PeriodClosed(CommitRefused):
+    """A row writes a period that is closed now (closed after the preview); nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = tuple(problems)
+        shown = "；".join(f"{p.where} {p.message}" for p in problems[:5]) + (
+            f" 等 {len(problems)} 处" if len(problems) > 5 else "")
+        super().__init__(f"报告期已关闭：{shown}。未写入任何数据；{problems[0].fix}")
+
+
+def _refuse_if_outside(session: Session, draft: Draft, now: auth.Identity) -> None:
+    """The account's write scope as the write transaction sees it (the targets assigned to its department
+    read in `session`): an assignment removed after the preview refuses the rows it allowed."""
+    scope = auth.write_scope(now, plan_catalogue(), trust.assignments(session))
+    outside = scope.refusals(draft.plan) if scope is not None and draft.plan is not None else []
+    if outside:
+        raise OutsideScope(f"您的账号无权报送：{'、'.join(outside[:5])}{' 等' if len(outside) > 5 else ''}。"
+                           "未写入任何数据；请重新预览")
+
+
+def _refuse_if_closed(session: Session, draft: Draft, now: auth.Identity) -> None:
+    """PeriodClosed when a row to write touches a period closed now (the office's actions and lock
+    exceptions read in `session`), though the preview found it open."""
+    if draft.plan is None:
+        return
+    closed = trust.closed_at_write(session, [*draft.plan.indicators_to_write, *draft.plan.tasks_to_write],
+                                   _writer_department(now, draft.department))
+    if closed:
+        raise PeriodClosed(closed)
 
 
 def _refuse_if_changed(session: Session, draft: Draft) -> None:

@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
 import pandas as pd
+from sqlmodel import Session
 
 from core.importer.model import IndicatorRow, Problem, TaskRow
-from core.period_lock import CLOSED_FIX, Closure, LockGrant, closed_reason, period_closed
+from core.period_lock import CLOSED_FIX, Closure, LockGrant, closed_reason, office_action, period_closed
 from core.second_look import LookWarning, NewValue, previous_of
 from core.second_look import second_look as look
 from core.settings import Settings, load_settings
@@ -60,16 +61,22 @@ def closed_reason_for(period_code: str, department: str | None, when: datetime |
 
 
 def closed_cells(rows: Iterable[IndicatorRow | TaskRow], department: str | None, when: datetime | None = None,
-                 settings: Settings | None = None) -> list[Problem]:
+                 settings: Settings | None = None, *,
+                 facts: tuple[list[Closure], list[LockGrant]] | None = None) -> list[Problem]:
     """A Problem (sheet, cell, fix) for every row that writes a closed period. Task rows are judged for
-    their own department, indicator rows for `department` (the file's)."""
+    their own department, indicator rows for `department` (the writer's; for the office's file without
+    one, the row's). `facts`: the office's actions and exceptions when the caller read them itself
+    (closed_at_write); core.period_lock decides either way."""
+    rows = list(rows)
+    if not rows:  # nothing to write: no need to read the office's actions
+        return []
     s = settings or load_settings()
     when = when or datetime.now(timezone.utc)
-    closures, grants = _closures(), _grants()
+    closures, grants = facts if facts is not None else (_closures(), _grants())
     cache: dict[tuple[str, str | None], str | None] = {}
     out = []
     for r in rows:
-        dept = r.department if isinstance(r, TaskRow) else department
+        dept = r.department if isinstance(r, TaskRow) else (department or r.department or None)
         key = (r.period_code, dept)
         if key not in cache:
             cache[key] = closed_reason(r.period_code, dept, when, deadline_days=s.deadline_days,
@@ -79,15 +86,31 @@ def closed_cells(rows: Iterable[IndicatorRow | TaskRow], department: str | None,
     return out
 
 
+def closed_at_write(session: Session, rows: Iterable[IndicatorRow | TaskRow], department: str | None,
+                    settings: Settings | None = None) -> list[Problem]:
+    """closed_cells with the office's actions and lock exceptions read inside the write transaction
+    `session` (services.submissions.commit): a period closed between preview and commit is still refused."""
+    closures, grants = store.lock_facts_in(session)
+    facts = ([Closure(p, a, at) for p, a, at in closures],
+             [LockGrant(d, p, until, revoked=revoked) for d, p, until, revoked in grants])
+    return closed_cells(rows, department, settings=settings, facts=facts)
+
+
 def period_states(when: datetime | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """Every period with whether it is closed now and why (the 报告期管理 table and `period list`)."""
     s = settings or load_settings()
     when = when or datetime.now(timezone.utc)
-    closures = _closures()
+    df = store.period_closures()
+    closures = [Closure(r.period_code, r.action, r.at.to_pydatetime()) for r in df.itertuples()]
+    # The demo's own opening of its last period is shown as such (演示数据), not as the office's act.
+    demo = {(r.period_code, r.at.to_pydatetime()) for r in df.itertuples() if r.user_name == store.DEMO_USER}
     rows = []
     for code, deadline in zip(queries.periods()["code"], queries.periods()["deadline"]):
         closed, why = period_closed(code, when, deadline_days=s.deadline_days, close_days=s.close_days,
                                     closures=closures)
+        action = office_action(code, when, closures)
+        if action is not None and (code, action.at) in demo:
+            why = store.DEMO_OPEN_REASON
         rows.append({"period_code": code, "deadline": deadline, "closed": closed, "why": why})
     return pd.DataFrame(rows, columns=["period_code", "deadline", "closed", "why"])
 
@@ -150,6 +173,13 @@ def review_frame(submission_id: int, values: pd.DataFrame | None = None) -> pd.D
                     "target": target_text(spec) if spec else "", "warning": "；".join(warnings.get(r.row, []))})
     return pd.DataFrame(out)
 
+
+
+def assignments(session: Session | None = None) -> dict[str, str]:
+    """Targets 基期与责任备案 made a department responsible for (target id -> department): that
+    department may report them too (core.auth.may_report_target). With `session`: read inside that
+    write transaction, so an assignment removed after the preview refuses the commit."""
+    return store.assignments(session)
 
 
 def responsible_targets(department: str, targets: pd.DataFrame | None = None) -> frozenset[str]:

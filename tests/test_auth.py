@@ -94,6 +94,24 @@ def test_reporter_may_write_only_its_own_targets_and_tasks():
     assert other[0].row is None and other[0].sheet == "说明" and "市农业农村局" in other[0].message
 
 
+def test_a_target_assigned_to_a_participant_is_reported_by_it_and_still_by_its_lead():
+    """基期与责任备案 may give T47 (lead 市政务服务数据管理局) to 市卫生健康局: scoring charges it, so it may report it."""
+    cat = load_catalogue()
+    health, data = "市卫生健康局", "市政务服务数据管理局"
+    assigned = {"T47": health}
+    assert auth.may_report_target("T47", data, health, assigned) and auth.may_report_target("T47", data, data, assigned)
+    assert not auth.may_report_target("T47", data, health, {}) and not auth.may_report_target("T47", data, None, assigned)
+    assert "T47" in auth.write_scope(auth.Identity("w", auth.REPORTER, health), cat, assigned).target_ids
+    assert "T47" not in auth.write_scope(auth.Identity("w", auth.REPORTER, health), cat).target_ids
+    assert "T47" in auth.write_scope(auth.Identity("z", auth.REPORTER, data), cat, assigned).target_ids
+    result = ImportResult("f.xlsx", "x", indicators=[IndicatorRow("T01", None, "2020Q4", 96.0, "", "", "指标进展", 3),
+                                                      IndicatorRow("T47", None, "2020Q4", 15.0, "", "", "指标进展", 4)])
+    problems = auth.permission_problems(result, auth.Identity("w", auth.REPORTER, health), cat, assigned)
+    assert [(p.cell, p.value) for p in problems] == [("A3", "T01")]
+    other = auth.permission_problems(result, auth.Identity("m", auth.REPORTER, MARKET), cat, assigned)
+    assert other[-1].message == "指标 T47 由“市政务服务数据管理局”牵头、由“市卫生健康局”负责，您的部门不能报送"
+
+
 def test_roles_decide_pages():
     s_open, s_closed = AuthSettings(), AuthSettings(require_login_for_viewing=True)
     admin, rep, viewer = (auth.Identity("a", auth.ADMIN), auth.Identity("r", auth.REPORTER, AGRI),
@@ -289,6 +307,8 @@ def test_cli_import_enforces_the_users_department(tmp_path):
     assert cli(var, "init", ZJ_ADMIN_PASSWORD="Env-Admin-Pass-9").returncode == 0
     cli(var, "user", "add", "nong", "--department", AGRI, ZJ_NEW_PASSWORD="Nong-Passwort-1")
     cli(var, "user", "add", "kan", "--role", "浏览", ZJ_NEW_PASSWORD="Kan-Passwort-1")
+    # The template's period closed by itself long ago: the office reopens it (报告期关闭 is tested elsewhere).
+    assert cli(var, "period", "open", "2020Q4", "--user", "admin").returncode == 0
     market = _market_file(tmp_path)
     db = var / "dashboard.sqlite3"
 

@@ -35,6 +35,10 @@ def var(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("cli_var")
     assert run(folder, "init").returncode == 0
     assert run(folder, "user", "add", OFFICE, "--role", "管理员", ZJ_NEW_PASSWORD="Office-Test-Pass-1").returncode == 0
+    # Every plan period closed by itself years ago (报告期关闭); the office reopens the ones these tests
+    # import, as it would (test_closed_period_refuses_the_import keeps 2019Q4 closed).
+    for period in ("2020Q1", "2020Q4"):
+        assert run(folder, "period", "open", period, "--user", OFFICE, "--reason", "测试导入").returncode == 0
     return folder
 
 
@@ -90,6 +94,25 @@ def test_validation_errors_exit_1_and_write_nothing(var, tmp_path):
     assert out["errors"] == [{"sheet": "指标进展", "cell": "A3", "value": "T99", "message": "指标编号不存在",
                               "fix": out["errors"][0]["fix"]}]
     assert out["rejected"] == 1 and counts(var) == before
+
+
+def test_closed_period_refuses_the_import_naming_the_cell(var, tmp_path):
+    """Issue 16: a closed period refuses a CLI import with exit 1 and a Chinese message naming the cell;
+    once the office reopens it, the same file imports."""
+    late = tmp_path / "补报.xlsx"
+    late.write_bytes(fx.progress_book([["T01", "", "", "", "", "2019Q4", 96]]))
+    before = counts(var)
+    r = run(var, "import", str(late))
+    assert r.returncode == 1 and counts(var) == before
+    assert r.stderr.startswith("未导入：指标进展!A3 “2019Q4”：2019Q4 已关闭（报送截止 2020-01-10 后 30 天已自动关闭）")
+    assert "请联系督查办重新开放" in r.stderr
+    error = json.loads(r.stdout)["errors"][0]
+    assert (error["sheet"], error["cell"], error["message"][:10]) == ("指标进展", "A3", "2019Q4 已关闭")
+    assert run(var, "period", "open", "2019Q4", "--user", OFFICE, "--reason", "补报").returncode == 0
+    r = run(var, "import", str(late))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert counts(var)[1] == before[1] + 1
+    assert run(var, "period", "close", "2019Q4", "--user", OFFICE).returncode == 0
 
 
 def test_refused_file_exits_2(var, tmp_path):

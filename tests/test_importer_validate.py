@@ -239,3 +239,18 @@ def test_gbk_csv_and_xls_validate_the_same():
                               ("c.xls", fx.xls({"任务进展": rows}))):
         r = check(content, filename)
         assert not r.problems and r.tasks[0].percent == 60 and r.tasks[0].status == "推进中", filename
+
+
+def test_a_row_of_an_assigned_target_is_the_responsible_departments():
+    """基期与责任备案 gave T47 (lead 市政务服务数据管理局) to 市卫生健康局: that department's file may carry it."""
+    health = "市卫生健康局"
+    content = fx.progress_book([ind("T47", value=15)])
+    result = check(content, department=health, assigned={"T47": health})
+    assert not result.problems and [r.department for r in result.indicators] == [health]
+    assert result.department == health
+    p = only_problem(check(content, department=health))
+    assert (p.sheet, p.cell, p.message) == ("指标进展", "A3", "该指标由市政务服务数据管理局牵头填报，不是市卫生健康局")
+    p = only_problem(check(content, department="市公安局", assigned={"T47": health}))
+    assert p.message == "该指标由市政务服务数据管理局牵头、市卫生健康局负责填报，不是市公安局"
+    lead = check(content, department="市政务服务数据管理局", assigned={"T47": health})
+    assert not lead.problems  # the plan's lead keeps the right

@@ -74,6 +74,7 @@ def _fill_with_data(monkeypatch) -> dict:
 
     monkeypatch.setattr(catalogue_sync, "_sync_target_meta", lambda *a: None)
     monkeypatch.setattr(db.demo, "insert_demo_registrations", lambda *a: None)
+    monkeypatch.setattr(db.demo, "open_demo_period", lambda *a: None)  # periodclosure is 0008's too
     # The demo's 督办 notices need tables of a later revision than the baseline this data is written at.
     monkeypatch.setattr(supervision, "load_demo", lambda period: 0)
     # The 年度考核 demo needs tables the baseline does not have (migration 0005_assessment).

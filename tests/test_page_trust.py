@@ -44,6 +44,8 @@ def test_office_closes_a_period_and_grants_an_exception(accounts):
     at = run_as(token_for(accounts["admin"]), ADMIN_PAGE)
     states = frame(at, "报送截止").set_index("报告期")
     assert states.loc["2018Q1", "状态"] == "已关闭"  # long past deadline + close_days
+    # The demo reopened its last period for newcomers to try 进度填报, and says so.
+    assert states.loc["2020Q4", "状态"] == "开放" and states.loc["2020Q4", "说明"].startswith("演示数据：")
     at.selectbox(key="tr_pd_period").select("2018Q2")
     at.button(key="tr_pd_open").click().run()
     assert not at.exception and "2018Q2 已重新开放" in texts(at.success)
@@ -69,6 +71,17 @@ def test_office_verifies_a_complete_task_report(accounts):
     task_id, dept, period = pick.value.split("|")
     at.button(key="tr_vf_back").click().run()
     assert "退回须填写原因" in texts(at.error)
+    assert "该报告没有佐证材料" in texts(at.warning)  # demo reports come without files
+    at.button(key="tr_vf_ok").click().run()
+    assert "没有佐证材料，不能核验通过" in texts(at.error)
+    from db.users import user_identity
+    from services.identity import CLI, Caller
+    from services.report_evidence import attach
+
+    attach(Caller(user_identity(accounts["admin"]), channel=CLI), int(task_id), dept, period,
+           [("验收报告.pdf", b"%PDF-1.4\n")])
+    at.run()
+    assert [b for b in at.get("download_button") if b.key and b.key.startswith("tr_vf_file_")]
     at.button(key="tr_vf_ok").click().run()
     assert not at.exception and "核验通过" in texts(at.success)
     done = store.completions_to_check().set_index(["task_id", "department", "period_code"])

@@ -249,3 +249,23 @@ def test_a_hand_made_sheet_is_previewed_with_how_it_was_understood(upload_page):
     assert "“本年完成”读作实际值" in said and "按别名匹配 T19" in said and "“2.3件”读作 2.3" in said
     assert "T19" in texts(first_frame(at, "内容")["内容"])
     assert db_state() == before  # previewed, not written
+
+
+def test_a_closed_period_is_announced_and_its_cells_refused_on_the_page(upload_page):
+    """报告期关闭 on 进度填报: the template and online panels say the period is closed before anything is
+    typed, and the preview refuses the row at its cell; the demo's open 2020Q4 shows no such warning."""
+    at = upload_page()
+    at.selectbox(key="up_on_dept").select(DEPT).run()
+    at.selectbox(key="up_on_period").select(PERIOD).run()
+    assert "已关闭" not in texts(at.warning)
+    at.selectbox(key="up_on_period").select("2020Q3").run()
+    assert "2020Q3 已关闭（报送截止 2020-10-10 后 30 天已自动关闭）。涉及该期的报送将逐单元格拒收" in texts(at.warning)
+    editor = next(e for e in at.data_editor if "实际值" in e.value.columns)
+    row = int(editor.value.index[(editor.value["指标编号"] == "T23") & (editor.value["区县"] == "全市")][0])
+    before = db_state()
+    at.session_state[editor.key] = {"edited_rows": {row: {"实际值": 271.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception and db_state() == before
+    problems = first_frame(at, "修改方法")
+    assert problems["位置"].str.startswith("指标进展!A").all() and len(problems) == 1
+    assert problems["问题"].iloc[0].startswith("2020Q3 已关闭") and "联系督查办" in problems["修改方法"].iloc[0]

@@ -15,7 +15,7 @@ from db import engine as db_engine
 from db import trust as db_trust
 from db import users
 from db.engine import PlanArchived, data_version, get_engine, home_engine, pin_data_version
-from db.migrations import alembic_config, head_revision
+from db.migrations import alembic_config, head_revision, script_directory
 from services import assessment, plans, submissions
 from services import supervision as sup
 from services.identity import CLI, Caller
@@ -141,8 +141,9 @@ def test_archiving_the_home_plan_still_lets_accounts_and_contacts_change(fresh_d
 def test_migration_0009_records_the_plan_and_changes_no_report(demo_db, capsys):
     import manage
 
+    before_plans = script_directory().get_revision("0009_plans").down_revision
     with get_engine().begin() as conn:
-        command.downgrade(alembic_config(conn), "0008_trustworthy")
+        command.downgrade(alembic_config(conn), before_plans)
         assert conn.execute(text("SELECT COUNT(*) FROM appmeta WHERE key LIKE 'plan_%'")).scalar() == 0
     assert manage.main(["report", "--period", "2020Q4", "--format", "json"]) == 0
     before = capsys.readouterr().out

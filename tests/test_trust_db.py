@@ -50,7 +50,8 @@ def test_every_write_rechecks_the_session_and_the_account(people):
     set_active("office2", False, by="测试")
     with pytest.raises(TrustRefused, match="已停用"):
         store.set_period_state(second, "2019Q1", "open")
-    assert store.period_closures()["action"].tolist() == ["close"]  # refused writes wrote nothing
+    office_rows = store.period_closures().query("user_name != @store.DEMO_USER")  # the demo reopened 2020Q4
+    assert office_rows["action"].tolist() == ["close"]  # refused writes wrote nothing
 
 
 # --- 基期与责任备案 ---------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def test_demo_clear_removes_demo_registrations_only(people):
 def test_closed_period_is_refused_cell_by_cell_unless_excepted(people):
     when = datetime(2021, 6, 1, tzinfo=timezone.utc)  # long after 2020Q4's deadline + 30 days
     rows = [IndicatorRow("T02", None, "2019Q4", 95.0, "", "", "指标", 5),
-            TaskRow(1, AGRI, "2020Q4", "推进中", 80.0, "", "", "", "任务", 9)]
+            TaskRow(1, AGRI, "2020Q3", "推进中", 80.0, "", "", "", "任务", 9)]
     problems = service.closed_cells(rows, AGRI, when)
     assert [(p.sheet, p.cell, p.row) for p in problems] == [("指标", "A5", 5), ("任务", "A9", 9)]
     assert problems[0].message.startswith("2019Q4 已关闭") and "申请解锁" in problems[0].fix
@@ -136,8 +137,8 @@ def test_closed_period_is_refused_cell_by_cell_unless_excepted(people):
     gid = store.grant_lock_exception(people["office"], AGRI, "2019Q4", until, "补报年报数据")
     assert store.lock_exceptions().set_index("id").loc[gid, "until"] == until  # the same instant, not shifted 8 h
     now = datetime.now(timezone.utc)
-    # Now (2026) 2020Q4 has closed by itself; 2019Q4 is open to 市农业农村局 through the exception.
-    assert [p.value for p in service.closed_cells(rows, AGRI, now)] == ["2020Q4"]
+    # Now (2026) 2020Q3 has closed by itself; 2019Q4 is open to 市农业农村局 through the exception.
+    assert [p.value for p in service.closed_cells(rows, AGRI, now)] == ["2020Q3"]
     assert service.closed_reason_for("2019Q4", AGRI) is None
     assert service.closed_reason_for("2019Q4", "市市场监管局") is not None
     store.revoke_lock_exception(people["office"], gid)
@@ -172,7 +173,15 @@ def test_office_verifies_or_returns_a_complete_report(people):
         store.verify_task(people["office"], task_id, dept, period, approve=False)
     store.verify_task(people["office"], task_id, dept, period, approve=False, reason="缺少验收报告")
     assert per() == "预警"
-    store.verify_task(people["office"], task_id, dept, period, approve=True, evidence_ref="E-12")
+    with pytest.raises(TrustRefused, match="没有佐证材料"):
+        store.verify_task(people["office"], task_id, dept, period, approve=True)
+    from db.users import user_identity
+    from services.identity import CLI, Caller
+    from services.report_evidence import attach
+
+    attach(Caller(user_identity("office"), channel=CLI), task_id, dept, period, [("验收报告.pdf", b"%PDF-1.4\n")])
+    assert per() == "待核验"  # new files answer the return
+    store.verify_task(people["office"], task_id, dept, period, approve=True)
     assert per() == "已完成"
     with pytest.raises(TrustRefused, match="只有督查办"):
         store.verify_task(people["zw_tb"], task_id, dept, period, approve=True)
@@ -252,3 +261,24 @@ def test_service_on_a_real_validated_upload(demo_db):
     t30 = [w for w in warnings if w.target_id == "T30"]
     assert t30 and t30[0].kind == "大幅变动" and t30[0].sheet == "指标进展" and t30[0].row
     assert service.second_look_problems(t30)[0].cell == f"A{t30[0].row}"
+
+
+def test_demo_opens_its_last_period_audited_and_labelled(demo_db, capsys):
+    """Every demo period closed long ago (close_days after its deadline): the demo reopens only 2020Q4, as
+    an office action by 演示数据 in the period table and the audit log, so a newcomer can try 进度填报."""
+    assert service.closed_reason_for("2020Q4", None) is None
+    assert service.closed_reason_for("2020Q3", None).startswith("2020Q3 已关闭（报送截止")
+    states = service.period_states().set_index("period_code")
+    assert not states.loc["2020Q4", "closed"] and "演示数据" in states.loc["2020Q4", "why"]
+    assert states.drop(index="2020Q4")["closed"].all()
+    log = audit_log()
+    opened = log[log["action"] == "period_open"]
+    assert opened["user_name"].tolist() == [store.DEMO_USER] and "2020Q4" in opened["detail"].iloc[0]
+    assert manage.main(["period", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "2020Q4\t开放\t演示数据：" in listed and "2020Q3\t已关闭\t报送截止" in listed
+    from db.demo import clear_demo
+
+    clear_demo()
+    assert service.closed_reason_for("2020Q4", None).startswith("2020Q4 已关闭（报送截止")
+    assert store.period_closures().empty

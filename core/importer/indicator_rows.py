@@ -5,6 +5,7 @@ Each reading of a distinct cell value is remembered for the file (core.importer.
 """
 from __future__ import annotations
 
+from core.auth import may_report_target
 from core.catalogue import Target
 from core.importer import normalise as n
 from core.importer.model import IndicatorRow
@@ -109,7 +110,8 @@ def _by_name(ctx: Context, raw: object) -> tuple:
 
 def _department(ctx: Context, view: View, values: list, problems: RowProblems, target: Target | None,
                 target_field: str) -> str | None:
-    """The row's department: its 责任单位 cell, else the sheet's; it must be the target's lead."""
+    """The row's department: its 责任单位 cell, else the sheet's; it must be the target's lead or the
+    department it is assigned to (core.auth.may_report_target)."""
     scope = view.scope.department
     c = view.c_department
     raw = "" if c is None else values[c]
@@ -124,12 +126,14 @@ def _department(ctx: Context, view: View, values: list, problems: RowProblems, t
             return None
     if target is None:
         return None
-    if named and target.lead_department != named:
+    if named and not may_report_target(target.id, target.lead_department, named, ctx.assigned):
         f = "department" if filled(raw) else target_field
         lead = target.lead_department
-        problems.add(f, f"该指标由{lead}牵头填报，不是{named}", f"请删除此行，或由{lead}填报")
+        charged = ctx.assigned.get(target.id)
+        who = f"{lead}牵头、{charged}负责" if charged and charged != lead else f"{lead}牵头"
+        problems.add(f, f"该指标由{who}填报，不是{named}", f"请删除此行，或由{charged or lead}填报")
         return None
-    return target.lead_department
+    return named or target.lead_department
 
 
 def _department_named(ctx: Context, raw: object) -> tuple:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Mapping
 
 import pandas as pd
 
+from core.auth import may_report_target
 from core.catalogue import Catalogue, Target
 from core.importer.model import ImportResult, IndicatorRow, Problem, TaskRow
 from core.importer.normalise import TEXT_LIMITS, too_long
@@ -32,17 +34,20 @@ def _cell(columns: list[str], column: str, index: int) -> str:
     return f"{chr(ord('A') + columns.index(column))}{index + _HEADER_ROW + 1}"
 
 
-def department_targets(catalogue: Catalogue, department: str) -> list[Target]:
-    return [t for t in catalogue.targets if t.lead_department == department]
+def department_targets(catalogue: Catalogue, department: str,
+                       assigned: Mapping[str, str] | None = None) -> list[Target]:
+    """The targets the department reports: those it leads and those assigned to it (core.auth.may_report_target)."""
+    return [t for t in catalogue.targets if may_report_target(t.id, t.lead_department, department, assigned)]
 
 
-def indicator_frame(catalogue: Catalogue, department: str, period: str, current: pd.DataFrame) -> pd.DataFrame:
-    """One row per target the department leads (whole city, then each district where broken down),
+def indicator_frame(catalogue: Catalogue, department: str, period: str, current: pd.DataFrame,
+                    assigned: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per target the department reports (whole city, then each district where broken down),
     prefilled with the value in force for that period."""
     now = {(r["target_id"], r["district_adcode"] or ""): r for r in
            current[current["period_code"] == period].to_dict("records")} if not current.empty else {}
     rows = []
-    for t in department_targets(catalogue, department):
+    for t in department_targets(catalogue, department, assigned):
         areas = [("", CITY)] + ([(d.adcode, d.name) for d in catalogue.districts] if t.district_breakdown else [])
         goal = target_text(TargetSpec(t.name, t.unit, t.comparator, t.target_value, t.target_max,
                                       t.target_year, t.kind, t.baseline))
@@ -103,12 +108,12 @@ def result_from_editor(indicators: pd.DataFrame, tasks: pd.DataFrame, catalogue:
     A row whose 实际值 (or, for tasks, every progress field) is blank is not reported and is skipped.
     """
     result = ImportResult(filename=filename, sha256=sha256, department=department, period=period)
-    _indicators(indicators, catalogue, period, result)
+    _indicators(indicators, catalogue, period, result, department)
     _tasks(tasks, department, period, result)
     return result
 
 
-def _indicators(df: pd.DataFrame, catalogue: Catalogue, period: str, result: ImportResult) -> None:
+def _indicators(df: pd.DataFrame, catalogue: Catalogue, period: str, result: ImportResult, department: str) -> None:
     targets = {t.id: t for t in catalogue.targets}
     adcodes = {d.name: d.adcode for d in catalogue.districts}
     for i, rec in enumerate(df.to_dict("records")):
@@ -139,7 +144,8 @@ def _indicators(df: pd.DataFrame, catalogue: Catalogue, period: str, result: Imp
             area = rec.get("区县") or CITY
             result.indicators.append(IndicatorRow(
                 target.id, None if area == CITY else adcodes[area], period, value,
-                _text(rec.get("数据来源")), _text(rec.get("备注")), INDICATOR_SHEET, row, target.lead_department))
+                _text(rec.get("数据来源")), _text(rec.get("备注")), INDICATOR_SHEET, row,
+                department or target.lead_department))  # the grid is the department's own rows
 
 
 def _texts_fit(result: ImportResult, sheet: str, columns: list[str], rec: dict, i: int, row: int,

@@ -53,6 +53,7 @@ class Context:
         self.district_names = {d.adcode: d.name for d in reversed(catalogue.districts)}
         self.format_known = book.kind in ("xlsx", "xlsm")
         self.scope = Scope()  # the whole file's (given or 说明)
+        self.assigned: dict[str, str] = {}  # target id -> department 基期与责任备案 made responsible
         self.seen: dict[tuple, tuple] = {}  # duplicate key -> (view, field, row) first seen
         self._notes: dict[tuple[str, str], list] = {}  # (sheet, text) -> [cell, count]
         # One memo per kind of reading: cell value (and what else the reading depends on) -> reading.

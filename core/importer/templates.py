@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.auth import may_report_target
 from core.catalogue import Catalogue, Target
 from core.periods import period_from_code
 from core.reporting import TASK_STATUSES
@@ -63,10 +64,12 @@ _PREVIOUS = _Column(PREVIOUS_HEADER, 12)
 
 
 def build_template(catalogue: Catalogue, *, period: str, deadline: date, department: str | None = None,
-                   previous: Mapping[tuple, object] | None = None) -> bytes:
+                   previous: Mapping[tuple, object] | None = None, assigned: Mapping[str, str] | None = None) -> bytes:
     """The workbook to fill. `previous`: the values in force last period, written read-only in a grey 上期值
     column next to the input so a clerk updates rather than retypes. Keys: (target_id, district adcode or
-    None) -> number (是/否 targets: 1 or 0); (task_id, department) -> text such as "推进中 60%"."""
+    None) -> number (是/否 targets: 1 or 0); (task_id, department) -> text such as "推进中 60%".
+    `assigned`: targets 基期与责任备案 gave to a participating department, listed in that department's
+    template too (core.auth.may_report_target)."""
     p = period_from_code(period)
     if department is not None and catalogue.canonical_department(department) is None:
         raise ValueError(f"不是方案中的责任部门：{department}")
@@ -74,7 +77,7 @@ def build_template(catalogue: Catalogue, *, period: str, deadline: date, departm
     wb = Workbook()
     _instructions(wb.active, catalogue, p.code, p.label, deadline, department)
     scope = department or CITY
-    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), catalogue, p.code, department, scope, previous)
+    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), catalogue, p.code, department, scope, previous, assigned)
     _task_sheet(wb.create_sheet(TASK_SHEET), catalogue, p.code, department, scope, previous)
     out = io.BytesIO()
     neutralise_workbook(wb)  # department and catalogue text: never a live formula
@@ -175,10 +178,11 @@ def _previous_text(value: object, target: Target | None = None) -> object:
 
 
 def _indicator_sheet(ws: Worksheet, catalogue: Catalogue, code: str, department: str | None, scope: str,
-                     previous: Mapping[tuple, object] | None = None) -> None:
+                     previous: Mapping[tuple, object] | None = None, assigned: Mapping[str, str] | None = None) -> None:
     columns = _with_previous(_INDICATOR_COLUMNS, "实际值", previous)
     _prepare(ws, columns, f"指标进展 · {scope} · {code}")
-    targets = [t for t in catalogue.targets if department is None or t.lead_department == department]
+    targets = [t for t in catalogue.targets
+               if department is None or may_report_target(t.id, t.lead_department, department, assigned)]
     rows, yesno_rows = [], []
     for t in targets:
         areas = [(None, CITY)] + ([(d.adcode, d.name) for d in catalogue.districts] if t.district_breakdown else [])

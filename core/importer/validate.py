@@ -11,6 +11,7 @@ task_rows.py). How each column, row and sheet was understood goes to ImportResul
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 from core.catalogue import Catalogue
 from core.importer import indicator_rows, task_rows
@@ -42,10 +43,13 @@ def default_periods() -> list[str]:
 
 def validate_upload(book: ParsedBook, catalogue: Catalogue, *, filename: str, sha256: str,
                     period: str | None = None, department: str | None = None,
-                    known_periods: list[str] | None = None) -> ImportResult:
+                    known_periods: list[str] | None = None, assigned: Mapping[str, str] | None = None) -> ImportResult:
+    """`assigned`: targets 基期与责任备案 gave to a participating department (target id -> department),
+    whose rows that department may then report (core.auth.may_report_target)."""
     result = ImportResult(filename=filename, sha256=sha256)
     known = list(known_periods) if known_periods else default_periods()
     ctx = Context(book, catalogue, known, result)
+    ctx.assigned = dict(assigned or {})
     ctx.scope = file_scope(ctx, department, period)
     recognised = 0
     for sheet in book.sheets:

@@ -1,7 +1,7 @@
 """Plans (issue 15): a database says which plan (方案) it holds and whether that plan is archived.
 
 Revision ID: 0009_plans
-Revises: 0008_trustworthy
+Revises: 0011_evidence_links
 Create Date: 2026-11-27
 
 One database per plan (db.engine): a database from before plans existed holds the 2018–2020 plan, so it
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_plans"
-down_revision = "0008_trustworthy"
+down_revision = "0011_evidence_links"  # re-chained after main's 0011 (was 0008_trustworthy)
 branch_labels = None
 depends_on = None
 
