@@ -206,3 +206,13 @@ def test_migrate_covers_every_plan_database_and_backup_takes_the_home_one_unless
     for path, targets in ((home, 52), (successor, 3)):
         with sqlite3.connect(path) as conn:
             assert conn.execute("SELECT COUNT(*) FROM target").fetchone()[0] == targets
+
+
+def test_a_plan_folder_already_in_place_is_added_where_it_is(two_plans, tmp_path):
+    var = tmp_path / "var"
+    assert run_cli(var, "init").returncode == 0
+    added = run_cli(var, "plan", "add", str(two_plans / SUCCESSOR))
+    assert added.returncode == 0, added.stderr
+    assert sorted(p.name for p in two_plans.iterdir()) == ["2018-2020", SUCCESSOR]  # not copied onto itself
+    assert _successor_rows(var, "SELECT value FROM appmeta WHERE key IN ('plan_id', 'plan_status') ORDER BY key") == [
+        (SUCCESSOR,), ("active",)]
