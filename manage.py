@@ -850,6 +850,11 @@ def failure_sentence(exc: BaseException) -> tuple[int, str]:
     while seen is not None and len(causes) < 5:
         causes.append(seen)
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    from db.engine import PlanArchived
+
+    archived = next((c for c in causes if isinstance(c, PlanArchived)), None)
+    if archived is not None:  # before the file errors: it is also a PermissionError
+        return EXIT_REFUSED, f"未完成：{archived}"
     text = " ".join(str(c) for c in causes).lower()
     if any(isinstance(c, OSError) and c.errno == errno.ENOSPC for c in causes) or "disk is full" in text \
             or "no space left" in text:

@@ -216,3 +216,16 @@ def test_a_plan_folder_already_in_place_is_added_where_it_is(two_plans, tmp_path
     assert sorted(p.name for p in two_plans.iterdir()) == ["2018-2020", SUCCESSOR]  # not copied onto itself
     assert _successor_rows(var, "SELECT value FROM appmeta WHERE key IN ('plan_id', 'plan_status') ORDER BY key") == [
         (SUCCESSOR,), ("active",)]
+
+
+def test_any_command_writing_into_an_archived_plan_says_so_with_exit_2(two_plans, tmp_path):
+    var = tmp_path / "var"
+    _init(var)  # with the 2018–2020 demo data
+    assert run_cli(var, "plan", "archive", "2018-2020").returncode == 0
+    cleared = run_cli(var, "demo", "clear")
+    assert cleared.returncode == 2 and "已归档，只读" in cleared.stderr and "plan activate 2018-2020" in cleared.stderr
+    with sqlite3.connect(var / "dashboard.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM submission WHERE is_demo").fetchone()[0] > 0
+    # Accounts are not the plan's data: they still change.
+    assert run_cli(var, "user", "add", "新同事", "--role", "浏览", ZJ_NEW_PASSWORD=PASSWORD).returncode == 0
+    assert run_cli(var, "report", "--period", "2020Q4", "--format", "json").returncode == 0  # reading is fine
