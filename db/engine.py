@@ -279,3 +279,9 @@ def data_version() -> int:
     with Session(get_engine(plan_database_url(plan_id))) as session:
         row = session.execute(text("SELECT value FROM appmeta WHERE key = 'data_version'")).first()
     return int(row[0]) if row else 0
+
+
+def data_key() -> tuple[str, int]:
+    """What a cached read of the current plan is keyed by: the plan and its data version (versions of two
+    plans' databases are counted separately and can be equal)."""
+    return current_plan_id(), data_version()
