@@ -12,8 +12,9 @@ from core.paths import var_dir
 
 # Exit codes (README.md “管理命令”): every failure is one Chinese sentence on stderr, never a traceback.
 EXIT_OK = 0
-EXIT_INVALID = 1  # the input did not pass its checks (file, account, backup); nothing was written
-EXIT_REFUSED = 2  # arguments or file refused before any check (unknown option, period, user; unreadable upload)
+EXIT_INVALID = 1  # the input did not pass its checks (file, account, backup, plan folder, unknown --plan); nothing written
+EXIT_REFUSED = 2  # arguments or file refused before any check (unknown option, period, user; unreadable upload;
+#                   an import into an archived plan)
 EXIT_DATABASE = 3  # the database could not be reached or answered with an error (details in the log)
 EXIT_DISK_FULL = 4  # no space left on the disk; nothing half-written was left behind
 EXIT_FILE = 5  # a file could not be read or written (missing, no permission)
@@ -110,6 +111,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from db.setup import init_database
 
     if args.action == "load":
+        from core.plan_context import current_plan_id
+        from core.plans import current_plan
+        from services.plans import demo_supported
+
+        if not demo_supported():
+            print(f"未载入：演示数据只为 2018—2020 年方案准备，方案“{current_plan_id()}”（{current_plan().short_name}）"
+                  "没有演示数据。", file=sys.stderr)
+            return EXIT_INVALID
         catalogue = load_catalogue()
         init_database(catalogue)
         counts = load_demo(catalogue)
@@ -162,11 +171,18 @@ def cmd_catalogue_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import use_plan
     from db.setup import NotSqlite, backup_sqlite
 
-    out = Path(args.output) if args.output else var_dir() / "backups" / f"dashboard-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    # The home database (accounts and the 2018–2020 plan) unless --plan names another plan's database.
+    plan_id = getattr(args, "plan", None) or DEFAULT_PLAN_ID
+    name = "dashboard" if plan_id == DEFAULT_PLAN_ID else f"plan-{plan_id}"
+    out = Path(args.output) if args.output else var_dir() / "backups" / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
     try:
-        print(f"已备份到 {backup_sqlite(out)}")
+        with use_plan(plan_id):
+            done = backup_sqlite(out)
+        print(f"已备份到 {done}")
     except NotSqlite as exc:
         print(f"未备份：{exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -182,6 +198,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     if period is None:
         print(f"无法识别的报告期：{args.period}（应为 2020Q4 这样的格式）", file=sys.stderr)
         return 2
+    settings = load_settings()
+    if not settings.first_period <= period.code <= settings.last_period:
+        print(f"{period.code} 不在本方案的报告期（{settings.first_period}–{settings.last_period}）内", file=sys.stderr)
+        return 2
     catalogue = load_catalogue()
     if args.department and catalogue.canonical_department(args.department) is None:
         print(f"不是方案中的责任部门：{args.department}", file=sys.stderr)
@@ -189,7 +209,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from services.trust import assignments  # targets 基期与责任备案 gave to the department are in its template
 
     data = build_template(catalogue, period=period.code, department=args.department,
-                          deadline=period.deadline(load_settings().deadline_days), assigned=assignments())
+                          deadline=period.deadline(settings.deadline_days), assigned=assignments())
     Path(args.output).write_bytes(data)
     print(f"已生成填报模板 {args.output}（{args.department or '全市'}，{period.code}）")
     return 0
@@ -208,6 +228,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if identity is None or not may_upload(identity):
         print(f"--user “{args.user}” 不是可报送的有效账号（用 manage.py user list 查看）", file=sys.stderr)
         return 2
+    closed = submissions.archived_refusal()
+    if closed:  # the write would refuse it too (db.engine); said before the file is read
+        print(f"未导入：{closed}", file=sys.stderr)
+        return EXIT_REFUSED
     path = Path(args.file)
     try:
         content = path.read_bytes()
@@ -239,7 +263,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     outcome = submissions.commit(Caller(identity, None, CLI), draft, note=note)
     if outcome.refused:
         print(f"未导入：{outcome.refused}", file=sys.stderr)
-        return 1
+        return EXIT_REFUSED if submissions.archived_refusal() else EXIT_INVALID
     summary = import_summary(draft.result, draft.plan, dry_run=False, committed=outcome.as_dict())
     summary["state"] = outcome.state  # pending: waits for the office's review
     summary["warnings"], summary["note"] = warnings, note
@@ -250,10 +274,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import use_plan
     from db.setup import NotSqlite, RestoreRefused, restore_sqlite
 
     try:
-        out = restore_sqlite(Path(args.file), by="命令行")
+        with use_plan(DEFAULT_PLAN_ID):  # the home database: it holds the accounts the restore carries over
+            out = restore_sqlite(Path(args.file), by="命令行")
     except RestoreRefused as exc:
         print(f"未恢复：{exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -268,25 +295,44 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    """Every plan's database (the home one and each plan's that exists), or only --plan's."""
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import use_plan
+    from services import plans
+
+    if getattr(args, "plan", None):
+        return _migrate_one(args, "")
+    targets = [DEFAULT_PLAN_ID] + [p for p in plans.ids() if p != DEFAULT_PLAN_ID and plans.has_database(p)]
+    codes = []
+    for plan_id in targets:
+        with use_plan(plan_id):
+            codes.append(_migrate_one(args, f"方案 {plan_id}：" if len(targets) > 1 else ""))
+    return max(codes)
+
+
+def _migrate_one(args: argparse.Namespace, label: str) -> int:
+    from core.paths import DEFAULT_PLAN_ID
+    from core.plan_context import current_plan_id
     from db.engine import get_engine
     from db.migrations import SchemaMismatch, schema_status, upgrade_database
     from db.setup import backup_sqlite
 
     engine = get_engine()
     status = schema_status(engine)
-    print(f"数据库结构：当前版本 {status.current or '无（尚未纳入迁移管理）'}，最新版本 {status.head}")
+    print(f"{label}数据库结构：当前版本 {status.current or '无（尚未纳入迁移管理）'}，最新版本 {status.head}")
     if args.status or status.up_to_date:
         return 0 if status.up_to_date else 1
     if status.has_tables and engine.dialect.name == "sqlite":
         # An upgrade rewrites tables; keep the database as it was, whatever happens next.
-        out = backup_sqlite(var_dir() / "backups" / f"before-migrate-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
-        print(f"升级前已备份到 {out}")
+        plan = "" if current_plan_id() == DEFAULT_PLAN_ID else f"plan-{current_plan_id()}-"
+        out = backup_sqlite(var_dir() / "backups" / f"before-migrate-{plan}{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+        print(f"{label}升级前已备份到 {out}")
     try:
         result = upgrade_database(engine)
     except SchemaMismatch as exc:
-        print(f"未迁移：{exc}", file=sys.stderr)
+        print(f"{label}未迁移：{exc}", file=sys.stderr)
         return 1
-    print(result.summary())
+    print(f"{label}{result.summary()}")
     return 0
 
 
@@ -402,8 +448,8 @@ def cmd_period(args: argparse.Namespace) -> int:
         return 2
 
 
-def _add_trust_commands(sub) -> None:
-    p = sub.add_parser("baseline", help="基期与责任备案：set 登记/修改（确认后修改须 --reason），list 列出")
+def _add_trust_commands(sub, plan) -> None:
+    p = sub.add_parser("baseline", parents=[plan], help="基期与责任备案：set 登记/修改（确认后修改须 --reason），list 列出")
     p.add_argument("action", choices=["set", "list"])
     p.add_argument("--target", help="指标编号，如 T47")
     p.add_argument("--district", help="区县代码（分区县指标的区县基期；不填为全市）")
@@ -416,7 +462,7 @@ def _add_trust_commands(sub) -> None:
     p.add_argument("--user", help="操作人账号（须为有效账号）")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_baseline)
-    p = sub.add_parser("period", help="报告期：close 关闭 / open 重新开放 / exceptions 锁定例外（列出、授予、撤销）/ list")
+    p = sub.add_parser("period", parents=[plan], help="报告期：close 关闭 / open 重新开放 / exceptions 锁定例外（列出、授予、撤销）/ list")
     p.add_argument("action", choices=["close", "open", "exceptions", "list"])
     p.add_argument("period", nargs="?", help="报告期，如 2019Q4")
     p.add_argument("--department", help="锁定例外：获准继续报送的部门")
@@ -487,8 +533,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_evidence_commands(sub) -> None:
-    p = sub.add_parser("evidence", help="佐证材料：attach 为已计入的任务报告补充文件 / list 列出（退出码 0 完成，"
+def _add_evidence_commands(sub, plan) -> None:
+    p = sub.add_parser("evidence", parents=[plan], help="佐证材料：attach 为已计入的任务报告补充文件 / list 列出（退出码 0 完成，"
                        "1 被拒绝未写入，2 输入有误）")
     actions = p.add_subparsers(dest="action", required=True)
     attach = actions.add_parser("attach", help="为已计入的任务报告补充佐证材料")
@@ -635,6 +681,76 @@ def cmd_assessment(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- 方案 (issue 15): list, add, archive, activate; --plan runs a command for one plan ---------------
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Exit 0 done; 1 refused (folder not a usable plan, unknown plan), nothing changed."""
+    from services import plans
+
+    try:
+        if args.action == "list":
+            rows = [{"id": e.plan.id, "name": e.plan.name, "short_name": e.plan.short_name,
+                     "first_period": e.plan.first_period, "last_period": e.plan.last_period,
+                     "status": e.status, "default": e.is_default} for e in plans.listed()]
+            if args.format == "json":
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            else:
+                for r in rows:
+                    print(f"{r['id']}\t{r['short_name']}\t{r['first_period']}–{r['last_period']}\t"
+                          f"{plans.STATUS_WORDS[r['status']]}{chr(9) + '默认' if r['default'] else ''}")
+            return EXIT_OK
+        if not args.target:
+            print(f"plan {args.action} 需要{'方案文件夹' if args.action == 'add' else '方案编号'}", file=sys.stderr)
+            return EXIT_REFUSED
+        if args.action == "add":
+            entry = plans.add(Path(args.target), actor="命令行")
+            print(f"已添加方案 {entry.plan.id}：{entry.plan.name}（{entry.plan.first_period}–{entry.plan.last_period}）")
+        elif args.action == "archive":
+            entry = plans.archive(args.target, actor="命令行")
+            print(f"已归档方案 {entry.plan.id}：只读，不能再填报或修改（恢复：python manage.py plan activate "
+                  f"{entry.plan.id}）")
+        else:
+            entry = plans.activate(args.target, actor="命令行")
+            print(f"已启用方案 {entry.plan.id}，并设为默认方案")
+    except plans.PlanRefused as exc:
+        print(f"未完成：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _plan_option() -> argparse.ArgumentParser:
+    """--plan ID for the commands that work on one plan's data (default: the office's default plan)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--plan", help="方案编号，如 2021-2025（默认：默认方案；manage.py plan list 查看）")
+    return parent
+
+
+def _run_for_plan(args: argparse.Namespace) -> int:
+    """The command inside use_plan(--plan): every read and write goes to that plan's database."""
+    from core.plan_context import use_plan
+    from services import plans
+
+    if not getattr(args, "plan", None):
+        return args.func(args)
+    if plans.get(args.plan) is None:
+        print(plans.unknown_message(args.plan), file=sys.stderr)
+        return EXIT_INVALID
+    with use_plan(args.plan):
+        if args.func not in (cmd_migrate, cmd_catalogue, cmd_backup):
+            plans.ensure_ready(args.plan)  # its database made and its catalogue written on first use
+        return args.func(args)
+
+
+def _add_plan_commands(sub) -> None:
+    p = sub.add_parser("plan", help="方案：list 列出 / add 文件夹 添加 / archive 编号 归档（只读）/ activate 编号 启用并设为默认"
+                       "（退出码 0 完成，1 被拒绝未改动）")
+    p.add_argument("action", choices=["list", "add", "archive", "activate"])
+    p.add_argument("target", nargs="?", help="add：方案文件夹；archive/activate：方案编号")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_plan)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the dashboard with its modules imported and its pages opened by the server itself
     before officials arrive, and reopened every [cache] warm_seconds (service/warm_start.py)."""
@@ -666,40 +782,41 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="manage.py", description="湛江质量提升督查看板 管理命令")
     sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("init", help="建库并写入计划目录（可重复执行）")
+    plan = _plan_option()
+    p = sub.add_parser("init", parents=[plan], help="建库并写入计划目录（可重复执行）")
     p.add_argument("--demo", action="store_true", help="数据库没有任何报送时载入演示数据")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("serve", help="启动看板（先预热各页面，之后定时预热）；其他参数如 --server.headless true 原样交给 streamlit run")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1", help="监听地址；内网访问用 0.0.0.0")
     p.set_defaults(func=cmd_serve, streamlit_options=[])
-    p = sub.add_parser("migrate", help="把数据库结构升级到最新版本（SQLite 先自动备份）；--status 只显示版本")
+    p = sub.add_parser("migrate", parents=[plan], help="把数据库结构升级到最新版本（SQLite 先自动备份）；--status 只显示版本")
     p.add_argument("--status", action="store_true", help="只显示当前/最新版本，不升级（未到最新时退出码 1）")
     p.set_defaults(func=cmd_migrate)
-    p = sub.add_parser("demo", help="载入或删除演示数据")
+    p = sub.add_parser("demo", parents=[plan], help="载入或删除演示数据")
     p.add_argument("action", choices=["load", "clear"])
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("catalogue", help="检查 data/plans/2018-2020 下的计划目录；diff 旧目录 新目录：列出修订之处")
+    p = sub.add_parser("catalogue", parents=[plan], help="检查方案的计划目录（data/plans/<方案编号>/，默认为默认方案）；diff 旧目录 新目录：列出修订之处")
     p.add_argument("action", choices=["check", "diff"])
-    p.add_argument("folders", nargs="*", help="check：方案文件夹（默认 2018-2020）；diff：旧目录文件夹 新目录文件夹")
+    p.add_argument("folders", nargs="*", help="check：方案文件夹（默认为当前方案）；diff：旧目录文件夹 新目录文件夹")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_catalogue)
-    p = sub.add_parser("report", help="输出某报告期全部指标和任务的状态及说明")
+    p = sub.add_parser("report", parents=[plan], help="输出某报告期全部指标和任务的状态及说明")
     p.add_argument("--period", required=True, help="报告期，如 2020Q4")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_report)
-    p = sub.add_parser("backup", help="在线备份 SQLite 数据库")
+    p = sub.add_parser("backup", parents=[plan], help="在线备份 SQLite 数据库（主数据库；--plan 为该方案的数据库）")
     p.add_argument("-o", "--output", help="备份文件路径（默认 var/backups/）")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="从备份文件恢复 SQLite 数据库（先校验，并自动另存恢复前的数据库）")
+    p = sub.add_parser("restore", help="从备份文件恢复 SQLite 主数据库（账号与 2018—2020 年方案；先校验，并自动另存恢复前的数据库）")
     p.add_argument("file", help="manage.py backup 生成的备份文件")
     p.set_defaults(func=cmd_restore)
-    p = sub.add_parser("template", help="生成进度填报模板（.xlsx）；不指定部门则为全市模板")
+    p = sub.add_parser("template", parents=[plan], help="生成进度填报模板（.xlsx）；不指定部门则为全市模板")
     p.add_argument("--department", help="填报部门（方案中的部门全称）")
     p.add_argument("--period", required=True, help="报告期，如 2020Q4")
     p.add_argument("-o", "--output", required=True, help="输出文件")
     p.set_defaults(func=cmd_template)
-    p = sub.add_parser("import", help="导入进度表，打印 JSON 摘要（退出码 0 成功，1 有校验错误，2 文件被拒绝）")
+    p = sub.add_parser("import", parents=[plan], help="导入进度表，打印 JSON 摘要（退出码 0 成功，1 有校验错误，2 文件被拒绝）")
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
     p.add_argument("--period", help="表中未写报告期时使用")
@@ -717,17 +834,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="填报员所属部门（方案中的部门全称）")
     p.add_argument("--name", help="姓名")
     p.set_defaults(func=cmd_user)
-    _add_trust_commands(sub)
-    _add_evidence_commands(sub)
+    _add_trust_commands(sub, plan)
+    _add_evidence_commands(sub, plan)
+    _add_plan_commands(sub)
     from services.documents import EXPORTS
 
-    p = sub.add_parser("export", help="导出文书：" + "、".join(f"{k} {v[0]}" for k, v in EXPORTS.items()))
+    p = sub.add_parser("export", parents=[plan], help="导出文书：" + "、".join(f"{k} {v[0]}" for k, v in EXPORTS.items()))
     p.add_argument("kind", choices=list(EXPORTS))
     p.add_argument("--period", required=True, help="报告期，如 2020Q4")
     p.add_argument("--department", help="只含该部门的事项（部门全称）")
     p.add_argument("-o", "--output", help="输出文件（默认：文书名-报告期.扩展名）")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("supervision", help="督办事项：issue（批量交办）/ list / ack 签收 / reply 反馈 / close 销号 / "
+    p = sub.add_parser("supervision", parents=[plan], help="督办事项：issue（批量交办）/ list / ack 签收 / reply 反馈 / close 销号 / "
                        "return 退回 / remind 催办（退出码 0 完成，1 被拒绝未写入，2 输入有误）")
     p.add_argument("action", choices=["issue", "list", "ack", "reply", "close", "return", "remind"])
     p.add_argument("id", nargs="?", type=int, help="督办单 id（ack/reply/close/return；remind 可选）")
@@ -741,7 +859,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", action="append", help="reply：佐证材料文件，可重复")
     p.add_argument("--user", help="操作人账号（须已存在且启用；list 不需要）")
     p.set_defaults(func=cmd_supervision)
-    p = sub.add_parser("assessment", help="年度考核：各部门季度得分、汇总分、加分、扣分、否决、自评、最终得分、"
+    p = sub.add_parser("assessment", parents=[plan], help="年度考核：各部门季度得分、汇总分、加分、扣分、否决、自评、最终得分、"
                        "等级、名次（退出码 0 成功，1 数据库未就绪，2 输入有误）")
     p.add_argument("--year", required=True, help="考核年度，如 2020")
     p.add_argument("--department", help="只看一个部门（方案中的部门全称）")
@@ -761,7 +879,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     args.streamlit_options = rest  # serve passes options it does not know to streamlit run
     try:
-        return args.func(args)
+        return _run_for_plan(args)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -784,6 +902,11 @@ def failure_sentence(exc: BaseException) -> tuple[int, str]:
     while seen is not None and len(causes) < 5:
         causes.append(seen)
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    from db.engine import PlanArchived
+
+    archived = next((c for c in causes if isinstance(c, PlanArchived)), None)
+    if archived is not None:  # before the file errors: it is also a PermissionError
+        return EXIT_REFUSED, f"未完成：{archived}"
     text = " ".join(str(c) for c in causes).lower()
     if any(isinstance(c, OSError) and c.errno == errno.ENOSPC for c in causes) or "disk is full" in text \
             or "no space left" in text:

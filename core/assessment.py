@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from core import ranking
-from core.scoring import SCORING_FILE, ScoringRule, load_rule
+from core.scoring import ScoringRule, load_rule, scoring_file
 
 # The flow of one department's year: nothing yet → 自评 (department) → 核查 (office) → 核定 (office, locks).
 NOT_STARTED, SELF, CHECKED, DECIDED = "未自评", "自评", "核查", "核定"
@@ -89,8 +89,13 @@ def _items(raw: list[dict]) -> tuple[AdjustmentItem, ...]:
     return tuple(AdjustmentItem(str(i["code"]), str(i["name"]), float(i["points"])) for i in raw)
 
 
-@lru_cache(maxsize=4)
-def load_annual_rule(path: Path = SCORING_FILE) -> AnnualRule:
+def load_annual_rule(path: Path | None = None) -> AnnualRule:
+    """The annual rule of `path`, by default the current plan's scoring.toml (memoised per file)."""
+    return _load_annual_rule(Path(path) if path is not None else scoring_file())
+
+
+@lru_cache(maxsize=8)
+def _load_annual_rule(path: Path) -> AnnualRule:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))["annual"]
     weights = {int(k.lstrip("Qq")): float(v) for k, v in raw["quarter_weights"].items()}
     return AnnualRule(

@@ -13,13 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from core.official_doc import OfficialDoc
-from core.paths import PLAN_DIR
 from core.periods import period_from_code
+from core.plans import current_plan, plan_file
 from core.ranking import head_with_ties, rank_texts, records
 from core.scoring import COMPONENTS, Scoreboard, most_improved, red_list
 from core.status import RED_LABELS, TARGET_KINDS, TASK_KINDS
 
-TEMPLATE_FILE = PLAN_DIR / "bulletin_template.toml"
 DEMO_NOTICE = "（本通报含演示数据，并非真实报送，仅供演示）"
 TOP_SHOWN = 3  # 进展较好: the first three places, ties whole
 PROBLEM_STATUSES = ("未完成", "逾期", "滞后", "未报送")
@@ -37,8 +36,13 @@ class BulletinTemplate:
     issuer: str
 
 
-def load_template(path: Path = TEMPLATE_FILE) -> BulletinTemplate:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+def template_file() -> Path:
+    """The current plan's bulletin_template.toml (the 2018–2020 plan's when a plan has none)."""
+    return plan_file("bulletin_template.toml")
+
+
+def load_template(path: Path | None = None) -> BulletinTemplate:
+    raw = tomllib.loads(Path(path or template_file()).read_text(encoding="utf-8"))
     return BulletinTemplate(raw["title"], raw["addressee"], raw["opening"], tuple(raw["next_steps"]),
                             raw.get("closing", "特此通报。"), raw["issuer"])
 
@@ -107,7 +111,7 @@ def bulletin_docx(board: Scoreboard, payload: dict, generated_on: date, demo: bo
     `reminders`: 催办 sent this period per department (the supervision loop's counts), named under 存在问题."""
     tpl = template or load_template()
     p = period_from_code(board.period)
-    fill = {"period_label": p.label, "period": p.code}
+    fill = {"period_label": p.label, "period": p.code, "plan_name": current_plan().name}
     fig = bulletin_figures(board, payload, department, reminders)
     doc = OfficialDoc(tpl.title.format(**fill))
     doc.title(tpl.title.format(**fill))

@@ -9,8 +9,6 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.paths import PLAN_DIR
-
 COMPARATORS = ("≥", "≤", "=", "区间")
 KINDS = ("numeric", "yesno")
 # The plan's own qualifier of a ≥ target: 超过 is judged strictly, 左右 within a tolerance (core/status.py).
@@ -182,7 +180,11 @@ class _Rows:
             seen.setdefault(key, row)
 
 
-def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
+def load_catalogue(plan_dir: Path | None = None) -> Catalogue:
+    """The catalogue of a plan folder; the current plan's (core.plans.current_plan) when none is given."""
+    from core.plans import current_plan, measure_range
+
+    plan_dir = Path(plan_dir) if plan_dir is not None else current_plan().folder
     problems: list[str] = []
     departments = _departments(_Rows(plan_dir / "departments.csv", ["name", "kind", "aliases"], problems))
     known = {d.name for d in departments} | {a for d in departments for a in d.aliases}
@@ -197,7 +199,8 @@ def load_catalogue(plan_dir: Path = PLAN_DIR) -> Catalogue:
             rows.error(row, column, f"“{name}”是部门组，不能作为牵头部门")
         return canon[name]
 
-    tasks = _tasks(_Rows(plan_dir / "tasks.csv", ["id", "title", "measure", "lead_department", "participants", "content"], problems), check_department)
+    tasks = _tasks(_Rows(plan_dir / "tasks.csv", ["id", "title", "measure", "lead_department", "participants", "content"], problems), check_department,
+                   measure_range(plan_dir))
     task_ids = {t.id for t in tasks}
     districts = _districts(_Rows(plan_dir / "districts.csv", ["adcode", "name", "kind"], problems))
     district_names = {d.name for d in districts}
@@ -230,14 +233,15 @@ def _departments(rows: _Rows) -> list[Department]:
     return out
 
 
-def _tasks(rows: _Rows, check_department) -> list[Task]:
+def _tasks(rows: _Rows, check_department, measures: tuple[int, int] | None = None) -> list[Task]:
     rows.unique("id")
     out = []
     for row, rec in rows.rows:
         tid = rows.integer(row, rec, "id")
         measure = rows.integer(row, rec, "measure")
-        if measure is not None and not 3 <= measure <= 32:
-            rows.error(row, "measure", f"举措编号 {measure} 不在方案的 3–32 之内")
+        # The range comes from plan.toml's `measures` (2018–2020: 3–32); a plan without one is not checked.
+        if measure is not None and measures is not None and not measures[0] <= measure <= measures[1]:
+            rows.error(row, "measure", f"举措编号 {measure} 不在方案的 {measures[0]}–{measures[1]} 之内")
         lead = check_department(rows, row, "lead_department", rec["lead_department"], False)
         parts = tuple(
             check_department(rows, row, "participants", p, True)

@@ -100,3 +100,63 @@ def discover(root: Path) -> tuple[Plan, ...]:
     """Every plan folder under root, oldest first (by first period, then id)."""
     plans = [plan_in(sub) for sub in sorted(Path(root).iterdir()) if (sub / "plan.toml").is_file()]
     return tuple(sorted(plans, key=lambda p: (period_from_code(p.first_period), p.id)))
+
+
+# --- The plan the current code runs for (core.plan_context decides which) --------------------------
+
+
+def plan_folder(plan_id: str) -> Path:
+    """Where plan `plan_id` lives: plans_root()/<id>; the 2018–2020 plan also when ZJ_PLANS_DIR lacks it."""
+    from core.paths import DEFAULT_PLAN_ID, PLAN_DIR, plans_root
+
+    folder = plans_root() / plan_id
+    if plan_id == DEFAULT_PLAN_ID and not (folder / "plan.toml").is_file():
+        return PLAN_DIR
+    return folder
+
+
+_current_memo: dict[tuple[str | None, str], tuple[float, Plan]] = {}
+_RECHECK_SECONDS = 2.0
+
+
+def current_plan() -> Plan:
+    """The plan of core.plan_context.current_plan_id(), read from its folder. Asked by every settings read
+    (thousands per page), so it is remembered per plans folder and plan and re-read (plan_in: when
+    plan.toml changed) at most every two seconds."""
+    import os
+    import time
+
+    from core.plan_context import current_plan_id
+
+    key = (os.environ.get("ZJ_PLANS_DIR"), current_plan_id())
+    now = time.monotonic()
+    memo = _current_memo.get(key)
+    if memo is not None and now - memo[0] < _RECHECK_SECONDS:
+        return memo[1]
+    plan = plan_in(plan_folder(key[1]))
+    _current_memo[key] = (now, plan)
+    return plan
+
+
+def plan_file(name: str) -> Path:
+    """A plan-specific file (scoring.toml, bulletin_template.toml, ...) of the current plan; a plan folder
+    without it borrows the 2018–2020 plan's (the wording of a 通报 is the office's, not the plan's)."""
+    from core.paths import PLAN_DIR
+
+    own = current_plan().folder / name
+    return own if own.is_file() else PLAN_DIR / name
+
+
+def measure_range(folder: Path) -> tuple[int, int] | None:
+    """plan.toml's optional `measures = [first, last]`: the plan text's numbered measures (举措) that tasks
+    cite; None when the plan numbers none (or the folder has no plan.toml)."""
+    file = Path(folder) / "plan.toml"
+    if not file.is_file():
+        return None
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8")).get("measures")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # read_plan says what is wrong with the file
+    if isinstance(raw, list) and len(raw) == 2 and all(isinstance(v, int) for v in raw):
+        return int(raw[0]), int(raw[1])
+    return None

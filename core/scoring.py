@@ -18,13 +18,16 @@ from typing import Sequence
 import pandas as pd
 
 from core.catalogue_versions import Version, roles_in_force, targets_in_force, tasks_in_force
-from core.paths import PLAN_DIR
 from core.periods import period_from_code
+from core.plans import plan_file
 from core.settings import Settings, load_settings
 from core.status import RED_LABELS, evaluate_targets, evaluate_task, evaluate_tasks
 from core.timeutil import CHINA_TZ
 
-SCORING_FILE = PLAN_DIR / "scoring.toml"
+
+def scoring_file() -> Path:
+    """The current plan's scoring.toml (each plan scores by its own rule)."""
+    return plan_file("scoring.toml")
 COMPONENTS = {"targets": "(a) 牵头指标", "tasks": "(b) 工作任务", "reporting": "(c) 按时报送",
               "data_quality": "(d) 数据质量"}
 ITEM_COLUMNS = ["component", "key", "label", "department", "role", "weight", "status", "explanation"]
@@ -52,8 +55,13 @@ class ScoringRule:
         return "D"
 
 
-@lru_cache(maxsize=4)
-def load_rule(path: Path = SCORING_FILE) -> ScoringRule:
+def load_rule(path: Path | None = None) -> ScoringRule:
+    """The scoring rule of `path`, by default the current plan's (memoised per file)."""
+    return _load_rule(Path(path) if path is not None else scoring_file())
+
+
+@lru_cache(maxsize=8)
+def _load_rule(path: Path) -> ScoringRule:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     w, t, r, q = raw["weights"], raw["tasks"], raw["reporting"], raw["data_quality"]
     bands = tuple(sorted(((g, float(v)) for g, v in raw["grades"].items()), key=lambda b: -b[1]))

@@ -23,6 +23,7 @@ from db import models as m
 from db.engine import lock_for_write, session_scope
 from db.queries import _frame
 from db.users import audit as audit_log
+from db.write_identity import account_at_write
 
 LOCK_KEY = "annual-assessment"
 
@@ -37,15 +38,8 @@ def account_for_token(session: Session, token: str | None, now: datetime | None 
     """The account behind a login token as it is now; None when unknown, expired or disabled."""
     if not token:
         return None
-    now = now or datetime.now(timezone.utc)
-    row = session.get(m.UserSession, auth.token_digest(token))
-    if row is None or auth.is_expired(_utc(row.expires_at), now):
-        return None
-    user = session.get(m.User, row.user_id)
-    if user is None or not user.active:
-        return None
-    dept = session.get(m.Department, user.department_id).name if user.department_id else None
-    return auth.Identity(user.username, user.role, dept, user.display_name, "local")
+    account = account_at_write(session, digest=auth.token_digest(token), need_session=True, now=now)
+    return account.identity() if account is not None else None
 
 
 @contextmanager

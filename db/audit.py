@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "task_verify_return": "完成核验退回",
     "evidence_add": "上传佐证材料", "task_verify_reopen": "补充佐证材料后重新待核验",
     "catalogue_version": "目录修订",  # db.catalogue_versions.record (issue 15)
+    "plan_add": "添加方案", "plan_archive": "归档方案", "plan_activate": "启用方案", "plan_init": "建立方案数据库",
     **{f"assessment_{k}": f"年度考核·{v}" for k, v in ACTION_WORDS.items()},  # db.assessment.record_change
 }
 

@@ -12,11 +12,16 @@ _TIME_COLUMNS = ("created_at", "reviewed_at", "undone_at", "at", "locked_until")
 
 
 def _frame(sql: str, **params) -> pd.DataFrame:
+    """A read of the current plan's database as a DataFrame."""
+    return _frame_on(get_engine(), sql, **params)
+
+
+def _frame_on(engine, sql: str, **params) -> pd.DataFrame:
     stmt = text(sql)
     for name, value in params.items():
         if isinstance(value, (list, tuple)):
             stmt = stmt.bindparams(bindparam(name, expanding=True))
-    with get_engine().connect() as conn:
+    with engine.connect() as conn:
         result = conn.execute(stmt, params)
         columns = list(result.keys())
         rows = result.fetchall()

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from db import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 # The newest file in migrations/versions; tests/test_migrations.py fails until this is updated.
-HEAD_REVISION = "0011_evidence_links"
+HEAD_REVISION = "0012_plans"
 VERSION_TABLE = "alembic_version"
 
 

@@ -14,7 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from core.catalogue import Catalogue, load_catalogue
-from core.paths import PLAN_DIR, var_dir
+from core.paths import DEFAULT_PLAN_ID, var_dir
+from core.plan_context import current_plan_id
+from core.plans import plan_folder
 from db.catalogue_sync import SyncReport, sync_catalogue
 from db.demo import demo_loaded, load_demo
 from db.engine import create_schema, dispose_engines, get_engine
@@ -25,17 +27,18 @@ except ImportError:  # Windows: no lock file; concurrent first starts are then n
     fcntl = None
 
 
-def init_database(catalogue: Catalogue | None = None, plan_dir: Path = PLAN_DIR) -> SyncReport:
+def init_database(catalogue: Catalogue | None = None, plan_dir: Path | None = None) -> SyncReport:
     """Bring the schema to the newest migration and write the catalogue; safe to run again at any time.
 
     An empty database is created at head; one made before migrations existed is checked against
     the baseline, stamped and upgraded; a migrated one is upgraded (db.migrations).
     """
     with _one_initialiser_at_a_time():
+        plan_dir = plan_dir or plan_folder(current_plan_id())  # the current plan's folder by default
         return _init_database(catalogue or load_catalogue(plan_dir), plan_dir)
 
 
-def _init_database(catalogue: Catalogue, plan_dir: Path = PLAN_DIR) -> SyncReport:
+def _init_database(catalogue: Catalogue, plan_dir: Path) -> SyncReport:
     create_schema()
     return sync_catalogue(catalogue, plan_dir)  # plan_dir: plan.toml's [catalogue] revised_from
 
@@ -44,9 +47,10 @@ def ensure_ready(with_demo: bool) -> tuple[SyncReport, dict[str, int] | None]:
     """What `make run` does: schema + catalogue, and demo data when the database holds no reports."""
     catalogue = load_catalogue()
     with _one_initialiser_at_a_time():
-        report = _init_database(catalogue)
+        report = _init_database(catalogue, plan_folder(current_plan_id()))
         loaded = None
-        if with_demo and not demo_loaded() and not has_reports():
+        # Demo data (core.demo) is shaped for the first plan; a later plan gets none.
+        if with_demo and current_plan_id() == DEFAULT_PLAN_ID and not demo_loaded() and not has_reports():
             loaded = load_demo(catalogue)
     return report, loaded
 

@@ -21,9 +21,10 @@ from core.evidence import CheckedFile
 from core.timeutil import CHINA_TZ
 from db import evidence, queries
 from db import models as m
-from db.engine import lock_for_write, session_scope
-from db.queries import _frame
+from db.engine import home_engine, lock_for_write, session_scope
+from db.queries import _frame, _frame_on
 from db.users import audit
+from db.write_identity import account_at_write
 
 WEB, CLI = "web", "cli"
 
@@ -56,16 +57,14 @@ def authorise(session: Session, actor: Actor, now: datetime | None = None) -> Wr
     ident = actor.identity
     if ident.via == "sso":
         return Writer(ident.username, ident.role, ident.department)
-    user = session.execute(select(m.User).where(m.User.username == ident.username).with_for_update()).scalar()
-    if user is None or not user.active:
+    cli = actor.channel == CLI
+    if account_at_write(session, ident.username, now=now) is None:
         raise sv.SupervisionRefused("账号不存在或已停用，不能办理督办事项")
-    if actor.channel != CLI:
-        now = now or datetime.now(timezone.utc)
-        row = session.get(m.UserSession, auth.token_digest(actor.token)) if actor.token else None
-        if row is None or row.user_id != user.id or auth.is_expired(_utc(row.expires_at), now):
-            raise sv.SupervisionRefused("登录已失效，请重新登录后再操作")
-    dept = session.get(m.Department, user.department_id).name if user.department_id else None
-    return Writer(user.username, user.role, dept if user.role == auth.REPORTER else None)
+    digest = auth.token_digest(actor.token) if actor.token and not cli else None
+    user = account_at_write(session, ident.username, digest=digest, need_session=not cli, now=now)
+    if user is None:
+        raise sv.SupervisionRefused("登录已失效，请重新登录后再操作")
+    return Writer(user.username, user.role, user.department if user.role == auth.REPORTER else None)
 
 
 def _department_id(session: Session, name: str) -> int:
@@ -222,7 +221,7 @@ def record_reminder(actor: Actor, department: str, period: str | None = None, no
 def set_contact(actor: Actor, department: str, person: str, phone: str, is_demo: bool = False) -> None:
     person = sv.bounded_text(person, 40, "联系人", required=False)
     phone = sv.bounded_text(phone, 40, "电话", required=False)
-    with session_scope() as session:
+    with session_scope(home_engine()) as session:  # the office's contacts: one list, in the home database
         writer = authorise(session, actor)
         if writer.role != auth.ADMIN:
             raise sv.SupervisionRefused("只有督查办管理员可以修改联系人")
@@ -452,8 +451,9 @@ def reminders(period: str | None = None) -> pd.DataFrame:
 
 def contacts() -> pd.DataFrame:
     """Stored contacts (the office's edits); departments without one are not listed."""
-    df = _frame("""SELECT d.name AS department, c.person, c.phone, c.updated_by, c.updated_at, c.is_demo
-                   FROM departmentcontact c JOIN department d ON d.id = c.department_id ORDER BY d.sort_order""")
+    df = _frame_on(home_engine(), """
+        SELECT d.name AS department, c.person, c.phone, c.updated_by, c.updated_at, c.is_demo
+        FROM departmentcontact c JOIN department d ON d.id = c.department_id ORDER BY d.sort_order""")
     df["is_demo"] = df["is_demo"].astype(bool)
     return df
 

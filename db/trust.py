@@ -23,6 +23,7 @@ from db import models as m
 from db.engine import bump_data_version, session_scope
 from db.queries import _frame
 from db.users import audit
+from db.write_identity import account_at_write
 
 CLI = "cli"
 DEMO_USER = "演示数据"  # who the demo's rows name (submissions, checks, the demo's period opening)
@@ -50,15 +51,14 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def _authorise(session: Session, actor: Actor, *, office_only: bool = True) -> auth.Identity:
     """The writer's identity as the database knows it now; TrustRefused when it may not write."""
-    user = session.execute(select(m.User).where(m.User.username == actor.username)).scalar()
-    if user is None or not user.active:
+    if account_at_write(session, actor.username) is None:
         raise TrustRefused("账号不存在或已停用，未写入")
-    if actor.via != CLI:
-        row = session.get(m.UserSession, auth.token_digest(actor.token)) if actor.token else None
-        if row is None or row.user_id != user.id or auth.is_expired(_utc(row.expires_at), datetime.now(timezone.utc)):
-            raise TrustRefused("登录已失效，请重新登录后再操作，未写入")
-    dept = session.get(m.Department, user.department_id).name if user.department_id else None
-    identity = auth.Identity(user.username, user.role, dept, user.display_name)
+    cli = actor.via == CLI
+    digest = auth.token_digest(actor.token) if actor.token and not cli else None
+    account = account_at_write(session, actor.username, digest=digest, need_session=not cli)
+    if account is None:
+        raise TrustRefused("登录已失效，请重新登录后再操作，未写入")
+    identity = auth.Identity(account.username, account.role, account.department, account.display_name)
     if office_only and identity.role != auth.ADMIN:
         raise TrustRefused("只有督查办管理员可以执行此操作，未写入")
     if identity.role not in (auth.ADMIN, auth.REPORTER):

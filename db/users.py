@@ -1,5 +1,7 @@
 """Accounts: create, reset, disable; login with lockout; session tokens; the audit trail of all of it.
 
+All of it lives in the home database (db.engine.home_engine), whichever plan a page shows.
+
 Passwords are hashed with argon2 (core.auth) before they reach a session; no password, hash or token
 is ever written to the audit log or returned in a message.
 """
@@ -16,11 +18,14 @@ from sqlmodel import Session
 
 from core import auth
 from core.catalogue import Catalogue, load_catalogue
+from core.paths import DEFAULT_PLAN_ID
+from core.plans import plan_folder
 from core.settings import AuthSettings, load_settings
 from core.user_text import DISPLAY_NAME_MAX, PASSWORD_MAX, USERNAME_MAX, clip, text_problem
 from db import models as m
-from db.engine import bump_data_version, session_scope
-from db.queries import _frame
+from db.engine import bump_data_version, home_engine, home_scope
+from db.queries import _frame_on
+from db.write_identity import Account, account_at_write
 
 INITIAL_ADMIN = "admin"
 ADMIN_PASSWORD_ENV = "ZJ_ADMIN_PASSWORD"
@@ -55,7 +60,7 @@ def audit(session: Session, user: str, action: str, **detail) -> None:
 
 
 def record(user: str, action: str, **detail) -> None:
-    with session_scope() as session:
+    with home_scope() as session:
         audit(session, user, action, **detail)
 
 
@@ -76,7 +81,7 @@ ENDED = "您的登录已失效（已退出、过期或账号已停用），本�
 
 
 def assert_identity_valid(session: Session, identity: auth.Identity | None, *, roles: tuple[str, ...] | None = None,
-                          department: str | None = None, now: datetime | None = None) -> m.User | None:
+                          department: str | None = None, now: datetime | None = None) -> Account | None:
     """Re-check, inside the caller's write transaction, that `identity` may still write; raise NotAllowed if not.
 
     Streamlit runs a widget's callback before the page checks the login again, so the identity a page
@@ -89,7 +94,7 @@ def assert_identity_valid(session: Session, identity: auth.Identity | None, *, r
     A local login carries its session digest: the session row must exist, be unexpired and belong to
     the account. An identity without one (the CLI's --user) is checked by account only. An SSO identity
     has no account row here; its role comes from the identity provider and the settings' rules, so only
-    the role is checked (returns None).
+    the role is checked (returns None). The account as read (db.write_identity.Account) otherwise.
     """
     if identity is None:
         raise NotAllowed("请先登录：本操作需要登录后才能执行，未写入任何数据。")
@@ -97,21 +102,15 @@ def assert_identity_valid(session: Session, identity: auth.Identity | None, *, r
         if roles is not None and identity.role not in roles:
             raise NotAllowed(_role_text(identity.role, roles))
         return None
-    now = now or datetime.now(timezone.utc)
-    user = session.execute(select(m.User).where(m.User.username == identity.username).with_for_update()).scalar()
-    if user is None or not user.active:
+    account = account_at_write(session, identity.username, digest=identity.session_digest, now=now)
+    if account is None:
         raise NotAllowed(ENDED)
-    if identity.session_digest is not None:
-        row = session.get(m.UserSession, identity.session_digest)
-        if row is None or row.user_id != user.id or auth.is_expired(_utc(row.expires_at), now):
-            raise NotAllowed(ENDED)
-    if roles is not None and user.role not in roles:
-        raise NotAllowed(_role_text(user.role, roles))
-    if department is not None and user.role != auth.ADMIN:
-        own = session.get(m.Department, user.department_id).name if user.department_id else None
-        if own != department:
-            raise NotAllowed(f"您的账号属于“{own or '（无部门）'}”，不能为“{department}”执行此操作；未写入任何数据。")
-    return user
+    if roles is not None and account.role not in roles:
+        raise NotAllowed(_role_text(account.role, roles))
+    if department is not None and account.role != auth.ADMIN and account.department != department:
+        own = account.department
+        raise NotAllowed(f"您的账号属于“{own or '（无部门）'}”，不能为“{department}”执行此操作；未写入任何数据。")
+    return account
 
 
 def _role_text(role: str, roles: tuple[str, ...]) -> str:
@@ -150,16 +149,21 @@ def _password_checked(password: str) -> str:
     return auth.hash_password(password)
 
 
+def _home_catalogue() -> Catalogue:
+    # An account's department is one of the home database's (the 2018–2020 plan's), whatever plan is current.
+    return load_catalogue(plan_folder(DEFAULT_PLAN_ID))
+
+
 def add_user(username: str, password: str, role: str, department: str | None = None, *, by: Actor,
              display_name: str = "", catalogue: Catalogue | None = None) -> int:
     username, display_name = username.strip(), display_name.strip()
     problem = (text_problem("用户名", username, USERNAME_MAX, required=True)
                or text_problem("姓名", display_name, DISPLAY_NAME_MAX)
-               or auth.role_problem(role, department, catalogue or load_catalogue()))
+               or auth.role_problem(role, department, catalogue or _home_catalogue()))
     if problem:
         raise UserError(problem)
     password_hash = _password_checked(password)
-    with session_scope() as session:
+    with home_scope() as session:
         actor = _actor(session, by)
         if session.execute(select(m.User.id).where(m.User.username == username)).scalar() is not None:
             raise UserError(f"用户“{username}”已存在")
@@ -169,14 +173,14 @@ def add_user(username: str, password: str, role: str, department: str | None = N
         session.add(user)
         session.flush()
         audit(session, actor, "user_add", username=username, role=role, department=department or "")
-        bump_data_version(session)  # the account list is a cached read
+        bump_data_version(session, data=False)  # the account list is a cached read
         return user.id
 
 
 def reset_password(username: str, password: str, *, by: Actor) -> None:
     """New password; also lifts a lockout and ends the account's open sessions."""
     password_hash = _password_checked(password)
-    with session_scope() as session:
+    with home_scope() as session:
         actor = _actor(session, by)
         user = _get(session, username)
         user.password_hash = password_hash
@@ -184,11 +188,11 @@ def reset_password(username: str, password: str, *, by: Actor) -> None:
         session.execute(delete(m.LoginThrottle).where(m.LoginThrottle.account == user.username))  # lifts any lock
         session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, actor, "user_reset", username=username)
-        bump_data_version(session)  # the account list is a cached read
+        bump_data_version(session, data=False)  # the account list is a cached read
 
 
 def set_active(username: str, active: bool, *, by: Actor) -> None:
-    with session_scope() as session:
+    with home_scope() as session:
         actor = _actor(session, by)
         user = _get(session, username)
         if not active and user.role == auth.ADMIN and _other_active_admins(session, user.id) == 0:
@@ -197,7 +201,7 @@ def set_active(username: str, active: bool, *, by: Actor) -> None:
         if not active:
             session.execute(delete(m.UserSession).where(m.UserSession.user_id == user.id))
         audit(session, actor, "user_enable" if active else "user_disable", username=username)
-        bump_data_version(session)  # the account list is a cached read
+        bump_data_version(session, data=False)  # the account list is a cached read
 
 
 def _other_active_admins(session: Session, user_id: int) -> int:
@@ -211,7 +215,7 @@ def ensure_initial_admin(env_password: str | None) -> tuple[str, str | None] | N
     Returns None when one existed; else (username, password) where password is the generated one
     to print once, or None when it came from the environment.
     """
-    with session_scope() as session:
+    with home_scope() as session:
         exists = session.execute(select(m.User.id).where(m.User.role == auth.ADMIN)).first()
     if exists:
         return None
@@ -222,13 +226,13 @@ def ensure_initial_admin(env_password: str | None) -> tuple[str, str | None] | N
 
 def user_identity(username: str) -> auth.Identity | None:
     """The identity of an active account (the CLI's --user), None when unknown or disabled."""
-    with session_scope() as session:
+    with home_scope() as session:
         user = session.execute(select(m.User).where(m.User.username == username)).scalar()
         return _identity(session, user) if user is not None and user.active else None
 
 
 def users() -> pd.DataFrame:
-    return _frame("""
+    return _frame_on(home_engine(), """
         SELECT u.username, u.display_name, u.role, d.name AS department, u.active, u.failed_attempts,
                u.locked_until, u.created_at
         FROM app_user u LEFT JOIN department d ON d.id = u.department_id ORDER BY u.id""")
@@ -323,7 +327,7 @@ def login(username: str, password: str, settings: AuthSettings | None = None,
     shown, source = clip(name), clip(source or "未知来源", 128)
     # 1. Count the attempt before checking it (short transaction; no hashing while it holds the lock).
     keys = _throttle_keys(name if bounded and name else None, source, settings)
-    with session_scope() as session:
+    with home_scope() as session:
         blocked = any([_count_attempt(session, k.key, k.account, k.limit, k.lock_seconds, epoch) for k in keys])
         user = (session.execute(select(m.User.id, m.User.password_hash, m.User.active)
                                 .where(m.User.username == name)).first() if bounded and name else None)
@@ -332,7 +336,7 @@ def login(username: str, password: str, settings: AuthSettings | None = None,
                                    password if bounded else "")
     granted = user is not None and user.active and not blocked and checked
     # 3. Write the outcome.
-    with session_scope() as session:
+    with home_scope() as session:
         # Counters idle for a day and not locking anything are forgotten (the table stays small).
         t = m.LoginThrottle.__table__.c
         session.execute(delete(m.LoginThrottle).where(t.window_start < epoch - 86400, t.locked_until <= epoch))
@@ -367,7 +371,7 @@ def session_identity(token: str | None, now: datetime | None = None) -> auth.Ide
     if not token:
         return None
     now = now or datetime.now(timezone.utc)
-    with session_scope() as session:
+    with home_scope() as session:
         row = session.get(m.UserSession, auth.token_digest(token))
         if row is None:
             return None
@@ -379,7 +383,7 @@ def session_identity(token: str | None, now: datetime | None = None) -> auth.Ide
 
 
 def logout(token: str | None, username: str) -> None:
-    with session_scope() as session:
+    with home_scope() as session:
         if token:
             session.execute(delete(m.UserSession).where(m.UserSession.token_digest == auth.token_digest(token)))
         audit(session, username, "logout")

@@ -19,4 +19,4 @@ ZJ_TEST_DATABASE_URL=postgresql+psycopg://zj_ci:zj_ci@127.0.0.1:5432/zj_ci \
     tests/test_database.py tests/test_imports_db.py tests/test_concurrency.py tests/test_crash_safety.py \
     tests/test_page_admin.py::test_audit_log_filters_by_day_user_and_action tests/test_login_security.py \
     tests/test_migrations.py tests/test_current_values.py tests/test_services_submissions.py \
-    tests/test_supervision.py tests/test_assessment_service.py tests/test_trust_db.py
+    tests/test_supervision.py tests/test_assessment_service.py tests/test_trust_db.py tests/test_plans_services.py

@@ -6,3 +6,7 @@
   `services.cache`.
 Services call `db/` (SQL and writes) and `core/` (pure logic); nothing below imports them.
 """
+
+from services.plans import register as _register_plans
+
+_register_plans()  # core.plan_context's default plan is the office's (services.plans.default_plan_id)

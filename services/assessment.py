@@ -11,6 +11,7 @@ A refused or failed write leaves nothing behind (the transaction is rolled back)
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -41,12 +42,23 @@ from core.timeutil import CHINA_TZ
 from db import assessment as store
 from db import models as m
 from db import queries, scoring_reads
+from db.engine import PlanArchived
 
 LOGIN_AGAIN = "登录已失效或账号已停用，请重新登录后再提交"
 
 
 class AssessmentRefused(Exception):
     """This account may not make this change now; the message is Chinese and nothing was written."""
+
+
+@contextmanager
+def _write_transaction(token: str | None):
+    """db.assessment.write_transaction, with an archived plan's refusal (db.engine) worded as ours."""
+    try:
+        with store.write_transaction(token) as opened:
+            yield opened
+    except PlanArchived as exc:
+        raise AssessmentRefused(str(exc)) from exc
 
 
 def _direct(func: Callable, *args):
@@ -198,7 +210,7 @@ def submit_self_assessment(token: str | None, department: str, year: int, score:
     score_value = clean_score(score)
     text = clean_text(narrative, "narrative")
     _check_year(year)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _own_department(who, department, "提交本部门的自评")
         rec = _record(session, department, year)
         _refuse_if_locked(rec, department, "修改自评")
@@ -216,7 +228,7 @@ def record_findings(token: str | None, department: str, year: int, findings: str
     text = clean_text(findings, "findings")
     reason = clean_text(admin_reason, "admin_reason", required=False)
     _check_year(year)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, "记录核查意见")
         rec = _record(session, department, year)
         locked_reason = _locked_reason(rec, department, reason)
@@ -236,7 +248,7 @@ def add_adjustment(token: str | None, department: str, year: int, kind: str, cod
     note = clean_text(evidence, "evidence", required=False)
     locked = clean_text(admin_reason, "admin_reason", required=False)
     _check_year(year)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, f"记录{KIND_LABELS[kind]}")
         rec = _record(session, department, year)
         locked_reason = _locked_reason(rec, department, locked)
@@ -262,7 +274,7 @@ def _adjustment(session: Session, adjustment_id: int) -> tuple[m.AssessmentAdjus
 def withdraw_adjustment(token: str | None, adjustment_id: int, reason: str, admin_reason: str = "") -> str:
     why = clean_text(reason, "reason")
     locked = clean_text(admin_reason, "admin_reason", required=False)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, "撤销加分/扣分")
         row, rec, department = _adjustment(session, adjustment_id)
         locked_reason = _locked_reason(rec, department, locked)
@@ -282,7 +294,7 @@ def set_veto(token: str | None, department: str, year: int, reason: str, evidenc
     note = clean_text(evidence, "evidence", required=False)
     locked = clean_text(admin_reason, "admin_reason", required=False)
     _check_year(year)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, "一票否决")
         rec = _record(session, department, year)
         locked_reason = _locked_reason(rec, department, locked)
@@ -299,7 +311,7 @@ def lift_veto(token: str | None, department: str, year: int, reason: str, admin_
     why = clean_text(reason, "reason")
     locked = clean_text(admin_reason, "admin_reason", required=False)
     _check_year(year)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, "撤销一票否决")
         rec = _record(session, department, year)
         locked_reason = _locked_reason(rec, department, locked)
@@ -316,7 +328,7 @@ def lift_veto(token: str | None, department: str, year: int, reason: str, admin_
 
 def file_appeal(token: str | None, adjustment_id: int, reason: str) -> int:
     why = clean_text(reason, "appeal")
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         row, rec, department = _adjustment(session, adjustment_id)
         who = _own_department(who, department, "对本部门的扣分提出申诉")
         _refuse_if_locked(rec, department, "提出申诉")
@@ -337,7 +349,7 @@ def answer_appeal(token: str | None, appeal_id: int, outcome: str, answer: str, 
         raise AssessmentInputError(f"答复结果应为 {'或'.join(APPEAL_OUTCOMES)}")
     text = clean_text(answer, "answer")
     locked = clean_text(admin_reason, "admin_reason", required=False)
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, "答复申诉")
         appeal = session.get(m.AssessmentAppeal, int(appeal_id))
         if appeal is None:
@@ -367,7 +379,7 @@ def decide(token: str | None, department: str, year: int, view: AnnualView | Non
         raise AssessmentInputError(f"“{department}”不是计划目录中的部门")
     if current.rollup is None:
         raise AssessmentRefused(f"{department} {year} 年没有可考核的内容，无需核定")
-    with store.write_transaction(token) as (session, who):
+    with _write_transaction(token) as (session, who):
         who = _office(who, "核定年度考核")
         rec = _record(session, department, year)
         if rec.locked:

@@ -23,15 +23,10 @@ from core.continuity import (
     read_continuity,
     split_link,
 )
-from core.paths import plans_root
 from core.plan_context import current_plan_id, use_plan
-from core.plans import PlanError, plan_in
+from core.plans import PlanError, plan_folder, plan_in
 from db import catalogue_versions, queries
 from services.cache import cached
-
-
-def plan_folder(plan_id: str) -> Path:
-    return plans_root() / plan_id
 
 
 @lru_cache(maxsize=8)

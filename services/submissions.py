@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 from sqlmodel import Session
@@ -33,13 +34,17 @@ from core.importer.preview import plan_changes
 from core.importer.reader import read_upload, sha256_of
 from core.importer.summary import MIME_TYPES
 from core.importer.validate import validate_upload
+from core.periods import parse_period
+from core.plan_context import current_plan_id
+from core.plans import current_plan
 from core.reporting import COUNTED_STATES
 from core.second_look import LookWarning, unexplained
 from db import current, imports, queries, upload_reads
 from db import models as m
 from db.imports import CommitRefused
+from db.plan_refusal import archived_message
 from db.submission_reads import live_submission_for_sha
-from services import trust
+from services import plans, trust
 from services.cache import cached
 from services.identity import Caller, as_caller, authorise, identity_of
 
@@ -49,10 +54,37 @@ MAX_REASON = 500  # characters of an undo or return reason
 MAX_NOTE = 500  # characters of a submission's 说明 (as a row's 备注, core.importer.normalise.TEXT_LIMITS)
 
 
-@lru_cache(maxsize=1)
 def plan_catalogue() -> Catalogue:
-    """The plan's catalogue (data/plans/2018-2020 CSV): it changes only with a deployment, one copy per process."""
-    return load_catalogue()
+    """The current plan's catalogue (data/plans/<id>/ CSV): it changes only with a deployment, one copy per
+    process and plan."""
+    return _catalogue(current_plan().folder)
+
+
+@lru_cache(maxsize=8)
+def _catalogue(folder: Path) -> Catalogue:
+    return load_catalogue(folder)
+
+
+plan_catalogue.cache_clear = _catalogue.cache_clear
+
+
+def other_plan_refusal(result: ImportResult) -> str:
+    """A sheet of another plan (its periods outside this plan's, no row usable here) is refused as a whole,
+    with one sentence naming the plan and its periods, instead of a problem on every row; else ""."""
+    plan = current_plan()
+    outside = sorted({p.code for p in (parse_period(x.value) for x in result.problems if "报告期" in x.message)
+                      if p is not None and not plan.first_period <= p.code <= plan.last_period})
+    if not outside or len(result.rejected_rows) < len(result.indicators) + len(result.tasks):
+        return ""
+    return (f"这份表填报的是 {'、'.join(outside)}，不在《{plan.short_name}》的报告期（{plan.first_period}–"
+            f"{plan.last_period}）内，可能是另一个方案的表：未写入任何数据。请下载本方案的模板填报，或选择该表所属的方案。")
+
+
+def archived_refusal() -> str:
+    """The Chinese refusal when the current plan is archived (read-only), else "". Said before a file is read;
+    the write itself is refused again inside its transaction (db.engine) whatever a page skipped."""
+    plan_id = current_plan_id()
+    return archived_message(plan_id) if plans.is_archived(plan_id) else ""
 
 
 def new_state(identity: auth.Identity) -> str:
@@ -146,6 +178,10 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
     a file against the values in force. `book`: the file already parsed by parse_file."""
     who = identity_of(identity)
     state = new_state(who)
+    closed = archived_refusal()
+    if closed:
+        return Draft(who.username, source, name, content, "application/octet-stream", department, period, state,
+                     refused=closed)
     if book is None:
         try:
             book = read_upload(name, content)
@@ -155,6 +191,10 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
     result = validate_upload(book, plan_catalogue(), filename=name, sha256=sha256_of(content), period=period,
                              department=department, known_periods=known_periods() or None,
                              assigned=trust.assignments())
+    foreign = other_plan_refusal(result)
+    if foreign:
+        return Draft(who.username, source, name, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
+                     department, period, state, result=result, refused=foreign)
     return _draft(who, source, result, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
                   department or result.department, period or result.period)
 

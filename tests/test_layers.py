@@ -26,6 +26,8 @@ CORE_VOCABULARY = {
     # Which catalogue version judges a period (issue 15): the snapshot the sync writes and the pure rule the
     # period reads apply (db.catalogue_versions), not an engine.
     "core.catalogue_versions",
+    # Which plan the code runs for and where its folder is: db.engine picks the plan's database by it.
+    "core.plans", "core.plan_context",
 }
 
 # Breaches that live in files other branches own, listed so this test passes today; the lead empties

@@ -56,7 +56,7 @@ def json_reason(detail: str) -> str:
 def test_every_attempt_verifies_one_hash_outside_any_write_transaction(fresh_db, monkeypatch):
     make_user("nong", auth.REPORTER, AGRI)
     open_tx = threading.local()
-    real_scope, real_verify, real_hash = users.session_scope, auth.verify_password, auth.hash_password
+    real_scope, real_verify, real_hash = users.home_scope, auth.verify_password, auth.hash_password
     calls = []
 
     @contextmanager
@@ -77,7 +77,7 @@ def test_every_attempt_verifies_one_hash_outside_any_write_transaction(fresh_db,
         assert not getattr(open_tx, "depth", 0), "argon2 hashing inside a write transaction"
         return real_hash(password)
 
-    monkeypatch.setattr(users, "session_scope", watched_scope)
+    monkeypatch.setattr(users, "home_scope", watched_scope)  # accounts: home database
     monkeypatch.setattr(auth, "verify_password", verify)
     monkeypatch.setattr(auth, "hash_password", hash_)
     for name, pw in [("nong", WRONG), ("nobody", WRONG), ("nong", TEST_PASSWORD), ("x" * 10_000, WRONG)]:

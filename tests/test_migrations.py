@@ -116,6 +116,15 @@ def _fingerprint(*skip: str) -> dict[str, tuple[int, str]]:
     return out
 
 
+# 0012_plans records which plan a database holds (appmeta plan_id, plan_status) and changes no other row.
+PLAN_FACTS = {"plan_id": "2018-2020", "plan_status": "active"}
+
+
+def _appmeta() -> dict[str, str]:
+    with get_engine().connect() as conn:
+        return dict(conn.execute(text("SELECT key, value FROM appmeta")).all())
+
+
 def _in_force() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The values and task reports in force, computed from the log (any revision; columns as queries' reads)."""
     with get_engine().connect() as conn:
@@ -154,6 +163,7 @@ def test_database_filled_at_the_baseline_upgrades_to_head_without_loss(fresh_db,
     assert _revision() == BASELINE and NEW_INDEX not in _indexes("auditlog")
     committed = _fill_with_data(monkeypatch)
     before = _fingerprint(*KEPT_ON_WRITE)
+    meta_before = _appmeta()
     values_before = _in_force()[0]
     assert before["indicatorvalue"][0] > 500 and before["submissionfile"][0] == 1 and before["auditlog"][0] >= 1
 
@@ -162,8 +172,11 @@ def test_database_filled_at_the_baseline_upgrades_to_head_without_loss(fresh_db,
     assert (result.route, result.before, result.after) == ("upgraded", BASELINE, head_revision())
     assert _revision() == head_revision() and NEW_INDEX in _indexes("auditlog")
     after = _fingerprint(*KEPT_ON_WRITE)
-    # Every old row kept; the tables of later revisions are added empty (the values in force are filled).
-    assert {t: after[t] for t in before} == before and all(after[t][0] == 0 for t in after.keys() - before.keys())
+    # Every old row kept; the tables of later revisions are added empty (the values in force are filled);
+    # appmeta gains the plan facts only.
+    assert {t: after[t] for t in before if t != "appmeta"} == {t: v for t, v in before.items() if t != "appmeta"}
+    assert all(after[t][0] == 0 for t in after.keys() - before.keys())
+    assert "plan_id" not in meta_before and _appmeta() == meta_before | PLAN_FACTS
     # The app's reads work on the upgraded database and see the same values, the upload's included.
     values_after = queries.current_values()
     assert len(values_after) == len(values_before)
@@ -247,13 +260,15 @@ def test_downgrade_and_upgrade_of_the_audit_index_keep_the_rows(fresh_db):
         conn.execute(text("INSERT INTO auditlog (at, user_name, action, detail) "
                           "VALUES ('2024-01-02 03:04:05', '审计员', 'login', '')"))
     # targetmeta (0008) mirrors targets.csv: dropped by the downgrade, refilled by the next catalogue sync.
-    before = _fingerprint("targetmeta")
+    before = _fingerprint("targetmeta", "appmeta")
+    meta_before = _appmeta()
     with get_engine().begin() as conn:
         command.downgrade(alembic_config(conn), BASELINE)
     assert _revision() == BASELINE and NEW_INDEX not in _indexes("auditlog")
     upgrade_database(get_engine())
     assert _revision() == head_revision() and NEW_INDEX in _indexes("auditlog")
-    assert _fingerprint("targetmeta") == before
+    assert _fingerprint("targetmeta", "appmeta") == before
+    assert _appmeta() == meta_before | PLAN_FACTS
 
 
 def test_manage_migrate_prints_current_and_head_and_upgrades(fresh_db, capsys):
