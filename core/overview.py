@@ -168,7 +168,7 @@ def reporting_freshness(expected: list[str], reported: pd.DataFrame, period: str
     out = pd.DataFrame({"department": expected})
     out["reported"] = out["department"].isin(mine.index)
     out["reported_at"] = out["department"].map(mine["first_at"]) if not mine.empty else pd.NaT
-    out["last_period"] = out["department"].map(last_period).fillna("").astype(str)
+    out["last_period"] = out["department"].map(last_period).astype(object).fillna("").astype(str)
 
     def state(row) -> str:
         if not row["reported"]:

@@ -42,7 +42,8 @@ def test_the_measure_range_comes_from_plan_toml(tmp_path):
     tasks.write_text(text, encoding="utf-8")
     assert load_catalogue(folder).tasks[0].measure == 40  # no range in its plan.toml: not checked
     plan = folder / "plan.toml"
-    plan.write_text(plan.read_text(encoding="utf-8") + "measures = [1, 12]\n", encoding="utf-8")
+    # At the top: a key after plan.toml's [continuity] table would belong to that table.
+    plan.write_text("measures = [1, 12]\n" + plan.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(CatalogueError, match="举措编号 40 不在方案的 1–12 之内"):
         load_catalogue(folder)
 
