@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable
 import pandas as pd
 import streamlit as st
 
+from components.plan_switch import read_only_reason
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
 from core.importer.summary import understood_table
 from services import submissions
@@ -100,6 +101,9 @@ def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, 
                                  help="有问题的行不入库，可修改后再次提交")
         if not valid_only:
             blocked.append(f"有 {len(result.rejected_rows)} 行存在问题：请修改后重新提交，或勾选“仅提交无误的行”。")
+    read_only = read_only_reason()  # an archived plan: the write refuses too
+    if read_only:
+        blocked.append(read_only)
     for reason in blocked:
         st.warning(reason)
     idle = nothing and not allow_empty
