@@ -23,6 +23,7 @@ from core import auth
 from core.catalogue import Catalogue, load_catalogue
 from core.importer import online
 from core.importer.model import ChangePlan, ImportResult, Problem, UploadRefused
+from core.importer.plan_mark import check_plan
 from core.importer.preview import plan_changes
 from core.importer.reader import read_upload, sha256_of
 from core.importer.summary import MIME_TYPES
@@ -32,6 +33,7 @@ from db import current, imports, queries, upload_reads
 from db import models as m
 from db.imports import CommitRefused
 from db.submission_reads import live_submission_for_sha
+from services import plan_choice  # the lead switches this to services.plans (plans15)
 from services.cache import cached
 from services.identity import Caller, as_caller, authorise, identity_of
 
@@ -141,6 +143,11 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
         except UploadRefused as exc:
             return Draft(who.username, source, name, content, "application/octet-stream", department, period,
                          state, refused=str(exc))
+    try:  # a workbook made for another plan: refused whole, naming both plans (core.importer.plan_mark)
+        check_plan(name, book, plan_choice.current_plan(), {e.plan.id: e.plan for e in plan_choice.listed()})
+    except UploadRefused as exc:
+        return Draft(who.username, source, name, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
+                     department, period, state, refused=str(exc))
     result = validate_upload(book, plan_catalogue(), filename=name, sha256=sha256_of(content), period=period,
                              department=department, known_periods=known_periods() or None)
     return _draft(who, source, result, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
