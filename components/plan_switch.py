@@ -135,3 +135,10 @@ def _within(code: str, plan: Plan) -> bool:
         return period_from_code(plan.first_period) <= period_from_code(code) <= period_from_code(plan.last_period)
     except (ValueError, KeyError):
         return False
+
+
+def locked() -> dict:
+    """Keyword arguments that disable a write widget, with the reason, while the plan is archived:
+    st.button("…", **locked(), on_click=…). Empty while the plan takes writes."""
+    reason = read_only_reason()
+    return {"disabled": True, "help": reason} if reason else {}

@@ -147,3 +147,20 @@ def test_a_cached_read_under_one_plan_is_not_served_under_another(demo_db):
 def test_pages_run_for_the_second_plan(app_test, two_plans, page):
     at = app_test(page, plan=SECOND)
     assert not at.exception and at.query_params["plan"] == SECOND
+
+
+WRITES = {"supervision": {"确认交办", "记录催办", "交办"}, "admin": {"审核通过", "退回", "保存备案", "关闭报告期", "重新开放"}}
+
+
+@pytest.mark.parametrize("page", ["supervision", "admin"])
+def test_archived_plan_disables_the_office_writes(accounts, two_plans, monkeypatch, page):
+    monkeypatch.setattr(plan_choice, "is_archived", lambda plan_id: plan_id == SECOND)
+    token = token_for("office")
+    at = run_as(token, f"pages/{page}.py", plan=SECOND)
+    assert not at.exception
+    shown = {b.label.split(" ")[0]: b.proto for b in at.button}
+    writes = [label for label in shown if label in WRITES[page]]
+    assert writes, sorted(shown)
+    assert all(shown[label].disabled and shown[label].help == READ_ONLY for label in writes)
+    at = run_as(token, f"pages/{page}.py", plan=FIRST)
+    assert not any(b.proto.help == READ_ONLY for b in at.button)
