@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import plan_context
+from core.paths import ROOT
 from core.periods import period_from_code
 from core.plans import Plan
 from services import plan_choice
@@ -142,3 +143,13 @@ def locked() -> dict:
     st.button("…", **locked(), on_click=…). Empty while the plan takes writes."""
     reason = read_only_reason()
     return {"disabled": True, "help": reason} if reason else {}
+
+
+def plan_file(name: str) -> str:
+    """Where one of the current plan's files lives, as the office finds it on the server
+    ("data/plans/2018-2020/scoring.toml")."""
+    path = current_plan().folder / name
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:  # a plans folder outside the project (ZJ_PLANS_DIR)
+        return path.as_posix()

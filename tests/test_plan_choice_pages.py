@@ -164,3 +164,15 @@ def test_archived_plan_disables_the_office_writes(accounts, two_plans, monkeypat
     assert all(shown[label].disabled and shown[label].help == READ_ONLY for label in writes)
     at = run_as(token, f"pages/{page}.py", plan=FIRST)
     assert not any(b.proto.help == READ_ONLY for b in at.button)
+
+
+def test_the_scoring_rules_caption_names_the_current_plans_file(app_test, two_plans):
+    at = app_test("pages/departments.py")
+    assert "`data/plans/2018-2020/scoring.toml`" not in captions(at)  # ZJ_PLANS_DIR is a copy elsewhere
+    assert f"{two_plans.as_posix()}/{FIRST}/scoring.toml" in captions(at)
+    at = app_test("pages/departments.py", plan=SECOND)
+    assert f"{two_plans.as_posix()}/{SECOND}/scoring.toml" in captions(at)
+
+
+def test_the_default_plans_files_are_named_from_the_project_root(app_test):
+    assert "`data/plans/2018-2020/scoring.toml`" in captions(app_test("pages/departments.py"))
