@@ -18,6 +18,7 @@ from core import plan_context
 from core.paths import ROOT
 from core.periods import period_from_code
 from core.plans import Plan
+from core.user_text import md_text
 from services import plan_choice
 
 KEY = "zj_plan"  # the session's plan id; the only place the choice is kept
@@ -96,8 +97,9 @@ def render_notices() -> None:
     unknown = st.session_state.pop(_UNKNOWN, None)
     if unknown is not None:
         names = "；".join(f"{e.plan.id}（{e.plan.label}）" for e in plan_choice.listed())
-        st.warning(f"地址中的方案“{unknown[:40]}”不存在，已显示默认方案《{current_plan().name}》。"
-                   f"可选的方案：{names}。")
+        # The address is anyone's text: shown shortened and as plain text, never as markdown.
+        st.warning(f"地址中的方案“{md_text(unknown[:40])}”不存在，已显示默认方案《{md_text(current_plan().name)}》。"
+                   f"可选的方案：{md_text(names)}。")
     reason = read_only_reason()
     if reason:
         st.info(reason)

@@ -57,7 +57,7 @@ def test_plan_in_the_address_selects_it_and_the_title_names_it(app_test, two_pla
 def test_unknown_plan_in_the_address_warns_and_falls_back(app_test, two_plans):
     at = app_test(plan="2030-2035")
     assert not at.exception
-    warning = " ".join(w.value for w in at.warning)
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # shown through md_text
     assert "“2030-2035”不存在" in warning and FIRST in warning and SECOND in warning
     assert f"默认方案《{FIRST_NAME}》" in warning
     assert at.session_state[KEY] == FIRST and at.query_params["plan"] == FIRST
@@ -68,6 +68,12 @@ def test_unknown_plan_in_the_address_warns_and_falls_back(app_test, two_plans):
 def test_unknown_plan_with_one_plan_warns_and_leaves_the_address_as_before(app_test):
     at = app_test(plan="nonsense")
     assert "“nonsense”不存在" in " ".join(w.value for w in at.warning)
+
+
+def test_an_address_cannot_put_markdown_into_the_warning(app_test):
+    at = app_test(plan="[点此](http://evil.example)")
+    shown = " ".join(w.value for w in at.warning)
+    assert "\\[点此\\]\\(http" in shown  # escaped: shown as text, not as a link
     assert at.session_state[KEY] == FIRST and "plan" not in at.query_params
 
 
@@ -149,7 +155,8 @@ def test_pages_run_for_the_second_plan(app_test, two_plans, page):
     assert not at.exception and at.query_params["plan"] == SECOND
 
 
-WRITES = {"supervision": {"确认交办", "记录催办", "交办"}, "admin": {"审核通过", "退回", "保存备案", "关闭报告期", "重新开放"}}
+WRITES = {"supervision": {"确认交办", "记录催办", "交办"},
+          "admin": {"审核通过", "退回", "保存备案", "关闭报告期", "重新开放"}}
 
 
 @pytest.mark.parametrize("page", ["supervision", "admin"])
