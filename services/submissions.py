@@ -144,7 +144,8 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
             return Draft(who.username, source, name, content, "application/octet-stream", department, period,
                          state, refused=str(exc))
     try:  # a workbook made for another plan: refused whole, naming both plans (core.importer.plan_mark)
-        check_plan(name, book, plan_choice.current_plan(), {e.plan.id: e.plan for e in plan_choice.listed()})
+        check_plan(name, book, plan_choice.current_plan(), {e.plan.id: e.plan for e in plan_choice.listed()},
+                   command_line=source == "cli")
     except UploadRefused as exc:
         return Draft(who.username, source, name, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
                      department, period, state, refused=str(exc))

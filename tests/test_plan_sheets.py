@@ -60,6 +60,9 @@ def test_a_sheet_of_the_current_plan_passes_and_another_plans_is_refused_naming_
     assert str(refused.value) == (
         f"“进度.xlsx”的“说明”表 B8：此表是《{FIRST_NAME}》（2018Q1–2020Q4）的填报表，"
         f"当前选择的方案是《{SECOND_NAME}》（2021Q1–2025Q4）：请在左侧切换方案后再上传，或下载本方案的模板")
+    cli_fix = f"：请加 --plan {FIRST} 后再导入，或用 manage.py template 生成本方案的模板$"
+    with pytest.raises(UploadRefused, match=cli_fix):
+        check_plan("进度.xlsx", book, SECOND_PLAN, PLANS, command_line=True)
 
 
 def test_a_marker_naming_no_plan_is_refused_and_its_text_is_not_echoed_when_it_is_no_id():
@@ -117,3 +120,18 @@ def test_services_refuse_another_plans_workbook_and_write_nothing(office):
     draft = submissions.prepare_file(office, "进度.xlsx", filled.getvalue())  # its own plan: read as before
     assert not draft.refused and not draft.problems
     assert [r.target_id for r in draft.result.indicators] == ["T23"]
+
+
+def test_the_command_line_refuses_another_plans_workbook_and_names_its_plan_option(office, tmp_path, capsys):
+    import json
+
+    import manage
+
+    path = tmp_path / "进度.xlsx"
+    path.write_bytes(template(FIRST_PLAN))
+    before = _rows()
+    with use_plan(SECOND):  # what `--plan 2021-2025` will set (plans15)
+        assert manage.main(["import", str(path), "--user", "office"]) == 2
+    shown = json.dumps(json.loads(capsys.readouterr().out), ensure_ascii=False)
+    assert f"此表是《{FIRST_NAME}》" in shown and f"请加 --plan {FIRST} 后再导入" in shown
+    assert _rows() == before

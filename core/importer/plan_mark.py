@@ -43,8 +43,10 @@ def marker(book: ParsedBook) -> tuple[str, str] | None:
     return None
 
 
-def check_plan(filename: str, book: ParsedBook, current: Plan, plans: Mapping[str, Plan]) -> None:
-    """Raise UploadRefused, naming file, sheet and cell, when the workbook is marked for another plan."""
+def check_plan(filename: str, book: ParsedBook, current: Plan, plans: Mapping[str, Plan], *,
+               command_line: bool = False) -> None:
+    """Raise UploadRefused, naming file, sheet and cell, when the workbook is marked for another plan.
+    `command_line`: the fix names manage.py's --plan instead of the sidebar."""
     found = marker(book)
     if found is None or found[0] == current.id:
         return
@@ -55,5 +57,7 @@ def check_plan(filename: str, book: ParsedBook, current: Plan, plans: Mapping[st
     if other is None:
         shown = plan_id if PLAN_ID.match(plan_id) else "（无法识别）"
         raise UploadRefused(f"{where} 的方案编号“{shown}”不是本看板的方案，{wanted}：请下载本方案的模板重新填写后上传")
+    fix = (f"请加 --plan {other.id} 后再导入，或用 manage.py template 生成本方案的模板" if command_line
+           else "请在左侧切换方案后再上传，或下载本方案的模板")
     raise UploadRefused(f"{where}：此表是《{other.name}》（{other.first_period}–{other.last_period}）的填报表，"
-                        f"{wanted}：请在左侧切换方案后再上传，或下载本方案的模板")
+                        f"{wanted}：{fix}")
