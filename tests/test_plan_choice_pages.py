@@ -96,6 +96,8 @@ def test_archived_plan_shows_the_banner_and_disables_the_upload(accounts, two_pl
     assert READ_ONLY in [i.value for i in at.info]
     uploader = at.file_uploader(key="up_file")
     assert uploader.proto.disabled and uploader.proto.help == READ_ONLY
+    # Online entry: 确认入库 stays blocked and says why (the banner is an st.info; this warning is the button's).
+    assert at.button(key="up_on_commit").proto.disabled and READ_ONLY in [w.value for w in at.warning]
     assert at.sidebar.selectbox(key=PICK_KEY).options[1].endswith("（已归档）")
     at.sidebar.selectbox(key=PICK_KEY).set_value(FIRST).run()  # the active plan: writable again
     assert READ_ONLY not in [i.value for i in at.info]
