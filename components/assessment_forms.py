@@ -10,6 +10,7 @@ from typing import Callable
 
 import streamlit as st
 
+from components.plan_switch import locked
 from core.assessment import (
     APPEAL_OUTCOMES,
     BONUS,
@@ -86,7 +87,7 @@ def _office_forms(view: svc.AnnualView, department: str, result: AnnualResult) -
         st.text_area("核查意见", value=rec.get("findings") or "", key="as_f_findings",
                      max_chars=_limit("findings"))
         _admin_reason(result, "as_f_findings_admin")
-        st.form_submit_button("保存核查意见", on_click=_findings, args=(department, year))
+        st.form_submit_button("保存核查意见", **locked(), on_click=_findings, args=(department, year))
     with tabs[1], st.form("as_f_adjust_form", clear_on_submit=True):
         rule = load_annual_rule()
         options = [f"{kind}:{i.code}" for kind in (PENALTY, BONUS) for i in rule.items(kind)]
@@ -94,7 +95,7 @@ def _office_forms(view: svc.AnnualView, department: str, result: AnnualResult) -
         st.text_area("理由", key="as_f_reason", max_chars=_limit("reason"))
         st.text_input("佐证材料（文件名或说明，可不填）", key="as_f_evidence", max_chars=_limit("evidence"))
         _admin_reason(result, "as_f_adjust_admin")
-        st.form_submit_button("记录", on_click=_adjust, args=(department, year))
+        st.form_submit_button("记录", **locked(), on_click=_adjust, args=(department, year))
     active = view.adjustments[(view.adjustments["department"] == department) & ~view.adjustments["withdrawn"]]
     with tabs[2]:
         if active.empty:
@@ -106,7 +107,7 @@ def _office_forms(view: svc.AnnualView, department: str, result: AnnualResult) -
                 st.selectbox("撤销哪一项", list(labels), key="as_f_withdraw_id", format_func=labels.get)
                 st.text_area("撤销理由", key="as_f_withdraw_reason", max_chars=_limit("reason"))
                 _admin_reason(result, "as_f_withdraw_admin")
-                st.form_submit_button("撤销该项", on_click=_withdraw)
+                st.form_submit_button("撤销该项", **locked(), on_click=_withdraw)
     with tabs[3], st.form("as_f_veto_form", clear_on_submit=True):
         if result.veto:
             st.text_area("撤销一票否决的理由", key="as_f_veto_reason", max_chars=_limit("reason"))
@@ -115,7 +116,7 @@ def _office_forms(view: svc.AnnualView, department: str, result: AnnualResult) -
                          max_chars=_limit("reason"))
             st.text_input("佐证材料（文件名或说明，可不填）", key="as_f_veto_evidence", max_chars=_limit("evidence"))
         _admin_reason(result, "as_f_veto_admin")
-        st.form_submit_button("撤销一票否决" if result.veto else "一票否决（等级为 D）", on_click=_veto,
+        st.form_submit_button("撤销一票否决" if result.veto else "一票否决（等级为 D）", **locked(), on_click=_veto,
                               args=(department, year, result.veto))
     with tabs[4]:
         _answer_form(view, department, result)
@@ -126,7 +127,8 @@ def _office_forms(view: svc.AnnualView, department: str, result: AnnualResult) -
             with st.form("as_f_decide_form"):
                 st.checkbox(f"确认核定 {department} {year} 年度考核：按当前季度得分冻结汇总分，最终得分 "
                             f"{result.final:.1f}、等级 {result.grade_text}，核定后锁定", key="as_f_decide_confirm")
-                st.form_submit_button("核定并锁定", type="primary", on_click=_decide, args=(view, department))
+                st.form_submit_button("核定并锁定", **locked(), type="primary", on_click=_decide,
+                                      args=(view, department))
 
 
 def _item_label(rule, option: str) -> str:
@@ -151,7 +153,7 @@ def _answer_form(view: svc.AnnualView, department: str, result: AnnualResult) ->
         st.radio("答复结果", APPEAL_OUTCOMES, key="as_f_outcome", horizontal=True)
         st.text_area("答复", key="as_f_answer", max_chars=_limit("answer"))
         _admin_reason(result, "as_f_answer_admin")
-        st.form_submit_button("答复", on_click=_answer)
+        st.form_submit_button("答复", **locked(), on_click=_answer)
 
 
 def _findings(department: str, year: int) -> None:
@@ -208,7 +210,7 @@ def _department_forms(view: svc.AnnualView, department: str, result: AnnualResul
                             key="as_f_self_score")
             st.text_area("自评说明", value=rec.get("self_narrative") or "", key="as_f_self_text",
                          max_chars=_limit("narrative"))
-            st.form_submit_button("提交自评", type="primary", on_click=_self, args=(department, view.year))
+            st.form_submit_button("提交自评", **locked(), type="primary", on_click=_self, args=(department, view.year))
     elif result.state == CHECKED:
         st.caption("督查办已开始核查，自评不能再修改。")
     frame = view.adjustments
@@ -222,7 +224,7 @@ def _department_forms(view: svc.AnnualView, department: str, result: AnnualResul
     with st.form("as_f_appeal_form", clear_on_submit=True):
         st.selectbox("对哪一项扣分申诉", list(labels), key="as_f_appeal_adj", format_func=labels.get)
         st.text_area("申诉理由", key="as_f_appeal_reason", max_chars=_limit("appeal"))
-        st.form_submit_button("提出申诉", on_click=_appeal)
+        st.form_submit_button("提出申诉", **locked(), on_click=_appeal)
 
 
 def _self(department: str, year: int) -> None:

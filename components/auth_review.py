@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.flash import show_flash
+from components.plan_switch import locked
 from components.trust_review import render_second_look
 from components.upload_common import caller
 from components.upload_evidence import render_submission_files
@@ -51,10 +52,10 @@ def _render_rows(submission_id: int) -> None:
 
 def _render_decision(submission_id: int, reviewer: Identity) -> None:
     left, right = st.columns(2)
-    left.button("审核通过", key="au_rev_approve", type="primary", on_click=_decide,
+    left.button("审核通过", **locked(), key="au_rev_approve", type="primary", on_click=_decide,
                 args=(submission_id, reviewer, True))
     right.text_input("退回原因", key=_reason_key(submission_id), placeholder="退回时必填，部门将看到此原因")
-    right.button("退回", key="au_rev_return", on_click=_decide, args=(submission_id, reviewer, False))
+    right.button("退回", **locked(), key="au_rev_return", on_click=_decide, args=(submission_id, reviewer, False))
 
 
 def _reason_key(submission_id: int) -> str:

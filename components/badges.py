@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.plan_switch import current_plan, several_plans
+from core.user_text import md_text
 from services import cache
 
 DEMO_LABEL = "演示数据"
@@ -22,5 +24,8 @@ def page_title(title: str, caption: str | None = None) -> None:
     left.title(title)
     if cache.demo_present():
         right.badge(DEMO_LABEL, color="orange", help="本页进展数据含演示数据，并非真实报送")
+    if several_plans():  # which plan the page shows, beside its title
+        plan = current_plan()
+        st.caption(f"方案：《{md_text(plan.name)}》（{plan.first_period}–{plan.last_period}）")
     if caption:
         st.caption(caption)

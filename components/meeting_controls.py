@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import url_state
+from components.plan_switch import locked
 from core.auth import Identity
 from core.meeting import compare_payloads
 from core.meeting_export import changes_table, deck_html, summary_xlsx
@@ -84,7 +85,7 @@ def freeze_form(payload: dict, identity: Identity) -> None:
         st.text_input("会议名称", key="mt_name", placeholder="例如：2020年第三季度质量提升督查会",
                       max_chars=SNAPSHOT_NAME_MAX)
         st.date_input("会议日期", value=today_beijing(), key="mt_date")
-        st.form_submit_button("保存为会议快照", type="primary", on_click=_freeze, args=(payload, identity))
+        st.form_submit_button("保存为会议快照", **locked(), type="primary", on_click=_freeze, args=(payload, identity))
 
 
 def flash() -> None:
@@ -138,7 +139,7 @@ def decision_form(payload: dict, snapshot_id: int | None, identity: Identity) ->
         st.selectbox("任务", list(titles), key="mt_dec_task", placeholder="请选择…", format_func=titles.get)
         st.radio("类型", meetings.DECISION_KINDS, key="mt_dec_kind", horizontal=True)
         st.text_area("内容", key="mt_dec_text", height=90, max_chars=DECISION_MAX)
-        st.form_submit_button("记录", on_click=_record, args=(snapshot_id, identity))
+        st.form_submit_button("记录", **locked(), on_click=_record, args=(snapshot_id, identity))
 
 
 def decision_history() -> None:
@@ -189,7 +190,7 @@ def withdraw_section(identity: Identity) -> None:
         st.selectbox(f"撤回{title}", list(labels), key=f"mt_wd_{kind}", format_func=labels.get, index=None,
                      placeholder="选择要撤回的记录")
         st.text_input("撤回原因", key=f"mt_wd_{kind}_reason", max_chars=REASON_MAX)
-        st.button(f"撤回{title}", key=f"mt_wd_{kind}_go", on_click=_withdraw, args=(kind, identity))
+        st.button(f"撤回{title}", **locked(), key=f"mt_wd_{kind}_go", on_click=_withdraw, args=(kind, identity))
 
 
 def downloads(payload: dict, stem: str) -> None:

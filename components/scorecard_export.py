@@ -6,6 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from components.plan_switch import plan_file
 from core.bulletin import build_bulletin
 from core.scoring import Scoreboard
 from core.timeutil import CHINA_TZ
@@ -31,5 +32,5 @@ def bulletin_button(board: Scoreboard, demo: bool) -> None:
         "下载通报（Word 公文）", data=lambda: _docx(board, demo), file_name=f"通报-{board.period}.docx",
         mime=DOCX_MIME, key="sc_download_docx", on_click="ignore", width="stretch",
         help="按公文格式起草：总体情况、进展较好、存在问题、下一步要求，附件为排名、红色清单和扣分明细；"
-             "固定文字可在 data/plans/2018-2020/bulletin_template.toml 中修改",
+             f"固定文字可在 {plan_file('bulletin_template.toml')} 中修改",
     )

@@ -7,6 +7,7 @@ from components.auth_login import gate_viewing, logout, send_cookie
 from components.badges import demo_notice
 from components.page_style import inject_page_style
 from components.period_picker import period_picker
+from components.plan_switch import current_plan, link_params, render_selector
 from components.supervision_todo import render_todo_badge
 from core.settings import load_settings
 from core.user_text import md_text
@@ -17,6 +18,7 @@ def render_sidebar() -> None:
     identity = gate_viewing()  # the login form, when one is needed, belongs in the main area
     with st.sidebar:
         st.markdown("### 湛江市质量提升行动\n督查看板")
+        render_selector()  # only while more than one plan exists
         send_cookie()
         if identity is not None:
             st.caption(f"已登录：{md_text(identity.label)}")
@@ -24,7 +26,8 @@ def render_sidebar() -> None:
             render_todo_badge(identity)
         else:
             # Always visible while logged out: 进度填报 and 管理 stay out of the menu until then.
-            st.page_link("pages/login.py", label="登录（填报员、督查办）")
+            st.page_link("pages/login.py", label="登录（填报员、督查办）", query_params=link_params())
         period_picker()
         demo_notice()
-        st.caption("数据依据：《湛江市开展质量提升行动的方案》及附件《工作任务分解表》")
+        plan = current_plan()
+        st.caption(f"数据依据：《{md_text(plan.name)}》（{plan.first_period}–{plan.last_period}）")

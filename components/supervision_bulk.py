@@ -7,6 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from components.plan_switch import read_only_reason
 from components.supervision_session import actor
 from components.supervision_style import badges, colour_badge, colour_cells
 from core import supervision as sv
@@ -35,7 +36,9 @@ def render_bulk(identity: Identity, period: str) -> None:
     with st.form("sv_b_form"):
         st.date_input("办理期限", value=sup.default_due(), min_value=sup.today(),
                       max_value=sup.today() + timedelta(days=366), key="sv_b_due")
-        st.form_submit_button(f"确认交办 {len(fresh)} 项", type="primary", disabled=fresh.empty, on_click=_issue,
+        read_only = read_only_reason()  # an archived plan: the write refuses too
+        st.form_submit_button(f"确认交办 {len(fresh)} 项", type="primary",
+                              disabled=fresh.empty or read_only is not None, help=read_only, on_click=_issue,
                               args=(identity, period))
 
 

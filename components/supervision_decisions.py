@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.auth_login import current_identity
+from components.plan_switch import locked
 from components.supervision_session import actor
 from core import auth
 from core import supervision as sv
@@ -39,7 +40,7 @@ def render_decision_issue(decisions: pd.DataFrame, key: str, default_department:
             st.selectbox("责任部门", depts, key=f"sv_dec_{key}_dept",
                          index=depts.index(default_department) if default_department in depts else 0)
             st.date_input("办理期限", value=sup.default_due(), min_value=sup.today(), key=f"sv_dec_{key}_due")
-            st.form_submit_button("交办", type="primary", on_click=_issue, args=(identity, key))
+            st.form_submit_button("交办", **locked(), type="primary", on_click=_issue, args=(identity, key))
 
 
 def _issue(identity, key: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.plan_switch import locked
 from components.supervision_session import actor
 from components.supervision_style import badges, colour_badge, md, state_badge
 from core import auth
@@ -118,16 +119,17 @@ def _actions(identity: Identity, n: pd.Series) -> None:
     nid = int(n["id"])
     actions = sv.allowed_actions(n["state"], identity.role, identity.department, n["department"])
     if sv.ACK in actions:
-        st.button("签收", type="primary", key=f"sv_d_ack_{nid}", on_click=_run, args=(identity, nid, sv.ACK))
+        st.button("签收", **locked(), type="primary", key=f"sv_d_ack_{nid}", on_click=_run,
+                  args=(identity, nid, sv.ACK))
     if sv.REPLY in actions:
         text_key, files_key = f"sv_d_reply_text_{nid}", f"sv_d_reply_files_{nid}"
         with st.form(f"sv_d_reply_{nid}"):
             st.markdown("**反馈办理情况**")
             st.text_area("办理情况", max_chars=sv.MAX_REPLY, key=text_key)
-            st.file_uploader("佐证材料", accept_multiple_files=True, key=files_key,
+            st.file_uploader("佐证材料", **locked(), accept_multiple_files=True, key=files_key,
                              type=["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "ofd"])
             st.caption(evidence_service.limits_text())
-            st.form_submit_button("提交反馈", type="primary", on_click=_run,
+            st.form_submit_button("提交反馈", **locked(), type="primary", on_click=_run,
                                   args=(identity, nid, sv.REPLY, text_key, files_key))
     if sv.CLOSE in actions or sv.RETURN in actions:
         text_key = f"sv_d_verify_text_{nid}"
@@ -135,15 +137,15 @@ def _actions(identity: Identity, n: pd.Series) -> None:
             st.markdown("**核验**")
             st.text_area("核验意见 / 退回理由", max_chars=sv.MAX_REASON, key=text_key)
             c1, c2 = st.columns(2)
-            c1.form_submit_button("核验通过并销号", type="primary", on_click=_run,
+            c1.form_submit_button("核验通过并销号", **locked(), type="primary", on_click=_run,
                                   args=(identity, nid, sv.CLOSE, text_key))
-            c2.form_submit_button("退回重办", on_click=_run, args=(identity, nid, sv.RETURN, text_key))
+            c2.form_submit_button("退回重办", **locked(), on_click=_run, args=(identity, nid, sv.RETURN, text_key))
     if auth.may_administer(identity) and n["state"] != sv.CLOSED:
         note_key = f"sv_d_remind_note_{nid}"
         with st.popover("催办", width="content"):
             with st.form(f"sv_d_remind_{nid}"):
                 st.text_input("催办说明（如：电话催办）", max_chars=sv.MAX_NOTE, key=note_key)
-                st.form_submit_button("记录催办", on_click=_remind,
+                st.form_submit_button("记录催办", **locked(), on_click=_remind,
                                       args=(identity, nid, n["department"], n["period_code"] or None, note_key))
     if not actions and n["state"] == sv.CLOSED:
         st.caption("该督办单已销号。")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import streamlit as st
 
 from components.auth_login import current_identity
+from components.plan_switch import locked
 from components.supervision_session import actor
 from core import auth
 from core import supervision as sv
@@ -35,7 +36,7 @@ def render_issue_button(kind: str, item_id, period: str, label: str, department:
                 st.selectbox("区县（可选，留空为全市）", [None, *districts], key=f"{key}_district",
                              format_func=lambda a: districts.get(a, "全市") if a else "全市")
             st.text_area("督办要求（可留空，自动按状态生成）", max_chars=sv.MAX_REQUIREMENT, key=f"{key}_text")
-            st.form_submit_button("交办", type="primary", on_click=_issue,
+            st.form_submit_button("交办", **locked(), type="primary", on_click=_issue,
                                   args=(identity, key, kind, item_id, period, department, district))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.plan_switch import locked
 from components.supervision_session import actor
 from core import supervision as sv
 from core.auth import Identity
@@ -33,7 +34,7 @@ def render_remind(identity: Identity, period: str) -> None:
     with left.form("sv_r_form"):
         st.selectbox("催办部门", list(debtors["department"]), key="sv_r_dept")
         st.text_input("催办说明（如：电话催报、发文催报）", max_chars=sv.MAX_NOTE, key="sv_r_note")
-        st.form_submit_button("记录催办", type="primary", on_click=_remind, args=(identity, period))
+        st.form_submit_button("记录催办", **locked(), type="primary", on_click=_remind, args=(identity, period))
     right.download_button("下载催办通知（.xlsx）", data=lambda: sup.reminder_notice_xlsx(period),
                           file_name=f"催办通知-{period}.xlsx", on_click="ignore", key="sv_r_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.plan_switch import link_params
 from components.supervision_style import badges, colour_badge, md
 from core import auth
 from core.auth import Identity
@@ -15,7 +16,7 @@ def render_todo_badge(identity: Identity | None) -> None:
         return
     count = sup.todo_count(identity)
     if count:
-        st.page_link("pages/supervision.py", label=f"我的待办（{count}）")
+        st.page_link("pages/supervision.py", label=f"我的待办（{count}）", query_params=link_params())
     else:
         st.caption("我的待办：无")
 
@@ -48,7 +49,7 @@ def _lines(title: str, lines: list[str], page: str) -> None:
     st.markdown(f"**{title}**（{len(lines)}）")
     more = f"\n- 等共 {len(lines)} 项" if len(lines) > 10 else ""
     st.markdown("\n".join(f"- {md(line)}" for line in lines[:10]) + more)
-    st.page_link(f"pages/{page}.py", label="前往处理")
+    st.page_link(f"pages/{page}.py", label="前往处理", query_params=link_params())
 
 
 def _notices(title: str, rows: list[dict]) -> None:

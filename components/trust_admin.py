@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components.flash import show_flash
+from components.plan_switch import locked
 from components.upload_common import catalogue
 from components.upload_evidence import render_files
 from core.auth import Identity
@@ -89,7 +90,7 @@ def render_baseline_admin(identity: Identity) -> None:
         st.selectbox("责任部门（全市）", depts, key="tr_bl_resp")
         st.text_input("变更原因（已确认的备案修改时必填）", key="tr_bl_reason", max_chars=500)
         st.checkbox("同时确认备案", key="tr_bl_confirm")
-        st.form_submit_button("保存备案", type="primary", on_click=_save_baseline,
+        st.form_submit_button("保存备案", **locked(), type="primary", on_click=_save_baseline,
                               args=(identity, tid, {n: a for n, a in adcode.items()}))
     history = cache.read(trust.baseline_history, tid)
     if not history.empty:
@@ -128,8 +129,8 @@ def render_period_admin(identity: Identity) -> None:
         st.selectbox("报告期", codes, index=len(codes) - 1, key="tr_pd_period")
         st.text_input("原因", key="tr_pd_reason", max_chars=500)
         b1, b2 = st.columns(2)
-        b1.button("关闭报告期", key="tr_pd_close", on_click=_period_action, args=(identity, "close"))
-        b2.button("重新开放", key="tr_pd_open", on_click=_period_action, args=(identity, "open"))
+        b1.button("关闭报告期", **locked(), key="tr_pd_close", on_click=_period_action, args=(identity, "close"))
+        b2.button("重新开放", **locked(), key="tr_pd_open", on_click=_period_action, args=(identity, "open"))
     with c2:
         _render_exceptions(identity, codes)
 
@@ -157,11 +158,11 @@ def _render_exceptions(identity: Identity, codes: list[str]) -> None:
         st.selectbox("报告期", codes, key="tr_ex_period")
         st.date_input("截止日期（当天 24 时止，北京时间）", key="tr_ex_until")
         st.text_input("原因", key="tr_ex_reason", max_chars=500)
-        st.form_submit_button("授予锁定例外", on_click=_grant, args=(identity,))
+        st.form_submit_button("授予锁定例外", **locked(), on_click=_grant, args=(identity,))
     live = df[df["revoked_at"].isna()]["id"].tolist() if not df.empty else []
     if live:
         st.selectbox("撤销锁定例外", live, key="tr_ex_revoke", format_func=lambda i: f"#{i}")
-        st.button("撤销", key="tr_ex_revoke_btn", on_click=_revoke, args=(identity,))
+        st.button("撤销", **locked(), key="tr_ex_revoke_btn", on_click=_revoke, args=(identity,))
 
 
 def _grant(identity: Identity) -> None:
@@ -212,8 +213,8 @@ def render_verification_admin(identity: Identity) -> None:
     _pick_evidence(identity)
     st.text_input("退回原因（退回时必填）", key="tr_vf_reason", max_chars=500)
     b1, b2 = st.columns(2)
-    b1.button("核验通过", key="tr_vf_ok", type="primary", on_click=_verify, args=(identity, True))
-    b2.button("退回", key="tr_vf_back", on_click=_verify, args=(identity, False))
+    b1.button("核验通过", **locked(), key="tr_vf_ok", type="primary", on_click=_verify, args=(identity, True))
+    b2.button("退回", **locked(), key="tr_vf_back", on_click=_verify, args=(identity, False))
 
 
 def _verify(identity: Identity, approve: bool) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.plan_switch import read_only_reason
 from components.upload_common import caller, departments_for, period_codes, period_label
 from components.upload_review import duplicate_text, last_outcome, render_commit, render_outcome, render_preview
 from core.auth import Identity
 from core.importer.marking import mark_workbook, marked_name
 from core.importer.model import UploadRefused
 from core.importer.reader import prepare_child, sha256_of
+from core.plan_context import current_plan_id
 from core.settings import load_settings
 from core.user_text import md_text
 from services import submissions
@@ -27,10 +29,12 @@ _PARSED = "up_file_parsed"
 
 def render_file_upload(identity: Identity) -> None:
     settings = load_settings()
+    read_only = read_only_reason()  # an archived plan takes no reports (the write refuses too)
     file = st.file_uploader(
         "选择填好的进度表", type=["xlsx", "xlsm", "xls", "et", "ods", "csv"], key=PREFIX,
-        max_upload_size=int(settings.max_file_mb),
-        help=f"支持 xlsx、xlsm、xls、WPS 表格 et、ods、csv（UTF-8 或 GBK），单个文件不超过 {settings.max_file_mb:g} MB")
+        max_upload_size=int(settings.max_file_mb), disabled=read_only is not None,
+        help=read_only or f"支持 xlsx、xlsm、xls、WPS 表格 et、ods、csv（UTF-8 或 GBK），"
+                          f"单个文件不超过 {settings.max_file_mb:g} MB")
     with st.expander("文件中没有注明部门或报告期时（如自制表格）"):
         left, right = st.columns(2)
         department = left.selectbox("部门", [FROM_FILE, *departments_for(identity)], key="up_file_dept",
@@ -80,7 +84,7 @@ def _draft(identity: Identity, filename: str, content: bytes, sha: str, departme
     if saved["refused"]:
         return submissions.Draft(identity.username, "upload", filename, content, "", department, period,
                                  submissions.new_state(identity), refused=saved["refused"])
-    key = (department, period, identity, data_version())
+    key = (current_plan_id(), department, period, identity, data_version())
     if key not in saved["drafts"]:
         saved["drafts"] = {key: submissions.prepare_file(identity, filename, content, department, period,
                                                          book=saved["book"])}

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.frame_digest import HASH_FRAMES
+from components.plan_switch import read_only_reason
 from components.upload_common import caller, catalogue, own_department, period_codes
 from core.auth import Identity, may_administer
 from core.reporting import COUNTED_STATES, SOURCE_LABELS, SUBMISSION_STATE_LABELS
@@ -91,8 +92,9 @@ def _render_undo(submission_id: int, identity: Identity, counted: bool) -> None:
     if counted:
         st.text_input("撤销原因", key=_reason_key(submission_id), max_chars=submissions.MAX_REASON,
                       placeholder="撤销已计入的数据须填写原因，记入审计日志")
-    st.button("撤销该次提交", key="up_hist_undo", disabled=not confirmed, on_click=_undo,
-              args=(submission_id, identity))
+    read_only = read_only_reason()  # an archived plan: the write refuses too
+    st.button("撤销该次提交", key="up_hist_undo", disabled=not confirmed or read_only is not None, on_click=_undo,
+              args=(submission_id, identity), help=read_only)
     error = st.session_state.pop("up_hist_error", None)
     if error:
         st.error(error)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components.frame_digest import HASH_FRAMES
 from components.period_picker import current_period
+from components.plan_switch import read_only_reason
 from components.upload_common import caller, departments_for, period_codes, period_label, render_period_state
 from components.upload_review import last_outcome, render_commit, render_outcome, render_preview
 from core.auth import Identity
@@ -56,13 +57,15 @@ def render_online_entry(identity: Identity) -> None:
     render_period_state(period, department)
     base_ind, base_tasks = submissions.online_rows(department, period)
     st.markdown(f"#### 指标进展（{len(base_ind)} 行）")
+    read_only = read_only_reason() is not None  # an archived plan: nothing to edit (the write refuses too)
     ind = st.data_editor(base_ind, key=editor_key("ind", department, period), hide_index=True, width="stretch",
-                         disabled=[c for c in online.INDICATOR_COLUMNS if c not in online.INDICATOR_EDITABLE],
+                         disabled=read_only
+                         or [c for c in online.INDICATOR_COLUMNS if c not in online.INDICATOR_EDITABLE],
                          column_config={"实际值": st.column_config.NumberColumn(help="留空表示本期不报")})
     st.markdown(f"#### 任务进展（{len(base_tasks)} 行）")
     tasks = st.data_editor(
         base_tasks, key=editor_key("task", department, period), hide_index=True, width="stretch",
-        disabled=[c for c in online.TASK_COLUMNS if c not in online.TASK_EDITABLE],
+        disabled=read_only or [c for c in online.TASK_COLUMNS if c not in online.TASK_EDITABLE],
         column_config={"进展状态": st.column_config.SelectboxColumn(options=list(TASK_STATUSES)),
                        "完成进度(%)": st.column_config.NumberColumn(min_value=0, max_value=100, step=1),
                        "任务编号": st.column_config.NumberColumn(format="%d")})

@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable
 import pandas as pd
 import streamlit as st
 
+from components.plan_switch import read_only_reason
 from components.upload_evidence import render_evidence, uploads
 from components.upload_look import note_for_commit, render_look
 from core.importer.model import Change, ChangePlan, ImportResult, Problem
@@ -110,6 +111,9 @@ def render_commit(draft: submissions.Draft, *, prefix: str, identity: Hashable, 
     look = render_look(draft, prefix=prefix, identity=identity)  # second look: a 说明 before committing
     if look:
         blocked.append(look)
+    read_only = read_only_reason()  # an archived plan: the write refuses too
+    if read_only:
+        blocked.append(read_only)
     for reason in blocked:
         st.warning(reason)
     idle = nothing and not allow_empty

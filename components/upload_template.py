@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.period_picker import current_period
+from components.plan_switch import current_plan
 from components.upload_common import (
     CITY_TEMPLATE,
     catalogue,
@@ -32,12 +33,15 @@ def render_template_download(identity: Identity) -> None:
                              placeholder="请选择…",
                              format_func=period_label)
     department = None if choice == CITY_TEMPLATE else choice
+    plan = current_plan()  # the workbook names it; another plan's upload page refuses it
     deadline = pd.Timestamp(cache.periods().set_index("code").loc[period, "deadline"]).date()
     late = "（已过截止日：现在报送计为逾期报送）" if deadline < today_beijing() else ""
     st.caption(f"报送截止：{deadline}{late}")
     render_period_state(period, department)
     st.download_button(
         "下载填报模板", data=lambda: build_template(catalogue(), period=period, deadline=deadline,
-                                                    department=department, assigned=trust.assignments()),
+                                                    department=department, assigned=trust.assignments(),
+
+                                                    plan=plan),
         file_name=template_filename(period, department), mime=XLSX_MIME, key="up_tpl_download",
         on_click="ignore", type="primary")

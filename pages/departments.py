@@ -5,6 +5,7 @@ import streamlit as st
 from components.assessment_view import chosen_view, render_annual_view
 from components.badges import page_title
 from components.period_picker import current_period
+from components.plan_switch import plan_file
 from components.router_guard import ensure_router
 from components.scorecard_department import department_picker, render_department
 from components.scorecard_export import bulletin_button
@@ -23,7 +24,7 @@ board, cells = scoring.scoreboard_and_matrix(period)
 top_left, top_right = st.columns([0.75, 0.25], vertical_alignment="center")
 with top_left.expander("评分规则", expanded=False):
     st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(board.rule_lines, 1)))
-    st.caption("规则及权重写在 `data/plans/2018-2020/scoring.toml`，修改后重启看板即生效。")
+    st.caption(f"规则及权重写在 `{plan_file('scoring.toml')}`，修改后重启看板即生效。")
 with top_right:
     bulletin_button(board, cache.demo_present())
 

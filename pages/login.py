@@ -3,6 +3,7 @@ import streamlit as st
 
 from components.auth_login import current_identity, render_login_form
 from components.badges import page_title
+from components.plan_switch import link_params
 from components.router_guard import ensure_router
 from core.auth import may_administer, may_upload
 
@@ -20,7 +21,8 @@ else:
     st.success(f"已登录：{identity.label}")
     st.markdown("**您可以使用：**")
     if may_upload(identity):
-        st.page_link("pages/upload.py", label="进度填报：下载模板、上传文件、在线填报、查看报送记录")
+        st.page_link("pages/upload.py", label="进度填报：下载模板、上传文件、在线填报、查看报送记录",
+                     query_params=link_params())
     if may_administer(identity):
-        st.page_link("pages/admin.py", label="管理：审核报送、审计日志、用户管理")
-    st.page_link("pages/overview.py", label="总览及各查看页面")
+        st.page_link("pages/admin.py", label="管理：审核报送、审计日志、用户管理", query_params=link_params())
+    st.page_link("pages/overview.py", label="总览及各查看页面", query_params=link_params())

@@ -29,15 +29,17 @@ class PageVisit:
     url_path: str  # "" is the default page
     seconds: float
     ok: bool
+    query: str = ""  # "plan=2021-2025" while more than one plan exists
 
 
-def visit(base_url: str, page_script_hash: str = "", timeout: float = 600) -> tuple[float, bool, list]:
-    """Run one page in a new session; returns (seconds, finished without error, the app's pages).
+def visit(base_url: str, page_script_hash: str = "", timeout: float = 600, query: str = "") -> tuple[float, bool, list]:
+    """Run one page in a new session (`query`: the address's query string, e.g. plan=2021-2025); returns
+    (seconds, finished without error, the app's pages).
 
     The pages are the navigation the app sent: (page_script_hash, url_pathname, is_hidden).
     """
     msg = BackMsg()
-    msg.rerun_script.query_string = ""
+    msg.rerun_script.query_string = query
     msg.rerun_script.page_script_hash = page_script_hash
     pages, ok = [], True
     started = time.perf_counter()
@@ -62,18 +64,18 @@ def visit(base_url: str, page_script_hash: str = "", timeout: float = 600) -> tu
     return time.perf_counter() - started, ok, pages
 
 
-def visit_all(base_url: str, url_paths: list[str] | None = None) -> list[PageVisit]:
+def visit_all(base_url: str, url_paths: list[str] | None = None, query: str = "") -> list[PageVisit]:
     """The default page first (what an official opens), then the pages at `url_paths` (default: every
-    other page the server's menu shows)."""
-    seconds, ok, pages = visit(base_url)
-    visits = [PageVisit("", seconds, ok)]
+    other page the server's menu shows); `query` opens them for one plan (plan_queries)."""
+    seconds, ok, pages = visit(base_url, query=query)
+    visits = [PageVisit("", seconds, ok, query)]
     hashes = {url_path: page_hash for page_hash, url_path, _ in pages}
     wanted = url_paths if url_paths is not None else [u for _, u, hidden in pages if not hidden]
     for url_path in wanted:
         if not url_path or url_path not in hashes:
             continue
-        seconds, ok, _ = visit(base_url, hashes[url_path])
-        visits.append(PageVisit(url_path, seconds, ok))
+        seconds, ok, _ = visit(base_url, hashes[url_path], query=query)
+        visits.append(PageVisit(url_path, seconds, ok, query))
     return visits
 
 
@@ -83,6 +85,17 @@ def public_url_paths() -> list[str]:
     from services.pages import public_pages
 
     return [p.url_path for p in public_pages()]
+
+
+def plan_queries() -> list[str]:
+    """One query string per active plan to warm (each plan has its own cache entries and database);
+    [""] while there is one plan, whose addresses carry no ?plan=."""
+    from services import plans as plan_choice
+
+    entries = plan_choice.listed()
+    if len(entries) < 2:
+        return [""]
+    return [f"plan={e.plan.id}" for e in entries if e.status == "active"]
 
 
 def wait_until_serving(base_url: str, seconds: float = 300) -> bool:
@@ -142,10 +155,10 @@ def keep_warm(base_url: str, every_seconds: float, announce: list[str] | None = 
         first = True
         while True:
             try:
-                visits = visit_all(base_url, public_url_paths())
+                visits = [v for query in plan_queries() for v in visit_all(base_url, public_url_paths(), query)]
                 if first:
-                    failed = [v.url_path or "/" for v in visits if not v.ok]
-                    log.info("预热完成：%s%s", "，".join(f"/{v.url_path} {v.seconds:.1f}s" for v in visits),
+                    failed = [_shown(v) for v in visits if not v.ok]
+                    log.info("预热完成：%s%s", "，".join(f"{_shown(v)} {v.seconds:.1f}s" for v in visits),
                                 f"；出错页面：{'、'.join(failed)}" if failed else "")
                 first = False
             except Exception:  # a failed warm-up must never stop the server; officials still get pages
@@ -155,6 +168,10 @@ def keep_warm(base_url: str, every_seconds: float, announce: list[str] | None = 
     thread = threading.Thread(target=loop, name="zj-keep-warm", daemon=True)
     thread.start()
     return thread
+
+
+def _shown(v: PageVisit) -> str:
+    return f"/{v.url_path}" + (f"?{v.query}" if v.query else "")
 
 
 def import_app_modules() -> list[str]:

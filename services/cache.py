@@ -1,4 +1,5 @@
-"""The one cache of the application's reads: `@cached` on a named function, keyed by the data version.
+"""The one cache of the application's reads: `@cached` on a named function, keyed by the current plan
+(core.plan_context) and its data version.
 
 Every write bumps the database's data version in its own transaction (db.engine), so a cached read
 is never served after the data it came from changed, even when another process wrote it. Entries of
@@ -15,6 +16,7 @@ from typing import Callable, TypeVar
 import streamlit as st
 from streamlit import runtime
 
+from core.plan_context import current_plan_id
 from core.settings import load_settings
 from db import queries
 from db.engine import data_version
@@ -30,11 +32,12 @@ _ALL: list = []
 
 
 def cached(func: F | None = None, *, max_entries: int = 64) -> F:
-    """Cache func(*args, **kwargs) per data version; arguments must be hashable."""
+    """Cache func(*args, **kwargs) per plan and data version; arguments must be hashable."""
     if func is None:
         return functools.partial(cached, max_entries=max_entries)
 
-    def at_version(version: int, *args, **kwargs):
+    def at_version(plan_id: str, version: int, *args, **kwargs):
+        # plan_id: two plans' databases may stand at the same data version; each keeps its own entries.
         return func(*args, **kwargs)
 
     # st.cache_data keys a function by its module, qualified name and source: name the inner
@@ -45,7 +48,7 @@ def cached(func: F | None = None, *, max_entries: int = 64) -> F:
 
     @functools.wraps(func)
     def read(*args, **kwargs):
-        return stored(data_version(), *args, **kwargs)
+        return stored(current_plan_id(), data_version(), *args, **kwargs)
 
     read.uncached = func
     return read

@@ -180,3 +180,10 @@ def demo_supported() -> bool:
 def register() -> None:
     """core.plan_context's default comes from here (services/__init__.py calls this on import)."""
     set_default(default_plan_id)
+
+
+def current_plan() -> Plan:
+    """The plan the current code runs for (core.plan_context), read from its folder."""
+    from core.plans import current_plan as plan_now
+
+    return plan_now()

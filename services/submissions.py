@@ -30,6 +30,7 @@ from core import auth
 from core.catalogue import Catalogue, load_catalogue
 from core.importer import online
 from core.importer.model import ChangePlan, ImportResult, Problem, UploadRefused
+from core.importer.plan_mark import check_plan
 from core.importer.preview import plan_changes
 from core.importer.reader import read_upload, sha256_of
 from core.importer.summary import MIME_TYPES
@@ -188,6 +189,12 @@ def prepare_file(identity: Caller | auth.Identity, name: str, content: bytes, de
         except UploadRefused as exc:
             return Draft(who.username, source, name, content, "application/octet-stream", department, period,
                          state, refused=str(exc))
+    try:  # a workbook made for another plan: refused whole, naming both plans (core.importer.plan_mark)
+        check_plan(name, book, plans.current_plan(), {e.plan.id: e.plan for e in plans.listed()},
+                   command_line=source == "cli")
+    except UploadRefused as exc:
+        return Draft(who.username, source, name, content, MIME_TYPES.get(book.kind, "application/octet-stream"),
+                     department, period, state, refused=str(exc))
     result = validate_upload(book, plan_catalogue(), filename=name, sha256=sha256_of(content), period=period,
                              department=department, known_periods=known_periods() or None,
                              assigned=trust.assignments())

@@ -180,10 +180,8 @@ def _fake_reads(monkeypatch):
 
 def test_joined_series_reads_the_predecessor_inside_its_plan(demo_db, two_plans, monkeypatch):
     from core.plan_context import use_plan
-    from services import continuity
+    from services import continuity, plans
     from tests.conftest import clear_streamlit_caches
-
-    from services import plans
 
     clear_streamlit_caches()
     plans.ensure_ready("2021-2025")  # its own database (the cache key reads its data version)

@@ -14,7 +14,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.auth import may_report_target
 from core.catalogue import Catalogue, Target
+from core.importer.plan_mark import plan_facts
+from core.importer.scope import INSTRUCTIONS_SHEET
 from core.periods import period_from_code
+from core.plans import Plan, current_plan
 from core.reporting import TASK_STATUSES
 from core.spreadsheet_safety import neutralise_workbook
 from core.status import TargetSpec, target_text
@@ -64,18 +67,22 @@ _PREVIOUS = _Column(PREVIOUS_HEADER, 12)
 
 
 def build_template(catalogue: Catalogue, *, period: str, deadline: date, department: str | None = None,
-                   previous: Mapping[tuple, object] | None = None, assigned: Mapping[str, str] | None = None) -> bytes:
+                   previous: Mapping[tuple, object] | None = None, assigned: Mapping[str, str] | None = None,
+                   plan: Plan | None = None) -> bytes:
     """The workbook to fill. `previous`: the values in force last period, written read-only in a grey 上期值
     column next to the input so a clerk updates rather than retypes. Keys: (target_id, district adcode or
     None) -> number (是/否 targets: 1 or 0); (task_id, department) -> text such as "推进中 60%".
     `assigned`: targets 基期与责任备案 gave to a participating department, listed in that department's
-    template too (core.auth.may_report_target)."""
+    template too (core.auth.may_report_target).
+    `plan`: the plan the workbook is for (its 说明 sheet names it, and the importer refuses the workbook
+    under another plan: core.importer.plan_mark); default the plan the code runs for."""
+    plan = plan or current_plan()
     p = period_from_code(period)
     if department is not None and catalogue.canonical_department(department) is None:
         raise ValueError(f"不是方案中的责任部门：{department}")
     department = catalogue.canonical_department(department) if department else None
     wb = Workbook()
-    _instructions(wb.active, catalogue, p.code, p.label, deadline, department)
+    _instructions(wb.active, plan, p.code, p.label, deadline, department)
     scope = department or CITY
     _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), catalogue, p.code, department, scope, previous, assigned)
     _task_sheet(wb.create_sheet(TASK_SHEET), catalogue, p.code, department, scope, previous)
@@ -89,13 +96,13 @@ def template_filename(period: str, department: str | None) -> str:
     return f"进度填报模板-{department or '全市'}-{period}.xlsx"
 
 
-def _instructions(ws: Worksheet, catalogue: Catalogue, code: str, label: str, deadline: date,
+def _instructions(ws: Worksheet, plan: Plan, code: str, label: str, deadline: date,
                   department: str | None) -> None:
-    ws.title = "说明"
-    ws["A1"] = "湛江市质量提升行动 · 进度填报表"
+    ws.title = INSTRUCTIONS_SHEET
+    ws["A1"] = f"{plan.name} · 进度填报表"
     ws["A1"].font = Font(size=16, bold=True)
     facts = (("填报部门", department or CITY), ("报告期", code), ("报告期说明", label),
-             ("报送截止", f"{deadline:%Y-%m-%d}"))
+             ("报送截止", f"{deadline:%Y-%m-%d}"), *plan_facts(plan))
     for i, (k, v) in enumerate(facts, start=3):
         ws.cell(i, 1, k).font = Font(bold=True)
         ws.cell(i, 2, v)
@@ -111,7 +118,7 @@ def _instructions(ws: Worksheet, catalogue: Catalogue, code: str, label: str, de
         f"5. 保存后在看板“进度填报”页面上传，或交市质量强市办。报送截止：{deadline:%Y年%m月%d日}。",
         "上传后系统会逐格检查，有问题的单元格会标红并附批注，可下载标注后的文件修改后重新上传。",
     )
-    for i, line in enumerate(steps, start=8):
+    for i, line in enumerate(steps, start=3 + len(facts) + 1):
         ws.cell(i, 1, line)
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 60

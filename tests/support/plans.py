@@ -16,6 +16,9 @@ from core.paths import PLAN_DIR
 ROOT = Path(__file__).resolve().parents[2]
 SUCCESSOR = "2021-2025"
 SUCCESSOR_DIR = ROOT / "tests" / "fixtures" / "plans" / SUCCESSOR
+FIRST, SECOND = "2018-2020", SUCCESSOR
+FIRST_NAME = "湛江市开展质量提升行动的方案"
+SECOND_NAME = "湛江市质量提升行动后续方案（测试夹具）"
 
 
 def plans_root_with(folder: Path, *sources: Path) -> Path:
@@ -24,6 +27,11 @@ def plans_root_with(folder: Path, *sources: Path) -> Path:
     for source in sources:
         shutil.copytree(source, folder / source.name)
     return folder
+
+
+def plans_folder(target: Path) -> Path:
+    """A plans folder with both plans (the browser tests hand it to a served app)."""
+    return plans_root_with(target, PLAN_DIR, SUCCESSOR_DIR)
 
 
 def reset_plan_caches() -> None:
