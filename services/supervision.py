@@ -274,6 +274,8 @@ def todo_count(identity: auth.Identity | None) -> int:
 
 
 def _notice_rows(df: pd.DataFrame) -> list[dict]:
+    if df.empty:  # a plan without any 督办单 yet gives a frame without the derived columns
+        return []
     return [{"id": int(r["id"]), "number": r["number"], "department": r["department"], "item": r["item_label"],
              "state": r["state_shown"], "due": r["due_date"], "colour": r["colour"], "overdue": bool(r["overdue"])}
             for r in df.sort_values("due_date").to_dict("records")]

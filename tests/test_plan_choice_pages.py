@@ -140,7 +140,8 @@ def _probe(x: int) -> tuple[str, int]:
 _calls: list[str] = []
 
 
-def test_a_cached_read_under_one_plan_is_not_served_under_another(demo_db):
+def test_a_cached_read_under_one_plan_is_not_served_under_another(demo_db, two_plans):
+    plan_choice.ensure_ready(SECOND)  # its own database, whose data version may equal the first's
     _calls.clear()
     cache.clear()
     with use_plan(FIRST):

@@ -25,6 +25,7 @@ from db.engine import session_scope
 from services import submissions
 from services.identity import Caller
 from tests.auth_fixtures import make_user, token_for
+from tests.support.periods import open_periods
 from tests.support.plans import FIRST, FIRST_NAME, ROOT, SECOND, SECOND_NAME, two_plans  # noqa: F401  (fixture)
 
 FIRST_PLAN = read_plan(PLAN_DIR)
@@ -117,6 +118,7 @@ def test_services_refuse_another_plans_workbook_and_write_nothing(office):
         assert f"当前选择的方案是《{SECOND_NAME}》" in draft.refused
         assert submissions.commit(office, draft).refused == draft.refused
     assert _rows() == before
+    open_periods("2020Q4")  # closed by itself years ago (报告期关闭); the office reopens it to take the sheet
     draft = submissions.prepare_file(office, "进度.xlsx", filled.getvalue())  # its own plan: read as before
     assert not draft.refused and not draft.problems
     assert [r.target_id for r in draft.result.indicators] == ["T23"]

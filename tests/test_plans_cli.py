@@ -39,9 +39,12 @@ def _report(var: Path, *extra: str, period: str = "2020Q4") -> str:
 
 
 def _successor_sheet(tmp_path: Path, value: float = 99.1, period: str = "2021Q4") -> Path:
+    from core.plan_context import use_plan
+
     catalogue = load_catalogue(SUCCESSOR_DIR)
     path = tmp_path / f"后续方案-{period}.xlsx"
-    path.write_bytes(fx.fill_template(fx.department_template(catalogue, AGRI, period), value=value))
+    with use_plan(SUCCESSOR):  # the template is marked with the plan it is made under (its 说明 sheet)
+        path.write_bytes(fx.fill_template(fx.department_template(catalogue, AGRI, period), value=value))
     return path
 
 
@@ -126,8 +129,9 @@ def test_a_sheet_of_the_first_plan_is_refused_by_the_successor_naming_its_period
     out = run_cli(var, "import", str(old), "--plan", SUCCESSOR, "--user", OFFICE)
     assert out.returncode == 2
     summary = json.loads(out.stdout)
+    # The template says which plan it is for (说明!B8): refused by that mark, naming both plans and this range.
     assert summary["refused"] and "2021Q1–2025Q4" in summary["errors"][0]["message"]
-    assert "质量提升后续方案（测试）" in summary["errors"][0]["message"]
+    assert "此表是《湛江市开展质量提升行动的方案》（2018Q1–2020Q4）的填报表" in summary["errors"][0]["message"]
     assert _successor_rows(var, "SELECT COUNT(*) FROM submission") == [(0,)]
 
 

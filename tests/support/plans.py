@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.paths import PLAN_DIR
+from tests.support.periods import open_periods  # noqa: F401  (the successor's periods closed long ago too)
 
 ROOT = Path(__file__).resolve().parents[2]
 SUCCESSOR = "2021-2025"
@@ -51,16 +52,3 @@ def two_plans(tmp_path, monkeypatch) -> Path:
     reset_plan_caches()
     yield root
     reset_plan_caches()
-
-
-def open_periods(*codes: str) -> None:
-    """Reopen periods of the current plan's database as the office would (a PeriodClosure "open" row): every
-    period of the successor closed by itself close_days after its deadline, years before these tests run."""
-    from db import models as m
-    from db.engine import bump_data_version, session_scope
-
-    with session_scope() as session:
-        for code in codes:
-            session.add(m.PeriodClosure(period_code=code, action="open", user_name="测试夹具",
-                                        reason="测试：开放报告期以测试报送"))
-        bump_data_version(session)
