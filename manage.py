@@ -22,6 +22,14 @@ EXIT_UNEXPECTED = 9  # a bug: the details are in var/logs/manage-errors.log
 EXIT_INTERRUPTED = 130
 
 
+def refusal_code(exc: BaseException, otherwise: int) -> int:
+    """A write refused because its plan is archived ends with EXIT_REFUSED whichever command tried it
+    (the command's own refusals keep their code)."""
+    from db.engine import PlanArchived
+
+    return EXIT_REFUSED if isinstance(exc, PlanArchived) else otherwise
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from db.setup import ensure_ready
 
@@ -391,7 +399,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
                              reason=args.reason or "", confirm=args.confirm)
     except TrustRefused as exc:
         print(f"未备案：{exc}", file=sys.stderr)
-        return 1
+        return refusal_code(exc, 1)
     print(f"已备案：{args.target}{' ' + args.district if args.district else ''} "
           + json.dumps(after, ensure_ascii=False))
     return 0
@@ -442,7 +450,7 @@ def cmd_period(args: argparse.Namespace) -> int:
         return 0
     except TrustRefused as exc:
         print(f"未完成：{exc}", file=sys.stderr)
-        return 1
+        return refusal_code(exc, 1)
     except ValueError as exc:
         print(f"参数有误：{exc}", file=sys.stderr)
         return 2
@@ -527,7 +535,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     except EvidenceRefused as exc:
         return fail(f"未保存：{exc}", EXIT_REFUSED)
     except Refused as exc:
-        return fail(f"未保存：{exc}", EXIT_INVALID)
+        return fail(f"未保存：{exc}", refusal_code(exc, EXIT_INVALID))
     print(json.dumps({"task_id": args.task, "department": department, "period": args.period, "evidence_ids": ids},
                      ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -638,7 +646,7 @@ def cmd_supervision(args: argparse.Namespace) -> int:
     except EvidenceRefused as exc:
         return fail(f"未办理：{exc}", 2)
     except sup.Refused as exc:
-        return fail(f"未办理：{exc}", 1)
+        return fail(f"未办理：{exc}", refusal_code(exc, 1))
     print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     return 0
 
