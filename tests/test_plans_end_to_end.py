@@ -26,6 +26,7 @@ from tests.support.plans import FIRST, SUCCESSOR, open_periods, reset_plan_cache
 
 SUCCESSOR_PERIODS = [f"{y}Q{q}" for y in range(2021, 2026) for q in range(1, 5)]
 VALUE = 98.6  # 市农业农村局's 2021Q4 value of the successor's T01
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
@@ -240,3 +241,35 @@ def test_a_revision_of_the_successor_leaves_2022_judged_as_before(both, two_plan
     assert before["expected"] is None and after["expected"] > 21, (before, after)
     assert after["status"] != before["status"] and "落后" in after["explanation"], (before, after)
     assert {t["target_id"]: t["target"] for t in json.loads(report_2022)["targets"]}["T03"] == "≥20%"
+
+
+def test_the_upload_page_of_the_successor_commits_there_and_refuses_once_archived_under_it(both):
+    """The page's path: a 填报员 previews a sheet on 进度填报 under ?plan=2021-2025, the office archives the plan
+    meanwhile, the click on 确认入库 (rendered enabled) is refused at the write; re-activated it goes in."""
+    make_user("nong_tb", auth.REPORTER, AGRI)
+    token = token_for("nong_tb")
+    with use_plan(SUCCESSOR):
+        open_periods("2021Q4")
+    content = _successor_sheet()
+    at = run_as(token, "pages/upload.py", plan=SUCCESSOR)
+    assert not at.exception
+    at.file_uploader(key="up_file").upload("农业.xlsx", content, XLSX).run()
+    assert not at.exception
+    commit = at.button(key="up_file_commit")
+    assert not commit.proto.disabled
+    plans.archive(SUCCESSOR, actor="测试")
+    before = _counts("submission")
+    commit.click().run()
+    assert not at.exception
+    shown = " ".join(e.value for e in [*at.error, *at.warning, *at.info])
+    assert submissions.archived_refusal() in shown and "已归档，只读" in shown
+    assert _counts("submission") == before
+    assert at.file_uploader(key="up_file").proto.disabled  # the page now says it before a write
+    assert READ_ONLY in [i.value for i in at.info]
+    plans.activate(SUCCESSOR, actor="测试")
+    at = run_as(token, "pages/upload.py", plan=SUCCESSOR)
+    at.file_uploader(key="up_file").upload("农业.xlsx", content, XLSX).run()
+    at.button(key="up_file_commit").click().run()
+    assert not at.exception
+    assert "已提交，待审核（提交编号" in " ".join(s.value for s in at.success)
+    assert _counts("submission") == (before[0], before[1] + 1)
