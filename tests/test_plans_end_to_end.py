@@ -116,6 +116,15 @@ def test_the_task_ledger_and_the_overview_of_the_successor(both):
     assert not at.exception
 
 
+def test_the_scorecard_matrix_names_each_plans_own_ids(both):
+    for plan, targets, tasks in ((SUCCESSOR, "T01–T03", "1–3"), (FIRST, "T01–T52", "1–30")):
+        at = run_as(None, "pages/departments.py", plan=plan)
+        assert not at.exception
+        shown = [m.value for m in at.markdown]
+        assert f"**牵头指标（{targets}，列为指标编号）**" in shown
+        assert f"**工作任务（任务 {tasks}，列为任务编号）**" in shown
+
+
 # --- 2. an upload lands in its plan; 3. the joined series -------------------------------------------------
 
 
