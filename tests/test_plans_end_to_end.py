@@ -287,3 +287,23 @@ def test_the_upload_page_of_the_successor_commits_there_and_refuses_once_archive
     assert not at.exception
     assert "已提交，待审核（提交编号" in " ".join(s.value for s in at.success)
     assert _counts("submission") == (before[0], before[1] + 1)
+
+
+def test_the_joined_series_follows_a_new_value_in_the_predecessor_while_both_are_active(both):
+    """Both plans active in one server process: a 2018–2020 value changed after the successor's detail was
+    shown appears there on the next run (the cached join is keyed by both plans' data versions)."""
+    make_user("office", auth.ADMIN)
+    office = users.user_identity("office")
+    at = run_as(None, "pages/targets.py", plan=SUCCESSOR, target="T01")
+    table = next(df.value for df in at.dataframe if "方案" in df.value.columns)
+    assert table.set_index("报告期").loc["2020Q4", "实际值"] != "97.7%"
+    with use_plan(FIRST):  # 2020Q4 is open in the demo database
+        content = fx.fill_template(fx.department_template(load_catalogue(), AGRI, "2020Q4"), value=97.7)
+        draft = submissions.prepare_file(office, "农业2020Q4.xlsx", content, source="cli")
+        assert not draft.problems and not draft.refused, (draft.problems, draft.refused)
+        outcome = submissions.commit(Caller(office, None, "cli"), draft, note="测试：按 97.7 重报，已核实")
+        assert outcome.written, outcome.refused
+    at.run()  # no cache cleared: what a running server does
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "方案" in df.value.columns)
+    assert table.set_index("报告期").loc["2020Q4", "实际值"] == "97.7%"
