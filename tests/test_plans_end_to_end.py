@@ -179,8 +179,10 @@ def test_an_archived_successor_refuses_writes_and_activate_restores_them(both):
         open_periods("2021Q4")
         draft = submissions.prepare_file(reporter, "农业.xlsx", content, source="upload")
         assert not draft.refused and not draft.problems
+    report = _report(both, "2021Q4", "--plan", SUCCESSOR)
     plans.archive(SUCCESSOR, actor="测试")
     clear_streamlit_caches()
+    assert _report(both, "2021Q4", "--plan", SUCCESSOR) == report  # an archived plan's views stay as they were
     with use_plan(SUCCESSOR):
         outcome = submissions.commit(Caller(reporter, token), draft)
         assert not outcome.written and "已归档，只读" in outcome.refused
