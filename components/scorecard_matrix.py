@@ -46,17 +46,25 @@ def render_matrix(cells: pd.DataFrame, ranking: pd.DataFrame, previous_period: s
         st.info("当前筛选下没有事项。")
         return
     st.caption(f"当前显示 {shown['department'].nunique()} 个部门、{len(shown)} 个格子。")
-    for kind, title, key in (("指标", "牵头指标（T01–T52，列为指标编号）", "sc_matrix_targets"),
-                             ("任务", "工作任务（任务 1–30，列为任务编号）", "sc_matrix_tasks")):
+    for kind, key in (("指标", "sc_matrix_targets"), ("任务", "sc_matrix_tasks")):
         part = shown[shown["kind"] == kind]
         if part.empty:
             continue
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{_title(kind, cells)}**")
         rows = department_order(part, ranking, f["by"])
         st.vega_lite_chart(chart_spec(matrix_heatmap, part, rows, item_order(part)), key=key, width="stretch",
                            height=matrix_height(rows), on_select=lambda k=key: _on_pick(k),
                            selection_mode=CELL_SELECTION)
     _cell_detail(cells)
+
+
+def _title(kind: str, cells: pd.DataFrame) -> str:
+    """“牵头指标（T01–T52，列为指标编号）”: the current plan's own range (keys T01…, 任务01…), not 2018–2020's."""
+    keys = item_order(cells[cells["kind"] == kind])
+    if kind == "指标":
+        return f"牵头指标（{keys[0]}–{keys[-1]}，列为指标编号）"
+    first, last = (int(k.removeprefix("任务")) for k in (keys[0], keys[-1]))
+    return f"工作任务（任务 {first}–{last}，列为任务编号）"
 
 
 def _cell_detail(cells: pd.DataFrame) -> None:

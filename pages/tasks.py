@@ -1,4 +1,4 @@
-"""任务台账: the plan's 30 tasks with status, departments, latest report, filters and a detail view."""
+"""任务台账: the plan's tasks (30 in 2018–2020) with status, departments, latest report, filters and a detail view."""
 import streamlit as st
 
 from components.badges import page_title
@@ -11,9 +11,10 @@ from core.task_views import filter_tasks, task_ledger
 from services import cache
 
 ensure_router()
-page_title("任务台账", "《工作任务分解表》的 30 项工作任务：状态按牵头部门报送的完成比例对照序时进度判定。")
+tasks = cache.tasks()  # the current plan's (30 in 2018–2020)
+page_title("任务台账", f"《工作任务分解表》的 {len(tasks)} 项工作任务：状态按牵头部门报送的完成比例对照序时进度判定。")
 period = current_period()
-ledger = task_ledger(cache.tasks(), cache.current_progress(up_to_period=period), period)
+ledger = task_ledger(tasks, cache.current_progress(up_to_period=period), period)
 shown = filter_tasks(ledger, **task_filters(ledger))
 st.caption(f"共 {len(ledger)} 项任务，当前筛选 {len(shown)} 项；进展为截至 {period} 的最新报送。")
 if shown.empty:

@@ -26,6 +26,7 @@ from core.continuity import (
 from core.plan_context import current_plan_id, use_plan
 from core.plans import PlanError, plan_folder, plan_in
 from db import catalogue_versions, queries
+from db.engine import data_version
 from services.cache import cached
 
 
@@ -74,14 +75,29 @@ def cancelled_targets_note(plan_id: str | None = None) -> str:
 def joined_series(target_id: str) -> JoinedSeries | None:
     """The target's series joined with its predecessor's (core.continuity.join_series), None when the
     target names no predecessor."""
-    return _joined(current_plan_id(), target_id)
+    plan_id = current_plan_id()
+    target = _linked_target(plan_id, target_id)
+    if target is None:
+        return None
+    with use_plan(split_link(target.predecessor)[0]):
+        # `cached` keys by the current plan's data version; the predecessor may still be active and written
+        # (both plans side by side), so its version is part of the key too.
+        before_version = data_version()
+    return _joined(plan_id, target_id, before_version)
 
 
-@cached
-def _joined(plan_id: str, target_id: str) -> JoinedSeries | None:
+def _linked_target(plan_id: str, target_id: str):
     catalogue = plan_catalogue(plan_id)
     target = next((t for t in catalogue.targets if t.id == target_id), None) if catalogue else None
     if target is None or not target.predecessor or target.change not in ("继承", "调整"):
+        return None
+    return target
+
+
+@cached
+def _joined(plan_id: str, target_id: str, before_version: int) -> JoinedSeries | None:
+    target = _linked_target(plan_id, target_id)
+    if target is None:
         return None
     before_plan, before_id = split_link(target.predecessor)
     try:
