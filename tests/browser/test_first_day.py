@@ -134,7 +134,7 @@ def test_a_clerk_reaches_upload_from_the_front_page_through_the_visible_login(fi
     page.get_by_role("tab", name="上传文件").wait_for(state="visible")
     assert "/upload" in page.url
     page.get_by_role("tab", name="上传文件").click()
-    dropzone = page.locator("[data-testid='stFileUploaderDropzone']")
+    dropzone = page.locator("[data-testid='stFileUploaderDropzone'][aria-label='选择填好的进度表']")  # not 佐证材料's
     dropzone.wait_for(state="visible")
     # The uploader's own English is replaced by our Chinese (generated content of the stylesheet).
     after = dropzone.locator("button [data-testid='stMarkdownContainer']").evaluate(

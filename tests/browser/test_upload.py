@@ -40,7 +40,8 @@ def test_template_fill_upload_confirm_shows_on_targets(auth_app, page):
     filled = _fill(download.path(), "T23", NEW_VALUE)
 
     page.get_by_role("tab", name="上传文件").click()
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+    # The sheet's uploader (the page also has the 佐证材料 ones).
+    page.locator("[data-testid='stFileUploader'] input[type='file'][accept*='.xlsm']").set_input_files(
         {"name": "全市进度.xlsx", "buffer": filled,
          "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
     page.get_by_text("预览：全市进度.xlsx").wait_for(state="visible", timeout=60_000)
