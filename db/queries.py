@@ -140,6 +140,11 @@ def current_values(up_to_period: str | None = None, target_id: str | None = None
     return current_values_where(" ".join(clauses), **params)
 
 
+def current_values_of(period: str) -> pd.DataFrame:
+    """current_values of one period only (催办's owed cells): a period's rows, not every period up to it."""
+    return current_values_where("AND period_code = :p", p=period)
+
+
 def current_values_where(where: str, **params) -> pd.DataFrame:
     """current_values narrowed by SQL conditions on current_value's columns ("AND ...")."""
     df = _frame(_CURRENT_VALUES.format(where=where), **params)
