@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,3 +69,22 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@contextmanager
+def served_script(folder: Path, source: str) -> Iterator[str]:
+    """`source` written to folder/app.py and served by a bare `streamlit run` until the block ends; yields its URL."""
+    script = folder / "app.py"
+    script.write_text(source, encoding="utf-8")
+    port = free_port()
+    with open(folder / "server.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                                 "--server.address", "127.0.0.1", "--server.headless", "true",
+                                 "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+                                cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, proc, seconds=120)
+            yield url
+        finally:
+            stop(proc)

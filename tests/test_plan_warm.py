@@ -1,13 +1,11 @@
 """The warm-up opens the public pages once per active plan (?plan=), as a visitor of that plan would."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 from service import warm_start
 from services import plans as plan_choice
-from tests.live_server import free_port, stop, wait_healthy
+from tests.live_server import served_script
 from tests.support.plans import FIRST, SECOND, two_plans  # noqa: F401  (fixture)
 
 APP_FOR_ONE_PLAN = textwrap.dedent("""
@@ -32,20 +30,8 @@ def test_each_active_plan_is_warmed(two_plans, monkeypatch):
 
 
 def test_a_visit_carries_the_plan_in_its_address(tmp_path):
-    script = tmp_path / "app.py"
-    script.write_text(APP_FOR_ONE_PLAN, encoding="utf-8")
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, seconds=120)
+    with served_script(tmp_path, APP_FOR_ONE_PLAN) as url:
         with_plan = warm_start.visit_all(url, [], query=f"plan={SECOND}")
         without = warm_start.visit_all(url, [])
-    finally:
-        stop(proc)
     assert [(v.ok, v.query) for v in with_plan] == [(True, f"plan={SECOND}")]
     assert [v.ok for v in without] == [False]

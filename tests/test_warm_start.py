@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from service import warm_start
-from tests.live_server import ROOT, free_port, start_service, stop, wait_for_log, wait_healthy
+from tests.live_server import ROOT, free_port, served_script, start_service, stop, wait_for_log
 
 APP_WITH_A_BROKEN_PAGE = textwrap.dedent("""
     import streamlit as st
@@ -30,20 +30,8 @@ APP_WITH_A_BROKEN_PAGE = textwrap.dedent("""
 
 
 def test_visits_report_each_menu_page_and_whether_it_raised(tmp_path):
-    script = tmp_path / "app.py"
-    script.write_text(APP_WITH_A_BROKEN_PAGE, encoding="utf-8")
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, seconds=120)
+    with served_script(tmp_path, APP_WITH_A_BROKEN_PAGE) as url:
         visits = warm_start.visit_all(url)
-    finally:
-        stop(proc)
     assert [(v.url_path, v.ok) for v in visits] == [("", True), ("broken", False)]
     assert all(v.seconds > 0 for v in visits)
 
