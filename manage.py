@@ -67,9 +67,9 @@ def _write_initial_admin_password(name: str, password: str) -> Path:
     `make run` shows init's output among pip's, where it would be lost or copied into logs."""
     import os
 
-    from core.paths import var_dir
+    from services.first_admin import initial_password_file
 
-    path = var_dir() / "initial-admin-password.txt"
+    path = initial_password_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)  # an old file from an earlier database: replace it, never widen its mode
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -83,7 +83,8 @@ def cmd_user(args: argparse.Namespace) -> int:
     import getpass
     import os
 
-    from db.users import UserError, add_user, reset_password, set_active, users
+    from db.users import UserError, add_user, set_active, users
+    from services.first_admin import reset_password  # the first admin's new password also deletes its file
 
     if args.action == "list":
         df = users().fillna({"department": ""})

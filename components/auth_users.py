@@ -8,8 +8,9 @@ from components.flash import show_flash
 from components.upload_common import catalogue
 from core.auth import REPORTER, ROLES, Identity
 from core.user_text import DISPLAY_NAME_MAX, PASSWORD_MAX, USERNAME_MAX, md_text
-from db.users import NotAllowed, UserError, add_user, reset_password, set_active, users
+from db.users import NotAllowed, UserError, add_user, set_active, users
 from services import cache
+from services.first_admin import reset_password
 
 _DONE = "au_usr_done"
 _ERROR = "au_usr_error"

@@ -11,11 +11,15 @@ from components.plan_switch import current_plan, link_params, render_selector
 from components.supervision_todo import render_todo_badge
 from core.settings import load_settings
 from core.user_text import md_text
+from services.first_admin import still_on_initial_password
 
 
 def render_sidebar() -> None:
     inject_page_style(load_settings().max_file_mb)
     identity = gate_viewing()  # the login form, when one is needed, belongs in the main area
+    if still_on_initial_password(identity):  # in the main area: a phone hides the sidebar
+        st.warning("您仍在使用系统生成的初始密码。请到“管理 → 用户管理”为 admin 重置密码；重置后，"
+                   "保存初始密码的文件 var/initial-admin-password.txt 会自动删除。")
     with st.sidebar:
         st.markdown("### 湛江市质量提升行动\n督查看板")
         render_selector()  # only while more than one plan exists
