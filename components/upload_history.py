@@ -30,6 +30,7 @@ def history_table(df: pd.DataFrame) -> pd.DataFrame:
         "填报人": df["user_name"],
         "读取": df["rows_read"], "新增": df["inserted"], "变更": df["updated"], "未变": df["unchanged"],
         "问题行": df["rejected"],
+        "说明": df["note"].fillna(""),  # the 说明 that answered the second look's warnings
         "状态": df["state"].map(SUBMISSION_STATE_LABELS).fillna(df["state"]) + demo,
         "审核人": df["reviewed_by"].fillna(""),
         "退回原因": df["review_reason"].fillna(""),

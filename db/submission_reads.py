@@ -8,7 +8,7 @@ from db.queries import _frame
 _HISTORY = """
     SELECT s.id, s.created_at, s.user_name, d.name AS department, s.period_code, s.source, s.filename,
            s.state, s.rows_read, s.inserted, s.updated, s.unchanged, s.rejected, s.is_demo,
-           s.undone_by, s.undone_at, s.reviewed_by, s.reviewed_at, s.review_reason,
+           s.undone_by, s.undone_at, s.reviewed_by, s.reviewed_at, s.review_reason, s.note,
            (f.submission_id IS NOT NULL) AS has_file
     FROM submission s
     LEFT JOIN department d ON d.id = s.department_id

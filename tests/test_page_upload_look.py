@@ -42,6 +42,8 @@ def test_a_tenfold_jump_asks_for_a_note_before_it_is_committed(accounts):
     assert not at.exception and "已入库（提交编号" in texts(at.success)
     sub = queries.submissions(AGRI).iloc[0]
     assert sub["note"] == REASON and sub["filename"] == "农业.xlsx"
+    history = next(d.value for d in at.dataframe if "撤销人" in d.value.columns)  # 报送记录
+    assert history.loc[history["编号"] == sub["id"], "说明"].tolist() == [REASON]
 
 
 def test_online_entry_asks_for_the_note_too(accounts):
