@@ -69,17 +69,24 @@ def _successor_sheet(value: float = VALUE, period: str = "2021Q4") -> bytes:
         return fx.fill_template(fx.department_template(catalogue, AGRI, period), value=value)
 
 
-def _upload_t01(var) -> None:
-    """A 市农业农村局 填报员 uploads the successor's sheet; the office approves it (a reporter's is pending)."""
+def _reporter_draft():
+    """A 市农业农村局 填报员's previewed successor sheet (T01 2021Q4, reopened): (identity, token, draft)."""
     make_user("nong_tb", auth.REPORTER, AGRI)
-    make_user("office", auth.ADMIN)
     token = token_for("nong_tb")
     reporter = users.session_identity(token)
     content = _successor_sheet()
     with use_plan(SUCCESSOR):
         open_periods("2021Q4")
         draft = submissions.prepare_file(reporter, "农业.xlsx", content, source="upload")
-        assert not draft.problems and not draft.refused, (draft.problems, draft.refused)
+    assert not draft.problems and not draft.refused, (draft.problems, draft.refused)
+    return reporter, token, draft
+
+
+def _upload_t01(var) -> None:
+    """A 市农业农村局 填报员 uploads the successor's sheet; the office approves it (a reporter's is pending)."""
+    make_user("office", auth.ADMIN)
+    reporter, token, draft = _reporter_draft()
+    with use_plan(SUCCESSOR):
         outcome = submissions.commit(Caller(reporter, token), draft)
         assert outcome.written and outcome.state == "pending", outcome.refused
         office = token_for("office")
@@ -171,14 +178,7 @@ def test_an_upload_to_the_successor_lands_there_only_and_the_detail_joins_both_p
 
 
 def test_an_archived_successor_refuses_writes_and_activate_restores_them(both):
-    make_user("nong_tb", auth.REPORTER, AGRI)
-    token = token_for("nong_tb")
-    reporter = users.session_identity(token)
-    content = _successor_sheet()
-    with use_plan(SUCCESSOR):
-        open_periods("2021Q4")
-        draft = submissions.prepare_file(reporter, "农业.xlsx", content, source="upload")
-        assert not draft.refused and not draft.problems
+    reporter, token, draft = _reporter_draft()
     report = _report(both, "2021Q4", "--plan", SUCCESSOR)
     plans.archive(SUCCESSOR, actor="测试")
     clear_streamlit_caches()
@@ -188,7 +188,7 @@ def test_an_archived_successor_refuses_writes_and_activate_restores_them(both):
         assert not outcome.written and "已归档，只读" in outcome.refused
         assert outcome.refused == submissions.archived_refusal()
         assert _count("submission") == 0 and _count("current_value", "WHERE period_code = '2021Q4'") == 0
-        assert submissions.prepare_file(reporter, "农业.xlsx", content, source="upload").refused
+        assert submissions.prepare_file(reporter, "农业.xlsx", draft.content, source="upload").refused
     at = run_as(token, "pages/upload.py", plan=SUCCESSOR)
     assert not at.exception
     assert READ_ONLY in [i.value for i in at.info]
